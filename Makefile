@@ -1,0 +1,85 @@
+# Switchboard. `make run` starts everything on SQLite; `make test` runs the suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+VPY       := $(VENV)/bin/python
+STAMP     := $(VENV)/.installed
+ASSETS    := static/vendor/.installed
+
+# A Python >= 3.12: $(PYTHON) if given, else the first suitable one found (incl. pyenv's).
+PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
+	$$(command -v pyenv >/dev/null 2>&1 && ls -d $$(pyenv root)/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
+	  p=$$(command -v $$c 2>/dev/null) || continue; \
+	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
+	done)
+
+.PHONY: help install python run test lint format migrate seed worker beat web clean
+
+help:
+	@echo "make run      install, migrate SQLite under var/, load demo data, start web + worker + beat"
+	@echo "make test     install and run the test suite (SQLite, or DATABASE_URL/REDIS_URL if set)"
+	@echo "make install  virtualenv in .venv and front-end assets (idempotent)"
+	@echo "make lint     ruff check and ruff format --check"
+
+python:
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "Switchboard needs Python 3.12 or newer (Django 6.1). None was found on PATH or in pyenv." >&2; \
+	  echo "Install one (e.g. 'pyenv install 3.12') or run: make PYTHON=/path/to/python3.12 ..." >&2; \
+	  exit 1; fi
+
+$(STAMP): pyproject.toml | python
+	@test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --upgrade pip
+	$(VPY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+$(ASSETS): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "Switchboard needs Node.js and npm for its front-end assets." >&2; exit 1; }
+	npm ci --no-audit --no-fund --silent
+	rm -rf static/vendor && mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
+	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/
+	@touch $(ASSETS)
+
+install: $(STAMP) $(ASSETS)
+
+migrate: install
+	@mkdir -p var
+	$(VPY) manage.py migrate --noinput
+
+seed: migrate
+	$(VPY) manage.py seed_demo
+
+run: seed
+	@echo
+	@echo "  Switchboard: http://127.0.0.1:8000/   (API docs: http://127.0.0.1:8000/api/docs/)"
+	@echo "  Demo logins, password 'switchboard-demo':"
+	@echo "    admin@northstar.example  (admin)            am@northstar.example  (account manager)"
+	@echo "    pm@northstar.example     (implementation PM) exec@university.example (client executive)"
+	@echo "    admin@harbor.example     (admin of a second organization)"
+	@echo "  Ctrl-C stops the web server, the Celery worker and beat."
+	@echo
+	$(VENV)/bin/honcho start -f Procfile
+
+web: install
+	$(VPY) manage.py runserver 127.0.0.1:8000
+worker: install
+	$(VENV)/bin/celery -A config worker --loglevel=info --concurrency=1
+beat: install
+	@mkdir -p var
+	$(VENV)/bin/celery -A config beat --loglevel=info --schedule=var/celerybeat-schedule
+
+test: install
+	$(VPY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var/*.sqlite3 var/celery var/static

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.serializers import MemberSerializer, MeSerializer
+from accounts.models import Membership
+from partnerships.tenancy.api import OrgScopedViewSet
+
+
+@extend_schema(tags=["members"])
+class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
+    """Members of the organization that the caller may see (read only)."""
+
+    queryset = Membership.objects.select_related("user", "client")
+    serializer_class = MemberSerializer
+    filterset_fields = ["role"]
+    search_fields = ["user__email", "user__full_name"]
+    ordering_fields = ["user__full_name", "user__email", "role", "created_at"]
+    ordering = ["user__full_name", "user__email"]
+
+
+@extend_schema(tags=["me"])
+class MeView(APIView):
+    """The signed-in user and the organizations they belong to.
+
+    With a token, only the token's organization is listed."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        memberships = Membership.objects.filter(user=request.user).select_related("organization")
+        token = getattr(request, "auth", None)
+        if token is not None and hasattr(token, "organization_id"):
+            memberships = memberships.filter(organization_id=token.organization_id)
+        user = request.user
+        data = {
+            "id": user.pk,
+            "email": user.email,
+            "full_name": user.full_name,
+            "memberships": list(memberships.order_by("organization__name")),
+        }
+        return Response(MeSerializer(data).data)

@@ -1,0 +1,252 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from partnerships.tenancy.models import TenantModel, TenantQuerySet
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **fields):
+        fields.setdefault("is_staff", True)
+        fields.setdefault("is_superuser", True)
+        return self.create_user(email, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person. E-mail is the login; what they may do depends on their memberships."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May use the Django admin.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["full_name", "email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.full_name.split(" ")[0] if self.full_name else "") or self.email
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    ACCOUNT_MANAGER = "account_manager", "Account manager"
+    IMPLEMENTATION_PM = "implementation_pm", "Implementation PM"
+    CLIENT_EXECUTIVE = "client_executive", "Client executive"
+
+
+PROVIDER_ROLES = (Role.ADMIN, Role.ACCOUNT_MANAGER, Role.IMPLEMENTATION_PM)
+
+
+class Membership(TenantModel):
+    """A user's place in one organization. Everything a user does happens through one."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+    client = models.ForeignKey(
+        "partnerships.ClientOrganization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="executive_memberships",
+        help_text="For client executives: the client whose partnerships they see.",
+    )
+
+    class Meta:
+        ordering = ["user__full_name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="membership_one_per_user_and_org"
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(role="client_executive", client__isnull=False))
+                | (~models.Q(role="client_executive") & models.Q(client__isnull=True)),
+                name="membership_client_iff_client_executive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organization}"
+
+    @property
+    def is_provider(self) -> bool:
+        return self.role in PROVIDER_ROLES
+
+    def clean(self) -> None:
+        if self.role == Role.CLIENT_EXECUTIVE and not self.client_id:
+            raise ValidationError({"client": "A client executive must name their client."})
+        if self.role != Role.CLIENT_EXECUTIVE and self.client_id:
+            raise ValidationError({"client": "Only client executives belong to a client."})
+        if self.client_id and self.client.organization_id != self.organization_id:
+            raise ValidationError({"client": "The client belongs to another organization."})
+
+
+def _hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class InvitationQuerySet(TenantQuerySet):
+    def pending(self):
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(TenantModel):
+    """An invitation by e-mail to join an organization with a role. Only a hash is stored."""
+
+    email = models.EmailField()
+    role = models.CharField(max_length=32, choices=Role.choices)
+    client = models.ForeignKey(
+        "partnerships.ClientOrganization", on_delete=models.PROTECT, null=True, blank=True
+    )
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organization", "email"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_role_display()})"
+
+    @staticmethod
+    def hash_token(raw: str) -> str:
+        return _hash(raw)
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+class ApiTokenQuerySet(TenantQuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(TenantModel):
+    """A token for integrations, scoped to one organization. Only its hash is stored."""
+
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What uses it, e.g. 'ACD nightly push'.")
+    prefix = models.CharField(max_length=PREFIX_LENGTH, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(raw: str) -> str:
+        return _hash(raw)
+
+    @classmethod
+    def new_key(cls) -> str:
+        return secrets.token_urlsafe(30)
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class AuditEventQuerySet(TenantQuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Audit events are never updated.")
+
+    def delete(self):
+        raise TypeError("Audit events are never deleted.")
+
+
+class AuditEvent(TenantModel):
+    """Something that mattered happened. Written once by a service; never updated or deleted."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verb = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=64)
+    target_id = models.CharField(max_length=64)
+    target_repr = models.CharField(max_length=255)
+    partnership = models.ForeignKey(
+        "partnerships.Partnership",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    changes = models.JSONField(default=dict, blank=True, help_text="{field: [before, after]}")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "-created_at"]),
+            models.Index(fields=["organization", "partnership", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Audit events are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit events are never deleted.")

@@ -1,0 +1,223 @@
+"""Writes for memberships, invitations and API tokens. Keyword-only, atomic, audited."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import Actor, audit_record
+from accounts.models import ApiToken, Invitation, Membership, Role, User
+from partnerships import access
+from partnerships.access import Action
+from partnerships.tenancy.errors import ApplicationError
+
+
+def _require(actor: Actor, action: Action) -> None:
+    if not access.can(actor.membership, action):
+        raise PermissionDenied("Your role does not allow this.")
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    invitation: Invitation
+    token: str  # shown once, in the e-mail; only its hash is stored
+
+
+@transaction.atomic
+def invitation_create(
+    *, actor: Actor, email: str, role: str, client=None
+) -> IssuedInvitation:
+    """Invite someone by e-mail; the e-mail goes out from a task once this commits."""
+    from accounts.tasks import invitation_send_task
+
+    _require(actor, Action.INVITE)
+    email = email.strip().lower()
+    organization = actor.organization
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise ApplicationError(f"{email} is already a member of {organization}.", field="email")
+    if Invitation.objects.pending().filter(organization=organization, email__iexact=email).exists():
+        raise ApplicationError(
+            f"{email} already has a pending invitation; revoke it to send a new one.",
+            field="email",
+        )
+    if role not in Role.values:
+        raise ApplicationError(f"“{role}” is not a role.", field="role")
+    if client is not None and client.organization_id != organization.pk:
+        raise ApplicationError("The client belongs to another organization.", field="client")
+    if role == Role.CLIENT_EXECUTIVE and client is None:
+        raise ApplicationError("A client executive must be invited for a client.", field="client")
+    if role != Role.CLIENT_EXECUTIVE:
+        client = None
+    raw = Invitation.new_token()
+    invitation = Invitation(
+        organization=organization,
+        email=email,
+        role=role,
+        client=client,
+        invited_by_id=actor.membership.user_id,
+        token_hash=Invitation.hash_token(raw),
+        expires_at=timezone.now() + datetime.timedelta(days=settings.INVITATION_MAX_AGE_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    audit_record(
+        actor=actor,
+        verb="member.invited",
+        target=invitation,
+        changes={"email": [None, email], "role": [None, role]},
+    )
+    invitation_id, org_id = invitation.pk, organization.pk
+    transaction.on_commit(
+        lambda: invitation_send_task.delay(
+            organization_id=org_id, invitation_id=invitation_id, token=raw
+        )
+    )
+    return IssuedInvitation(invitation=invitation, token=raw)
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
+    _require(actor, Action.INVITE)
+    if invitation.state != "pending":
+        raise ApplicationError(f"This invitation is already {invitation.state}.", field="invitation")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(actor=actor, verb="member.invitation_revoked", target=invitation)
+    return invitation
+
+
+def invitation_for_token(raw: str) -> Invitation | None:
+    """The pending invitation a token opens, or None (expired, used, revoked, unknown)."""
+    return (
+        Invitation.objects.pending()
+        .select_related("organization", "client")
+        .filter(token_hash=Invitation.hash_token(raw))
+        .first()
+    )
+
+
+@transaction.atomic
+def invitation_accept(
+    *, raw_token: str, full_name: str = "", password: str | None = None, user: User | None = None
+) -> Membership:
+    """Accept an invitation: set a password for a new user (or use the signed-in one) and
+    create the membership. The invitation can be used once."""
+    invitation = (
+        Invitation.objects.pending()
+        .select_for_update()
+        .filter(token_hash=Invitation.hash_token(raw_token))
+        .first()
+    )
+    if invitation is None:
+        raise ApplicationError(
+            "This invitation link is not valid any more (used, revoked or expired). "
+            "Ask your administrator for a new one.",
+            field="token",
+        )
+    if user is None:
+        user = User.objects.filter(email__iexact=invitation.email).first()
+        if user is None:
+            if not password:
+                raise ApplicationError("Choose a password.", field="password")
+            candidate = User(email=invitation.email, full_name=full_name.strip())
+            try:
+                validate_password(password, user=candidate)
+            except ValidationError as error:
+                raise ApplicationError(" ".join(error.messages), field="password") from error
+            user = User.objects.create_user(
+                email=invitation.email, password=password, full_name=full_name.strip()
+            )
+        elif password:
+            raise ApplicationError(
+                "An account with this e-mail exists: sign in to accept the invitation.",
+                field="email",
+            )
+    elif user.email.lower() != invitation.email.lower():
+        raise ApplicationError(
+            f"This invitation is for {invitation.email}; you are signed in as {user.email}.",
+            field="email",
+        )
+    if Membership.objects.filter(organization=invitation.organization, user=user).exists():
+        raise ApplicationError("You are already a member of this organization.", field="email")
+    membership = Membership(
+        organization=invitation.organization,
+        user=user,
+        role=invitation.role,
+        client=invitation.client,
+    )
+    membership.full_clean()
+    membership.save()
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at", "updated_at"])
+    audit_record(
+        actor=Actor(membership=membership),
+        verb="member.joined",
+        target=membership,
+        changes={"role": [None, membership.role]},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor: Actor, membership: Membership) -> None:
+    _require(actor, Action.MANAGE_MEMBERS)
+    if membership.pk == actor.membership.pk:
+        raise ApplicationError("You cannot remove yourself.", field="membership")
+    if membership.user.managed_partnerships.filter(organization=membership.organization).exists():
+        raise ApplicationError(
+            f"{membership.user} is the dedicated account manager of a partnership; "
+            "assign another manager first.",
+            field="membership",
+        )
+    audit_record(
+        actor=actor,
+        verb="member.removed",
+        target=membership,
+        changes={"role": [membership.role, None], "user": [membership.user.email, None]},
+    )
+    membership.user.pm_partnerships.remove(
+        *membership.user.pm_partnerships.filter(organization=membership.organization)
+    )
+    membership.delete()
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    key: str  # shown once; only its hash is stored
+
+
+@transaction.atomic
+def api_token_create(*, actor: Actor, name: str) -> IssuedToken:
+    if not name.strip():
+        raise ApplicationError("Name the token after what will use it.", field="name")
+    key = ApiToken.new_key()
+    token = ApiToken(
+        organization_id=actor.membership.organization_id,
+        user_id=actor.membership.user_id,
+        name=name.strip(),
+        prefix=key[: ApiToken.PREFIX_LENGTH],
+        key_hash=ApiToken.hash_key(key),
+    )
+    token.full_clean()
+    token.save()
+    audit_record(actor=actor, verb="api_token.created", target=token)
+    return IssuedToken(token=token, key=key)
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
+    if token.user_id != actor.membership.user_id:
+        raise PermissionDenied("Only the token's owner may revoke it.")
+    if token.revoked_at:
+        raise ApplicationError("This token is already revoked.", field="token")
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(actor=actor, verb="api_token.revoked", target=token)
+    return token

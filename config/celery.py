@@ -1,0 +1,20 @@
+"""The Celery app. Tasks take ids, re-fetch, re-check the tenant and call a service."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("switchboard")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Static schedule, kept in code so that it is reviewed like code.
+app.conf.beat_schedule = {
+    "invitations-expire-hourly": {
+        "task": "accounts.tasks.invitations_expire_task",
+        "schedule": crontab(minute=5),
+    },
+}

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from partnerships import services
+from partnerships.access import Action
+from partnerships.api import serializers as s
+from partnerships.models import ClientOrganization, Partnership, PartnershipStatus
+from partnerships.tenancy.api import OrgScopedViewSet
+
+
+class PartnershipFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=PartnershipStatus.choices)
+    account_manager = django_filters.NumberFilter(field_name="account_manager_id")
+    client = django_filters.NumberFilter(field_name="client_id")
+
+    class Meta:
+        model = Partnership
+        fields = ["status", "account_manager", "client"]
+
+
+@extend_schema(tags=["partnerships"])
+class PartnershipViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet
+):
+    """Partnerships of the organization that the caller may see."""
+
+    queryset = Partnership.objects.with_people()
+    serializer_class = s.PartnershipSerializer
+    filterset_class = PartnershipFilter
+    search_fields = ["name", "client__name", "client__city"]
+    ordering_fields = ["name", "status", "planned_go_live", "contract_start", "updated_at"]
+    ordering = ["name"]
+
+    def _fields(self, data: dict) -> tuple[dict, list | None]:
+        fields = dict(data)
+        pms = fields.pop("implementation_pms", None)
+        return fields, pms
+
+    @extend_schema(request=s.PartnershipInputSerializer, responses={201: s.PartnershipSerializer})
+    def create(self, request, *args, **kwargs):
+        self.require(Action.CREATE)
+        serializer = s.PartnershipInputSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        fields, pms = self._fields(serializer.validated_data)
+        partnership = services.partnership_create(
+            actor=self.actor, implementation_pms=pms or [], **fields
+        )
+        output = self.get_serializer(self.get_queryset().get(pk=partnership.pk))
+        return Response(output.data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.PartnershipInputSerializer, responses=s.PartnershipSerializer)
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        partnership = self.get_object()
+        self.require(Action.CHANGE, partnership)
+        serializer = s.PartnershipInputSerializer(
+            data=request.data, partial=partial, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        fields, pms = self._fields(serializer.validated_data)
+        services.partnership_update(
+            actor=self.actor, partnership=partnership, implementation_pms=pms, **fields
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=partnership.pk)).data)
+
+    @extend_schema(request=s.PartnershipInputSerializer, responses=s.PartnershipSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(request=s.TransitionInputSerializer, responses=s.PartnershipSerializer)
+    @action(detail=True, methods=["post"])
+    def transition(self, request, *args, **kwargs):
+        """Move the partnership to another status (only the defined moves are allowed)."""
+        partnership = self.get_object()
+        self.require(Action.TRANSITION, partnership)
+        serializer = s.TransitionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.partnership_transition(
+            actor=self.actor,
+            partnership=partnership,
+            to_status=serializer.validated_data["status"],
+            note=serializer.validated_data["note"],
+            actual_go_live=serializer.validated_data["actual_go_live"],
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=partnership.pk)).data)
+
+    @extend_schema(responses=s.StatusChangeSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, *args, **kwargs):
+        """The partnership's status changes, newest first."""
+        partnership = self.get_object()
+        changes = partnership.status_changes.select_related("changed_by")
+        return Response(s.StatusChangeSerializer(changes, many=True).data)
+
+
+@extend_schema(tags=["clients"])
+class ClientViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet
+):
+    queryset = ClientOrganization.objects.all()
+    serializer_class = s.ClientSerializer
+    search_fields = ["name", "city", "state"]
+    ordering_fields = ["name", "created_at"]
+    ordering = ["name"]
+    filterset_fields = ["kind", "state"]
+
+    @extend_schema(request=s.ClientInputSerializer, responses={201: s.ClientSerializer})
+    def create(self, request, *args, **kwargs):
+        self.require(Action.CREATE)
+        serializer = s.ClientInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        client = services.client_create(actor=self.actor, **serializer.validated_data)
+        return Response(self.get_serializer(client).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ClientInputSerializer, responses=s.ClientSerializer)
+    def partial_update(self, request, *args, **kwargs):
+        client = self.get_object()
+        self.require(Action.CHANGE, client)
+        serializer = s.ClientInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        client = services.client_update(actor=self.actor, client=client, **serializer.validated_data)
+        return Response(self.get_serializer(client).data)

@@ -1,0 +1,232 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from partnerships.tenancy.models import TenantModel, TenantQuerySet
+
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known time zone (e.g. America/Chicago).")
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
+
+
+class Organization(models.Model):
+    """The tenant: a provider of outsourced nurse triage."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone], default="UTC")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientKind(models.TextChoices):
+    HOSPITAL = "hospital", "Hospital"
+    HEALTH_SYSTEM = "health_system", "Health system"
+    PHYSICIAN_PRACTICE = "physician_practice", "Physician practice"
+    UNIVERSITY_HEALTH = "university_health", "University health service"
+    COMMUNITY_CLINIC = "community_clinic", "Community clinic"
+    PAYER = "payer", "Health plan"
+    OTHER = "other", "Other"
+
+
+class ClientOrganization(TenantModel):
+    """A hospital, practice or health system that hands its triage line to the provider."""
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=ClientKind.choices, default=ClientKind.HOSPITAL)
+    city = models.CharField(max_length=120, blank=True)
+    state = models.CharField(max_length=60, blank=True)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone], default="UTC")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="client_unique_name_per_org"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def location(self) -> str:
+        return ", ".join(part for part in (self.city, self.state) if part)
+
+
+class PartnershipStatus(models.TextChoices):
+    PROSPECT = "prospect", "Prospect"
+    DISCOVERY = "discovery", "Discovery"
+    TRANSITION = "transition", "Transition"
+    LIVE = "live", "Live"
+    ENDED = "ended", "Ended"
+
+
+# The only moves a partnership may make. Ending is possible from any open status.
+STATUS_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    PartnershipStatus.PROSPECT: (PartnershipStatus.DISCOVERY, PartnershipStatus.ENDED),
+    PartnershipStatus.DISCOVERY: (PartnershipStatus.TRANSITION, PartnershipStatus.ENDED),
+    PartnershipStatus.TRANSITION: (PartnershipStatus.LIVE, PartnershipStatus.ENDED),
+    PartnershipStatus.LIVE: (PartnershipStatus.ENDED,),
+    PartnershipStatus.ENDED: (),
+}
+STATUSES_NEEDING_MANAGER = {
+    PartnershipStatus.DISCOVERY,
+    PartnershipStatus.TRANSITION,
+    PartnershipStatus.LIVE,
+}
+
+
+class PartnershipQuerySet(TenantQuerySet):
+    def with_people(self):
+        return self.select_related("client", "account_manager").prefetch_related(
+            "implementation_pms"
+        )
+
+
+class Partnership(TenantModel):
+    """The central object: one client's triage line run by the provider."""
+
+    client = models.ForeignKey(
+        ClientOrganization, on_delete=models.PROTECT, related_name="partnerships"
+    )
+    name = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=16, choices=PartnershipStatus.choices, default=PartnershipStatus.PROSPECT
+    )
+    contract_start = models.DateField(null=True, blank=True)
+    planned_go_live = models.DateField(null=True, blank=True)
+    actual_go_live = models.DateField(null=True, blank=True)
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="managed_partnerships",
+        help_text="The dedicated account manager; required from discovery on.",
+    )
+    implementation_pms = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="pm_partnerships"
+    )
+    description = models.TextField(blank=True)
+    internal_notes = models.TextField(
+        blank=True, help_text="Internal: provider staff only, never shown to client executives."
+    )
+
+    INTERNAL_FIELDS = ("internal_notes",)
+
+    objects = PartnershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "name"], name="partnership_unique_name_per_org"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "partnerships:detail", kwargs={"org_slug": self.organization.slug, "pk": self.pk}
+        )
+
+    @property
+    def allowed_transitions(self) -> tuple[str, ...]:
+        return STATUS_TRANSITIONS[self.status]
+
+    def clean(self) -> None:
+        """Field rules that hold whatever the path of the write (form, API, admin)."""
+        from accounts.models import Membership, Role
+
+        errors: dict[str, str] = {}
+        if self.client_id and self.organization_id and (
+            self.client.organization_id != self.organization_id
+        ):
+            errors["client"] = "The client belongs to another organization."
+        if self.status in STATUSES_NEEDING_MANAGER and not self.account_manager_id:
+            errors["account_manager"] = (
+                f"A partnership in {self.get_status_display().lower()} needs a dedicated "
+                "account manager."
+            )
+        if self.account_manager_id and self.organization_id:
+            fits = Membership.objects.filter(
+                organization_id=self.organization_id,
+                user_id=self.account_manager_id,
+                role__in=[Role.ACCOUNT_MANAGER, Role.ADMIN],
+            ).exists()
+            if not fits:
+                errors["account_manager"] = (
+                    "The account manager must be a member of this organization with the "
+                    "account manager or admin role."
+                )
+        if self.status == PartnershipStatus.LIVE and not self.actual_go_live:
+            errors["actual_go_live"] = "A live partnership needs its actual go-live date."
+        if self.contract_start and self.planned_go_live and (
+            self.planned_go_live < self.contract_start
+        ):
+            errors["planned_go_live"] = "The planned go-live cannot be before the contract start."
+        if errors:
+            raise ValidationError(errors)
+
+    def validate_implementation_pms(self, users) -> None:
+        """PMs must be members of the same organization with a provider role that fits."""
+        from accounts.models import Membership, Role
+
+        user_ids = {user.pk for user in users}
+        fitting = set(
+            Membership.objects.filter(
+                organization_id=self.organization_id,
+                user_id__in=user_ids,
+                role__in=[Role.IMPLEMENTATION_PM, Role.ADMIN, Role.ACCOUNT_MANAGER],
+            ).values_list("user_id", flat=True)
+        )
+        if user_ids - fitting:
+            raise ValidationError(
+                {
+                    "implementation_pms": (
+                        "Implementation PMs must be provider members of this organization "
+                        "(implementation PM, account manager or admin)."
+                    )
+                }
+            )
+
+
+class PartnershipStatusChange(TenantModel):
+    """One recorded move of a partnership's status: who, when, from, to."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=16, choices=PartnershipStatus.choices)
+    to_status = models.CharField(max_length=16, choices=PartnershipStatus.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organization", "partnership", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.partnership}: {self.from_status} → {self.to_status}"

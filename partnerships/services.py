@@ -1,0 +1,175 @@
+"""Writes for partnerships and clients. Keyword-only, atomic, validated, audited."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from accounts.audit import Actor, audit_record, diff
+from partnerships.access import Action, can
+from partnerships.models import (
+    ClientOrganization,
+    Partnership,
+    PartnershipStatus,
+    PartnershipStatusChange,
+)
+from partnerships.tenancy.errors import ApplicationError
+
+PARTNERSHIP_FIELDS = (
+    "client",
+    "name",
+    "contract_start",
+    "planned_go_live",
+    "actual_go_live",
+    "account_manager",
+    "description",
+    "internal_notes",
+)
+CLIENT_FIELDS = ("name", "kind", "city", "state", "time_zone")
+
+
+def _require(actor: Actor, action: Action, obj=None) -> None:
+    if not can(actor.membership, action, obj):
+        raise PermissionDenied(f"Your role may not {action.value.replace('_', ' ')} this.")
+
+
+def _snapshot(obj, fields) -> dict[str, Any]:
+    return {name: getattr(obj, name) for name in fields}
+
+
+@transaction.atomic
+def client_create(*, actor: Actor, **fields: Any) -> ClientOrganization:
+    _require(actor, Action.CREATE)
+    client = ClientOrganization(organization=actor.organization, **fields)
+    client.full_clean()
+    client.save()
+    audit_record(actor=actor, verb="client.created", target=client)
+    return client
+
+
+@transaction.atomic
+def client_update(*, actor: Actor, client: ClientOrganization, **fields: Any) -> ClientOrganization:
+    _require(actor, Action.CHANGE, client)
+    before = _snapshot(client, fields)
+    for name, value in fields.items():
+        setattr(client, name, value)
+    client.full_clean()
+    client.save()
+    audit_record(actor=actor, verb="client.updated", target=client, changes=diff(before, fields))
+    return client
+
+
+@transaction.atomic
+def partnership_create(
+    *, actor: Actor, implementation_pms=(), **fields: Any
+) -> Partnership:
+    """Create a partnership as a prospect (or at the status given, if the rules allow it)."""
+    _require(actor, Action.CREATE)
+    partnership = Partnership(organization=actor.organization, **fields)
+    partnership.full_clean()
+    partnership.validate_implementation_pms(implementation_pms)
+    partnership.save()
+    partnership.implementation_pms.set(implementation_pms)
+    audit_record(
+        actor=actor,
+        verb="partnership.created",
+        target=partnership,
+        changes=diff({}, {**_snapshot(partnership, PARTNERSHIP_FIELDS), "status": partnership.status}),
+    )
+    return partnership
+
+
+@transaction.atomic
+def partnership_update(
+    *, actor: Actor, partnership: Partnership, implementation_pms=None, **fields: Any
+) -> Partnership:
+    """Change a partnership's fields. Status moves only through `partnership_transition`."""
+    _require(actor, Action.CHANGE, partnership)
+    if "status" in fields:
+        raise ApplicationError(
+            "Change the status with a transition, which records who moved it and why.",
+            field="status",
+        )
+    unknown = set(fields) - set(PARTNERSHIP_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Unknown field {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    before = _snapshot(partnership, fields)
+    old_manager = partnership.account_manager
+    for name, value in fields.items():
+        setattr(partnership, name, value)
+    partnership.full_clean()
+    partnership.save()
+    changes = diff(before, fields)
+    if implementation_pms is not None:
+        partnership.validate_implementation_pms(implementation_pms)
+        old_pms = list(partnership.implementation_pms.all())
+        partnership.implementation_pms.set(implementation_pms)
+        pm_change = diff({"implementation_pms": old_pms}, {"implementation_pms": implementation_pms})
+        changes.update(pm_change)
+    if changes:
+        audit_record(actor=actor, verb="partnership.updated", target=partnership, changes=changes)
+    if "account_manager" in changes:
+        audit_record(
+            actor=actor,
+            verb="partnership.account_manager_reassigned",
+            target=partnership,
+            changes={"account_manager": [str(old_manager or ""), str(partnership.account_manager or "")]},
+        )
+    return partnership
+
+
+@transaction.atomic
+def partnership_transition(
+    *,
+    actor: Actor,
+    partnership: Partnership,
+    to_status: str,
+    note: str = "",
+    actual_go_live: datetime.date | None = None,
+) -> Partnership:
+    """Move a partnership along prospect → discovery → transition → live → ended.
+
+    Only the defined moves are allowed; each is recorded (who, when, from, to).
+    """
+    _require(actor, Action.TRANSITION, partnership)
+    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    if to_status not in PartnershipStatus.values:
+        raise ApplicationError(f"“{to_status}” is not a partnership status.", field="status")
+    from_status = partnership.status
+    if to_status not in partnership.allowed_transitions:
+        allowed = ", ".join(partnership.allowed_transitions) or "none (it has ended)"
+        raise ApplicationError(
+            f"A partnership cannot move from {from_status} to {to_status}. "
+            f"Allowed from {from_status}: {allowed}.",
+            field="status",
+        )
+    partnership.status = to_status
+    if actual_go_live is not None:
+        partnership.actual_go_live = actual_go_live
+    try:
+        partnership.full_clean()
+    except ValidationError as error:
+        raise ApplicationError(
+            " ".join(message for messages in error.message_dict.values() for message in messages),
+            field=next(iter(error.message_dict)),
+        ) from error
+    partnership.save(update_fields=["status", "actual_go_live", "updated_at"])
+    PartnershipStatusChange.objects.create(
+        organization_id=partnership.organization_id,
+        partnership=partnership,
+        from_status=from_status,
+        to_status=to_status,
+        changed_by_id=actor.membership.user_id,
+        note=note,
+    )
+    audit_record(
+        actor=actor,
+        verb="partnership.status_changed",
+        target=partnership,
+        changes={"status": [from_status, to_status]},
+    )
+    return partnership
