@@ -8,19 +8,22 @@ STAMP     := $(VENV)/.installed
 ASSETS    := static/vendor/.installed
 
 # A Python >= 3.12: $(PYTHON) if given, else the first suitable one found (incl. pyenv's).
+# pyenv's versions are also looked up where pyenv keeps them when it is not on PATH (CI shells).
 PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
-	$$(command -v pyenv >/dev/null 2>&1 && ls -d $$(pyenv root)/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
+	$$(command -v pyenv >/dev/null 2>&1 && ls -d $$(pyenv root)/versions/3.1[2-9]*/bin/python3 2>/dev/null) \
+	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null); do \
 	  p=$$(command -v $$c 2>/dev/null) || continue; \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help install python run test lint format migrate seed worker beat web clean
+.PHONY: help install assets python run test lint format migrate seed worker beat web bench clean
 
 help:
 	@echo "make run      install, migrate SQLite under var/, load demo data, start web + worker + beat"
 	@echo "make test     install and run the test suite (SQLite, or DATABASE_URL/REDIS_URL if set)"
 	@echo "make install  virtualenv in .venv and front-end assets (idempotent)"
 	@echo "make lint     ruff check and ruff format --check"
+	@echo "make bench    time the partnership list (API and page); writes bench/results/"
 
 python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -44,8 +47,14 @@ $(ASSETS): package.json package-lock.json
 
 install: $(STAMP) $(ASSETS)
 
+# The front-end assets alone (the Dockerfile's build stage uses it without a virtualenv).
+assets: $(ASSETS)
+
+# Without REDIS_URL, Celery's filesystem broker keeps its messages under var/celery/.
+VARDIRS := var/celery/queue var/celery/processed var/celery/control
+
 migrate: install
-	@mkdir -p var
+	@mkdir -p $(VARDIRS)
 	$(VPY) manage.py migrate --noinput
 
 seed: migrate
@@ -63,15 +72,21 @@ run: seed
 	$(VENV)/bin/honcho start -f Procfile
 
 web: install
+	@mkdir -p $(VARDIRS)
 	$(VPY) manage.py runserver 127.0.0.1:8000
 worker: install
+	@mkdir -p $(VARDIRS)
 	$(VENV)/bin/celery -A config worker --loglevel=info --concurrency=1
 beat: install
-	@mkdir -p var
+	@mkdir -p $(VARDIRS)
 	$(VENV)/bin/celery -A config beat --loglevel=info --schedule=var/celerybeat-schedule
 
 test: install
 	$(VPY) -m pytest $(PYTEST_ARGS)
+
+# Not part of `make test`: it takes a minute and its figures depend on the machine.
+bench: install
+	$(VPY) bench/partnership_list.py $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,18 @@
+"""Organization pages of the accounts app, under /o/<org_slug>/: members and API tokens."""
+
 from django.urls import path
 
+from accounts import views
+
 app_name = "org"
-urlpatterns: list = []
+urlpatterns = [
+    path("members/", views.MembersView.as_view(), name="members"),
+    path("members/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="member-remove"),
+    path(
+        "invitations/<int:pk>/revoke/",
+        views.InvitationRevokeView.as_view(),
+        name="invitation-revoke",
+    ),
+    path("tokens/", views.TokensView.as_view(), name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.TokenRevokeView.as_view(), name="token-revoke"),
+]

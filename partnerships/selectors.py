@@ -19,7 +19,8 @@ def partnership_list(*, membership, filters: dict | None = None) -> QuerySet[Par
         queryset = queryset.filter(client_id=client)
     if search := (filters.get("q") or "").strip():
         queryset = queryset.filter(
-            Q(name__icontains=search) | Q(client__name__icontains=search)
+            Q(name__icontains=search)
+            | Q(client__name__icontains=search)
             | Q(client__city__icontains=search)
         )
     return queryset.order_by("name")
@@ -27,18 +28,17 @@ def partnership_list(*, membership, filters: dict | None = None) -> QuerySet[Par
 
 def partnership_status_counts(*, membership) -> dict[str, int]:
     rows = (
-        access.visible(membership, Partnership)
-        .order_by()
-        .values("status")
-        .annotate(n=Count("id"))
+        access.visible(membership, Partnership).order_by().values("status").annotate(n=Count("id"))
     )
     return {row["status"]: row["n"] for row in rows}
 
 
 def partnership_history(*, membership, partnership: Partnership):
-    return access.visible(membership, PartnershipStatusChange).filter(
-        partnership=partnership
-    ).select_related("changed_by")
+    return (
+        access.visible(membership, PartnershipStatusChange)
+        .filter(partnership=partnership)
+        .select_related("changed_by")
+    )
 
 
 def partnership_audit(*, membership, partnership: Partnership):
@@ -52,9 +52,17 @@ def partnership_audit(*, membership, partnership: Partnership):
 
 
 def client_list(*, membership) -> QuerySet[ClientOrganization]:
-    return access.visible(membership, ClientOrganization).annotate(
-        partnership_count=Count("partnerships")
-    ).order_by("name")
+    return (
+        access.visible(membership, ClientOrganization)
+        # Count only the partnerships the member may see: a PM must not learn of the others.
+        .annotate(
+            partnership_count=Count(
+                "partnerships",
+                filter=Q(partnerships__in=access.visible(membership, Partnership).values("pk")),
+            )
+        )
+        .order_by("name")
+    )
 
 
 def account_manager_choices(*, organization):

@@ -63,9 +63,7 @@ def client_update(*, actor: Actor, client: ClientOrganization, **fields: Any) ->
 
 
 @transaction.atomic
-def partnership_create(
-    *, actor: Actor, implementation_pms=(), **fields: Any
-) -> Partnership:
+def partnership_create(*, actor: Actor, implementation_pms=(), **fields: Any) -> Partnership:
     """Create a partnership as a prospect (or at the status given, if the rules allow it)."""
     _require(actor, Action.CREATE)
     partnership = Partnership(organization=actor.organization, **fields)
@@ -77,7 +75,9 @@ def partnership_create(
         actor=actor,
         verb="partnership.created",
         target=partnership,
-        changes=diff({}, {**_snapshot(partnership, PARTNERSHIP_FIELDS), "status": partnership.status}),
+        changes=diff(
+            {}, {**_snapshot(partnership, PARTNERSHIP_FIELDS), "status": partnership.status}
+        ),
     )
     return partnership
 
@@ -108,7 +108,9 @@ def partnership_update(
         partnership.validate_implementation_pms(implementation_pms)
         old_pms = list(partnership.implementation_pms.all())
         partnership.implementation_pms.set(implementation_pms)
-        pm_change = diff({"implementation_pms": old_pms}, {"implementation_pms": implementation_pms})
+        pm_change = diff(
+            {"implementation_pms": old_pms}, {"implementation_pms": implementation_pms}
+        )
         changes.update(pm_change)
     if changes:
         audit_record(actor=actor, verb="partnership.updated", target=partnership, changes=changes)
@@ -117,7 +119,9 @@ def partnership_update(
             actor=actor,
             verb="partnership.account_manager_reassigned",
             target=partnership,
-            changes={"account_manager": [str(old_manager or ""), str(partnership.account_manager or "")]},
+            changes={
+                "account_manager": [str(old_manager or ""), str(partnership.account_manager or "")]
+            },
         )
     return partnership
 

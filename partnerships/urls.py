@@ -1,4 +1,17 @@
+from __future__ import annotations
+
 from django.urls import path
 
+from partnerships import views
+
 app_name = "partnerships"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.PartnershipListView.as_view(), name="list"),
+    path("new/", views.PartnershipCreateView.as_view(), name="create"),
+    path("<int:pk>/", views.PartnershipDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.PartnershipUpdateView.as_view(), name="update"),
+    path("<int:pk>/transition/", views.PartnershipTransitionView.as_view(), name="transition"),
+    path("clients/", views.ClientListView.as_view(), name="client-list"),
+    path("clients/new/", views.ClientCreateView.as_view(), name="client-create"),
+    path("clients/<int:pk>/edit/", views.ClientUpdateView.as_view(), name="client-update"),
+]

@@ -4,9 +4,9 @@ from .base import *  # noqa: F403
 from .base import REDIS_URL
 
 DEBUG = False
-SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+SECRET_KEY = "test-secret-key-not-for-production"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # Unit tests run tasks eagerly; tests marked `redis` run a real worker against REDIS_URL.
 CELERY_TASK_ALWAYS_EAGER = True

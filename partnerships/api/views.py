@@ -24,9 +24,7 @@ class PartnershipFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["partnerships"])
-class PartnershipViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet
-):
+class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
     """Partnerships of the organization that the caller may see."""
 
     queryset = Partnership.objects.with_people()
@@ -101,9 +99,7 @@ class PartnershipViewSet(
 
 
 @extend_schema(tags=["clients"])
-class ClientViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet
-):
+class ClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedViewSet):
     queryset = ClientOrganization.objects.all()
     serializer_class = s.ClientSerializer
     search_fields = ["name", "city", "state"]
@@ -125,5 +121,7 @@ class ClientViewSet(
         self.require(Action.CHANGE, client)
         serializer = s.ClientInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        client = services.client_update(actor=self.actor, client=client, **serializer.validated_data)
+        client = services.client_update(
+            actor=self.actor, client=client, **serializer.validated_data
+        )
         return Response(self.get_serializer(client).data)

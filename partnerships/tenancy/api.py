@@ -52,3 +52,55 @@ class OrgScopedViewSet(GenericViewSet):
         if hasattr(self, "membership"):
             context["membership"] = self.membership
         return context
+
+
+class PartnershipScopedViewSet(OrgScopedViewSet):
+    """A partnership's child rows, under `…/partnerships/<partnership_pk>/`.
+
+    The partnership is resolved once, through the access policy, right after the
+    organization (404, same message, when it is missing or not visible); every queryset is
+    then cut to it here, so subclasses only declare `queryset`. `require(action)` asks about
+    the partnership unless given an object. URL kwargs: `partnership_pk`, and `pk` for the
+    view's own objects.
+    """
+
+    partnership_url_kwarg = "partnership_pk"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self.partnership = self.get_partnership()
+
+    def get_partnership(self):
+        from partnerships.models import Partnership
+
+        try:
+            pk = int(self.kwargs[self.partnership_url_kwarg])
+        except (KeyError, TypeError, ValueError):
+            raise exceptions.NotFound(NOT_FOUND) from None
+        partnership = access.visible(self.membership, Partnership).filter(pk=pk).first()
+        if partnership is None:
+            raise exceptions.NotFound(NOT_FOUND)
+        partnership.organization = self.organization  # loaded with the membership already
+        return partnership
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):
+            return queryset
+        return queryset.filter(partnership=self.partnership)
+
+    def get_object(self):
+        obj = super().get_object()
+        if getattr(obj, "partnership_id", None) == self.partnership.pk:
+            # The policy's checks read `obj.partnership`: reuse the one already resolved.
+            obj.partnership = self.partnership
+        return obj
+
+    def require(self, action: Action, obj=None) -> None:
+        super().require(action, self.partnership if obj is None else obj)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if hasattr(self, "partnership"):
+            context["partnership"] = self.partnership
+        return context

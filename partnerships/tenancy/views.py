@@ -16,7 +16,6 @@ from partnerships.tenancy.models import TenantModel
 from partnerships.tenancy.rest import NOT_FOUND
 
 
-
 def membership_for(user, org_slug: str):
     """The user's membership in the organization named by the slug, or 404 (same message
     whether the organization does not exist or the user is not a member)."""
@@ -44,7 +43,10 @@ class OrgScopedMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         self.membership = membership_for(request.user, kwargs["org_slug"])
         self.organization = self.membership.organization
-        request.session["current_org"] = self.organization.slug
+        # Remembered for the organization picker; written only when it changes, so that a
+        # page view does not cost a session save.
+        if request.session.get("current_org") != self.organization.slug:
+            request.session["current_org"] = self.organization.slug
         if self.required_action and not access.can(self.membership, self.required_action):
             raise PermissionDenied("Your role does not allow this.")
         return super().dispatch(request, *args, **kwargs)

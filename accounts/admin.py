@@ -1,0 +1,141 @@
+"""The Django admin for platform staff. Invitations, tokens and the audit trail are written by
+services (which e-mail, hash and audit); here they are looked at, not made."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+
+from accounts.forms import UserAdminChangeForm, UserAdminCreationForm
+from accounts.models import ApiToken, AuditEvent, Invitation, Membership, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = ("organization", "role", "client", "created_at")
+    readonly_fields = ("created_at",)
+    autocomplete_fields = ("organization", "client")
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = UserAdminChangeForm
+    add_form = UserAdminCreationForm
+    ordering = ("email",)
+    list_display = ("email", "full_name", "is_active", "is_staff", "last_login", "date_joined")
+    list_filter = ("is_active", "is_staff", "is_superuser", "memberships__organization")
+    search_fields = ("email", "full_name")
+    readonly_fields = ("last_login", "date_joined")
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Person", {"fields": ("full_name",)}),
+        (
+            "Permissions",
+            {
+                "fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions"),
+                "classes": ("collapse",),
+            },
+        ),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "usable_password", "password1", "password2"),
+            },
+        ),
+    )
+    inlines = (MembershipInline,)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "organization", "role", "client", "created_at")
+    list_filter = ("organization", "role")
+    list_select_related = ("user", "organization", "client")
+    search_fields = ("user__email", "user__full_name", "organization__name")
+    autocomplete_fields = ("user", "organization", "client")
+    readonly_fields = ("created_at", "updated_at")
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read-mostly: an invitation made here would have no e-mail, token or audit row."""
+
+    list_display = ("email", "organization", "role", "client", "state", "invited_by", "created_at")
+    list_filter = ("organization", "role")
+    list_select_related = ("organization", "client", "invited_by")
+    search_fields = ("email", "organization__name")
+    date_hierarchy = "created_at"
+    fields = (
+        "organization",
+        "email",
+        "role",
+        "client",
+        "invited_by",
+        "created_at",
+        "expires_at",
+        "sent_at",
+        "accepted_at",
+        "revoked_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="State")
+    def state(self, obj: Invitation) -> str:
+        return obj.state
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Only the prefix is shown; the hash is never editable (or useful) here."""
+
+    list_display = (
+        "name",
+        "prefix",
+        "user",
+        "organization",
+        "created_at",
+        "last_used_at",
+        "active",
+    )
+    list_filter = ("organization", ("revoked_at", admin.EmptyFieldListFilter))
+    list_select_related = ("user", "organization")
+    search_fields = ("name", "prefix", "user__email")
+    fields = ("name", "prefix", "user", "organization", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("prefix", "user", "organization", "created_at", "last_used_at")
+
+    @admin.display(boolean=True, description="Active")
+    def active(self, obj: ApiToken) -> bool:
+        return obj.is_active
+
+    def has_add_permission(self, request) -> bool:
+        # A key is shown once, to its owner, by the tokens page; one made here could not be.
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail is append-only: no one adds, changes or deletes it, here or anywhere."""
+
+    list_display = ("created_at", "organization", "actor", "verb", "target_repr", "partnership")
+    list_filter = ("organization", "verb")
+    list_select_related = ("organization", "actor", "partnership")
+    search_fields = ("verb", "target_repr", "actor__email")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

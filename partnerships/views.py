@@ -1,0 +1,440 @@
+"""Pages for partnerships and clients.
+
+Every view resolves the organization and membership through `OrgScopedMixin`, reads through
+the selectors and the access policy, and writes only through `partnerships.services`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.generic import DetailView, FormView, ListView, View
+
+from partnerships import access, selectors, services
+from partnerships.access import Action
+from partnerships.forms import (
+    ClientForm,
+    PartnershipFilterForm,
+    PartnershipForm,
+    TransitionForm,
+    add_service_error,
+)
+from partnerships.models import (
+    STATUSES_NEEDING_MANAGER,
+    ClientOrganization,
+    Partnership,
+    PartnershipStatus,
+)
+from partnerships.tenancy.errors import ApplicationError
+from partnerships.tenancy.views import OrgScopedMixin
+
+# The order of the stepper; "ended" may follow any of the open statuses.
+STATUS_ORDER = [status.value for status in PartnershipStatus]
+
+RESULTS_TARGET = "partnership-results"
+
+AUDIT_VERBS = {
+    "partnership.created": "created the partnership",
+    "partnership.updated": "edited the partnership",
+    "partnership.status_changed": "changed the status",
+    "partnership.account_manager_reassigned": "reassigned the account manager",
+}
+TRANSITION_LABELS = {
+    PartnershipStatus.DISCOVERY: "Start discovery",
+    PartnershipStatus.TRANSITION: "Start the transition",
+    PartnershipStatus.LIVE: "Go live",
+    PartnershipStatus.ENDED: "End the partnership",
+}
+
+
+class LoadObjectMixin:
+    """Loads `self.object` (404 when invisible) and requires `object_action` on it (403).
+
+    Sits after `OrgScopedMixin` in the bases, so the membership is resolved first.
+    """
+
+    object_action: Action = Action.VIEW
+
+    def dispatch(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        self.require(self.object_action, self.object)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class LenientPaginationMixin:
+    """A page number past the end (or not a number) shows the nearest page, not a 404:
+    a link to page 3 outlives the rows that filled it."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = Paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+# --- Partnerships ------------------------------------------------------------------------
+
+
+class PartnershipListView(OrgScopedMixin, LenientPaginationMixin, ListView):
+    model = Partnership
+    paginate_by = 25
+    template_name = "partnerships/partnership_list.html"
+    context_object_name = "partnerships"
+
+    def get(self, request, *args, **kwargs):
+        self.filter_form = PartnershipFilterForm(request.GET or None, membership=self.membership)
+        response = super().get(request, *args, **kwargs)
+        # The same URL answers with the page or the table alone; caches must tell them apart.
+        patch_vary_headers(response, ("HX-Request", "HX-Target"))
+        return response
+
+    def get_template_names(self) -> list[str]:
+        htmx = getattr(self.request, "htmx", None)
+        if htmx and htmx.target == RESULTS_TARGET and not htmx.history_restore_request:
+            return [f"{self.template_name}#results"]
+        return [self.template_name]
+
+    def get_queryset(self):
+        return selectors.partnership_list(
+            membership=self.membership, filters=self.filter_form.filters()
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filters = self.filter_form.filters()
+        counts = selectors.partnership_status_counts(membership=self.membership)
+        context.update(
+            nav="partnerships",
+            filter_form=self.filter_form,
+            is_filtered=any(filters.values()),
+            current_status=filters["status"],
+            status_tabs=[
+                {"value": "", "label": "All", "count": sum(counts.values())},
+                *(
+                    {"value": value, "label": label, "count": counts.get(value, 0)}
+                    for value, label in PartnershipStatus.choices
+                ),
+            ],
+            can_create=access.can(self.membership, Action.CREATE),
+            results_target=RESULTS_TARGET,
+        )
+        return context
+
+
+class PartnershipDetailView(OrgScopedMixin, DetailView):
+    queryset = Partnership.objects.with_people()
+    template_name = "partnerships/partnership_detail.html"
+    context_object_name = "partnership"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        partnership: Partnership = self.object
+        membership = self.membership
+        history = list(
+            selectors.partnership_history(membership=membership, partnership=partnership)
+        )
+        can_transition = access.can(membership, Action.TRANSITION, partnership)
+        can_change = access.can(membership, Action.CHANGE, partnership)
+        audit = None
+        if access.can(membership, Action.VIEW_AUDIT):
+            audit = [
+                {
+                    "event": event,
+                    "label": AUDIT_VERBS.get(event.verb, event.verb),
+                    "changes": audit_changes(event.changes),
+                }
+                for event in selectors.partnership_audit(
+                    membership=membership, partnership=partnership
+                )
+            ]
+        transitions = []
+        if can_transition:
+            for to_status in partnership.allowed_transitions:
+                transitions.append(
+                    {
+                        "status": to_status,
+                        "label": TRANSITION_LABELS[to_status],
+                        "form": TransitionForm(
+                            initial={
+                                "to_status": to_status,
+                                # Going live is usually recorded on the day itself.
+                                "actual_go_live": partnership.actual_go_live
+                                or timezone.localdate(),
+                            },
+                            # Several forms share field names; their ids must differ.
+                            auto_id=f"to-{to_status}-%s",
+                        ),
+                    }
+                )
+        context.update(
+            nav="partnerships",
+            history=history,
+            audit=audit,
+            steps=stepper(partnership, history),
+            can_change=can_change,
+            can_transition=can_transition,
+            can_see_internal=access.can_see_internal(membership),
+            forward_transitions=[t for t in transitions if t["status"] != PartnershipStatus.ENDED],
+            end_transition=next(
+                (t for t in transitions if t["status"] == PartnershipStatus.ENDED), None
+            ),
+            hint=next_step_hint(partnership) if (can_change or can_transition) else None,
+        )
+        return context
+
+
+def audit_changes(changes: dict[str, list[Any]]) -> list[tuple[str, str, str]]:
+    """{field: [before, after]} as readable rows: label, before, after."""
+
+    def plain(value: Any) -> str:
+        if isinstance(value, list):
+            return ", ".join(str(item) for item in value)
+        return "" if value is None else str(value)
+
+    rows = []
+    for name, pair in sorted(changes.items()):
+        # Written by services as [before, after]; anything else is shown as it is.
+        before, after = pair if isinstance(pair, list) and len(pair) == 2 else ("", pair)
+        before, after = plain(before), plain(after)
+        if before != after:  # a field created blank is recorded as None → "": not a change
+            rows.append((name.replace("_", " ").capitalize(), before, after))
+    return rows
+
+
+def stepper(partnership: Partnership, history) -> list[dict[str, str]]:
+    """The five statuses with the state of each: done, current or not reached."""
+    current = partnership.status
+    reached = {change.from_status for change in history} | {change.to_status for change in history}
+    steps = []
+    for value, label in PartnershipStatus.choices:
+        if value == current:
+            state = "current"
+        elif current == PartnershipStatus.ENDED:
+            # An ended partnership shows only the stages it really went through.
+            state = "done" if value in reached else ""
+        else:
+            state = "done" if STATUS_ORDER.index(value) < STATUS_ORDER.index(current) else ""
+        steps.append({"value": value, "label": label, "state": state})
+    return steps
+
+
+def next_step_hint(partnership: Partnership) -> str:
+    """One sentence that tells the people who can act what the partnership needs next."""
+    status = partnership.status
+    has_pms = bool(partnership.implementation_pms.all())  # prefetched
+    if status == PartnershipStatus.ENDED:
+        return "This partnership has ended; its history stays here for reference."
+    if not partnership.account_manager_id:
+        if status in STATUSES_NEEDING_MANAGER:
+            return "Assign a dedicated account manager: every open partnership needs one."
+        return "Assign a dedicated account manager before moving to discovery."
+    if status == PartnershipStatus.PROSPECT:
+        if not partnership.contract_start:
+            return "Record the contract start, then start discovery with the client."
+        return "Start discovery: learn every service the client's center delivers first."
+    if status == PartnershipStatus.DISCOVERY:
+        if not has_pms:
+            return "Appoint implementation PMs to run discovery and the transition."
+        return (
+            "Finish discovery and its sign-off (services, baselines, call flows, desired "
+            "patient experience) before moving to transition."
+        )
+    if status == PartnershipStatus.TRANSITION:
+        if not partnership.planned_go_live:
+            return "Set the planned go-live date so the transition plan can be scheduled."
+        return "Go live on the planned date and record the actual go-live date."
+    return "Live: keep touchpoints regular; health checks score the partnership on schedule."
+
+
+class PartnershipFormMixin:
+    form_class = PartnershipForm
+    template_name = "partnerships/partnership_form.html"
+    object: Partnership | None = None
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["membership"] = self.membership
+        kwargs["instance"] = self.object
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(nav="partnerships", partnership=self.object)
+        return context
+
+    def detail_url(self, partnership: Partnership) -> str:
+        return reverse(
+            "partnerships:detail",
+            kwargs={"org_slug": self.organization.slug, "pk": partnership.pk},
+        )
+
+
+class PartnershipCreateView(OrgScopedMixin, PartnershipFormMixin, FormView):
+    required_action = Action.CREATE
+
+    def get_initial(self) -> dict[str, Any]:
+        initial = super().get_initial()
+        # "New partnership" from a client's row arrives with that client chosen.
+        if client := self.request.GET.get("client"):
+            initial["client"] = client
+        return initial
+
+    def form_valid(self, form):
+        try:
+            partnership = services.partnership_create(
+                actor=self.actor,
+                implementation_pms=list(form.cleaned_data["implementation_pms"]),
+                **form.service_fields(),
+            )
+        except (ApplicationError, ValidationError) as error:
+            add_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Partnership “{partnership.name}” created as a prospect.")
+        return HttpResponseRedirect(self.detail_url(partnership))
+
+
+class PartnershipUpdateView(OrgScopedMixin, LoadObjectMixin, PartnershipFormMixin, FormView):
+    queryset = Partnership.objects.with_people()
+    object_action = Action.CHANGE
+
+    def form_valid(self, form):
+        try:
+            partnership = services.partnership_update(
+                actor=self.actor,
+                partnership=self.object,
+                implementation_pms=list(form.cleaned_data["implementation_pms"]),
+                **form.service_fields(),
+            )
+        except (ApplicationError, ValidationError) as error:
+            add_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Partnership “{partnership.name}” saved.")
+        return HttpResponseRedirect(self.detail_url(partnership))
+
+
+class PartnershipTransitionView(OrgScopedMixin, LoadObjectMixin, View):
+    """POST only: move the partnership, then back to its page with the outcome."""
+
+    http_method_names = ["post"]
+    queryset = Partnership.objects.all()
+    object_action = Action.TRANSITION
+
+    def post(self, request, *args, **kwargs):
+        partnership = self.object
+        form = TransitionForm(request.POST)
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                label = form.fields[field].label if field in form.fields else ""
+                for error in errors:
+                    messages.error(request, f"{label}: {error}" if label else error)
+            return redirect(partnership_url(self.organization, partnership))
+        try:
+            partnership = services.partnership_transition(
+                actor=self.actor,
+                partnership=partnership,
+                to_status=form.cleaned_data["to_status"],
+                note=form.cleaned_data["note"],
+                actual_go_live=form.cleaned_data.get("actual_go_live"),
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                f"“{partnership.name}” moved to {partnership.get_status_display().lower()}.",
+            )
+        return redirect(partnership_url(self.organization, partnership))
+
+
+def partnership_url(organization, partnership: Partnership) -> str:
+    return reverse(
+        "partnerships:detail", kwargs={"org_slug": organization.slug, "pk": partnership.pk}
+    )
+
+
+# --- Clients -----------------------------------------------------------------------------
+
+
+class ClientListView(OrgScopedMixin, LenientPaginationMixin, ListView):
+    model = ClientOrganization
+    template_name = "partnerships/client_list.html"
+    context_object_name = "clients"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.client_list(membership=self.membership)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        clients = list(context["clients"])
+        for client in clients:
+            client.can_change = access.can(self.membership, Action.CHANGE, client)
+        context.update(
+            nav="clients",
+            clients=clients,
+            can_create=access.can(self.membership, Action.CREATE),
+        )
+        return context
+
+
+class ClientFormMixin:
+    form_class = ClientForm
+    template_name = "partnerships/client_form.html"
+    object: ClientOrganization | None = None
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(nav="clients", client=self.object)
+        return context
+
+    def get_success_url(self) -> str:
+        return reverse("partnerships:client-list", kwargs={"org_slug": self.organization.slug})
+
+
+class ClientCreateView(OrgScopedMixin, ClientFormMixin, FormView):
+    required_action = Action.CREATE
+
+    def get_initial(self) -> dict[str, Any]:
+        return {**super().get_initial(), "time_zone": self.organization.time_zone}
+
+    def form_valid(self, form):
+        try:
+            client = services.client_create(actor=self.actor, **form.cleaned_data)
+        except (ApplicationError, ValidationError) as error:
+            add_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(
+            self.request, f"Client “{client.name}” added. Next, create a partnership for it."
+        )
+        return HttpResponseRedirect(self.get_success_url())
+
+
+class ClientUpdateView(OrgScopedMixin, LoadObjectMixin, ClientFormMixin, FormView):
+    model = ClientOrganization
+    object_action = Action.CHANGE
+
+    def form_valid(self, form):
+        try:
+            client = services.client_update(
+                actor=self.actor, client=self.object, **form.cleaned_data
+            )
+        except (ApplicationError, ValidationError) as error:
+            add_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, f"Client “{client.name}” saved.")
+        return HttpResponseRedirect(self.get_success_url())

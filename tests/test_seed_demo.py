@@ -1,0 +1,165 @@
+"""`manage.py seed_demo`: the demo data behind `make run` loads once, refuses production, and
+respects the access policy like any other data."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import AuditEvent, Membership, Role, User
+from partnerships import access
+from partnerships.models import (
+    ClientOrganization,
+    Organization,
+    Partnership,
+    PartnershipStatus,
+    PartnershipStatusChange,
+)
+
+pytestmark = pytest.mark.django_db
+
+MODELS = (
+    Organization,
+    User,
+    Membership,
+    ClientOrganization,
+    Partnership,
+    PartnershipStatusChange,
+    AuditEvent,
+)
+
+
+def seed(**options) -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **options)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def snapshot() -> dict[str, list]:
+    """Everything a second run could change: timestamps, statuses, password hashes."""
+    return {
+        "users": list(User.objects.order_by("email").values_list("email", "password", "is_staff")),
+        "partnerships": list(
+            Partnership.objects.order_by("pk").values_list(
+                "name", "status", "updated_at", "actual_go_live"
+            )
+        ),
+        "memberships": list(
+            Membership.objects.order_by("pk").values_list("user__email", "role", "updated_at")
+        ),
+    }
+
+
+@pytest.fixture
+def debug(settings):
+    settings.DEBUG = True
+
+
+def test_seed_creates_the_demo_organizations(debug):
+    output = seed()
+
+    northstar = Organization.objects.get(slug="northstar")
+    assert northstar.name == "Northstar Nurse Line"
+    assert northstar.time_zone == "America/Chicago"
+    assert Organization.objects.get(slug="harbor").name == "Harbor Triage Services"
+
+    statuses = {
+        p.client.kind: p.status
+        for p in Partnership.objects.filter(organization=northstar).select_related("client")
+    }
+    assert statuses == {
+        "university_health": PartnershipStatus.TRANSITION,
+        "hospital": PartnershipStatus.DISCOVERY,
+        "physician_practice": PartnershipStatus.LIVE,
+    }
+    live = Partnership.objects.get(organization=northstar, status=PartnershipStatus.LIVE)
+    assert live.actual_go_live is not None
+    assert live.contract_start < live.planned_go_live
+
+    am = User.objects.get(email="am@northstar.example")
+    assert set(Partnership.objects.filter(organization=northstar)) == set(
+        am.managed_partnerships.all()
+    )
+    university = Partnership.objects.get(status=PartnershipStatus.TRANSITION)
+    assert list(university.implementation_pms.values_list("email", flat=True)) == [
+        "pm@northstar.example"
+    ]
+
+    # Status moves went through the service: history and audit rows, by the admin.
+    admin = User.objects.get(email="admin@northstar.example")
+    assert admin.is_staff
+    assert admin.check_password("switchboard-demo")
+    assert list(
+        university.status_changes.order_by("created_at", "id").values_list(
+            "from_status", "to_status", "changed_by"
+        )
+    ) == [("prospect", "discovery", admin.pk), ("discovery", "transition", admin.pk)]
+    assert (
+        AuditEvent.objects.filter(
+            partnership=university, verb="partnership.status_changed", actor=admin
+        ).count()
+        == 2
+    )
+
+    for email in (
+        "admin@northstar.example",
+        "am@northstar.example",
+        "pm@northstar.example",
+        "exec@university.example",
+        "admin@harbor.example",
+    ):
+        assert email in output
+    assert "switchboard-demo" in output
+
+
+def test_seed_twice_creates_and_changes_nothing(debug):
+    seed()
+    before_counts, before = counts(), snapshot()
+
+    output = seed()
+
+    assert counts() == before_counts
+    assert snapshot() == before
+    assert "nothing changed" in output
+
+
+def test_seed_refuses_without_debug(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="DEBUG"):
+        seed()
+
+    assert not Organization.objects.exists()
+
+
+def test_seed_runs_without_debug_when_forced(settings):
+    settings.DEBUG = False
+
+    seed(force=True)
+
+    assert Organization.objects.filter(slug="northstar").exists()
+
+
+def test_client_executive_sees_only_the_university_partnership(debug):
+    seed()
+    membership = Membership.objects.get(user__email="exec@university.example")
+    assert membership.role == Role.CLIENT_EXECUTIVE
+
+    visible = access.visible(membership, Partnership)
+
+    assert [p.client.name for p in visible] == ["Lakeshore University Student Health"]
+
+
+def test_harbor_sees_nothing_of_northstar(debug):
+    seed()
+    membership = Membership.objects.get(user__email="admin@harbor.example")
+
+    names = set(access.visible(membership, Partnership).values_list("name", flat=True))
+
+    assert names == {"Tidewater Pediatrics — after-hours triage"}
