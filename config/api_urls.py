@@ -14,4 +14,10 @@ router.register("members", MemberViewSet, basename="member")
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("orgs/<slug:org_slug>/", include(router.urls)),
+    path(
+        "orgs/<slug:org_slug>/partnerships/<int:partnership_pk>/",
+        include("partnerships.culture.urls"),
+    ),
+    path("orgs/<slug:org_slug>/", include("discovery.api.urls")),
+    path("", include("transition.api.urls")),
 ]

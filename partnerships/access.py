@@ -83,10 +83,9 @@ def visible(membership: Membership, queryset: models.QuerySet | type[models.Mode
 # --- Partnerships ----------------------------------------------------------------------
 
 
-def partnerships_visible_to(membership: Membership) -> models.QuerySet[Partnership]:
+def _partnerships(membership: Membership, queryset: models.QuerySet) -> models.QuerySet:
     from accounts.models import Role
 
-    queryset = Partnership.objects.filter(organization_id=membership.organization_id)
     match membership.role:
         case Role.ADMIN | Role.ACCOUNT_MANAGER:
             return queryset
@@ -97,7 +96,13 @@ def partnerships_visible_to(membership: Membership) -> models.QuerySet[Partnersh
     return queryset.none()
 
 
-register(Partnership, lambda membership, qs: qs.filter(pk__in=partnerships_visible_to(membership)))
+def partnerships_visible_to(membership: Membership) -> models.QuerySet[Partnership]:
+    return _partnerships(
+        membership, Partnership.objects.filter(organization_id=membership.organization_id)
+    )
+
+
+register(Partnership, _partnerships)
 register(PartnershipStatusChange, via="partnership")
 
 
@@ -108,9 +113,7 @@ def _clients(membership: Membership, queryset):
         return queryset
     if membership.role == Role.CLIENT_EXECUTIVE:
         return queryset.filter(pk=membership.client_id)
-    return queryset.filter(
-        pk__in=partnerships_visible_to(membership).values("client_id")
-    )
+    return queryset.filter(pk__in=partnerships_visible_to(membership).values("client_id"))
 
 
 register(ClientOrganization, _clients)
@@ -206,3 +209,8 @@ def _register_accounts() -> None:
 
 
 _register_accounts()
+
+
+from partnerships.culture.access import register_culture_scopes  # noqa: E402
+
+register_culture_scopes()

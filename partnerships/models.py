@@ -10,7 +10,6 @@ from django.urls import reverse
 from partnerships.tenancy.models import TenantModel, TenantQuerySet
 
 
-
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(f"“{value}” is not a known time zone (e.g. America/Chicago).")
@@ -159,8 +158,10 @@ class Partnership(TenantModel):
         from accounts.models import Membership, Role
 
         errors: dict[str, str] = {}
-        if self.client_id and self.organization_id and (
-            self.client.organization_id != self.organization_id
+        if (
+            self.client_id
+            and self.organization_id
+            and (self.client.organization_id != self.organization_id)
         ):
             errors["client"] = "The client belongs to another organization."
         if self.status in STATUSES_NEEDING_MANAGER and not self.account_manager_id:
@@ -181,8 +182,10 @@ class Partnership(TenantModel):
                 )
         if self.status == PartnershipStatus.LIVE and not self.actual_go_live:
             errors["actual_go_live"] = "A live partnership needs its actual go-live date."
-        if self.contract_start and self.planned_go_live and (
-            self.planned_go_live < self.contract_start
+        if (
+            self.contract_start
+            and self.planned_go_live
+            and (self.planned_go_live < self.contract_start)
         ):
             errors["planned_go_live"] = "The planned go-live cannot be before the contract start."
         if errors:
@@ -230,3 +233,6 @@ class PartnershipStatusChange(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.partnership}: {self.from_status} → {self.to_status}"
+
+
+from partnerships.culture.models import *  # noqa: E402,F403

@@ -110,9 +110,34 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 INVITATION_MAX_AGE_DAYS = env.int("INVITATION_MAX_AGE_DAYS", default=14)
 
+
 # --- E-mail ---------------------------------------------------------------------------
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Switchboard <no-reply@switchboard.example>")
+def mailers_from_env(default_url: str) -> dict:
+    """EMAIL_URL (smtp://user:pass@host:587, consolemail://, …) as Django 6.1's MAILERS."""
+    mail = env.email_url("EMAIL_URL", default=default_url)
+    names = {
+        "EMAIL_HOST": "host",
+        "EMAIL_PORT": "port",
+        "EMAIL_HOST_USER": "username",
+        "EMAIL_HOST_PASSWORD": "password",
+        "EMAIL_USE_TLS": "use_tls",
+        "EMAIL_USE_SSL": "use_ssl",
+        "EMAIL_FILE_PATH": "file_path",
+        "EMAIL_TIMEOUT": "timeout",
+    }
+    options = {name: mail[key] for key, name in names.items() if mail.get(key) not in (None, "")}
+    if mail["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+        options.setdefault("timeout", 10)  # a stuck SMTP server must not stall a worker
+    else:
+        options = {key: value for key, value in options.items() if key == "file_path"}
+    return {"default": {"BACKEND": mail["EMAIL_BACKEND"], "OPTIONS": options}}
+
+
+# Development prints e-mail to the console; production defaults to SMTP on localhost.
+MAILERS = mailers_from_env("consolemail://")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Switchboard <no-reply@switchboard.example>"
+)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 # --- Static files ---------------------------------------------------------------------
@@ -175,6 +200,20 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "accounts.models.Role.choices",
         "PartnershipStatusEnum": "partnerships.models.PartnershipStatus.choices",
+        "ClientKindEnum": "partnerships.models.ClientKind.choices",
+        "AdaptationKindEnum": "partnerships.culture.models.AdaptationKind.choices",
+        "AdaptationStatusEnum": "partnerships.culture.models.AdaptationStatus.choices",
+        "PhysicianPreferenceKindEnum": "partnerships.culture.models.PhysicianPreferenceKind.choices",
+        "LanguageEnum": "partnerships.culture.models.Language.choices",
+        "ServiceKindEnum": "discovery.models.ServiceKind.choices",
+        "TaskStatusEnum": "transition.models.TaskStatus.choices",
+        "KnowledgeStatusEnum": "transition.models.KnowledgeStatus.choices",
+        "StaffRoleEnum": "transition.models.StaffRole.choices",
+        "ReadinessStateEnum": "transition.api.serializers.READINESS_STATES",
+        "CoverageStateEnum": "transition.api.serializers.COVERAGE_STATES",
+        "PmAppointmentStateEnum": "transition.api.serializers.APPOINTMENT_STATES",
+        "GoNoGoDecisionEnum": "transition.models.Decision.choices",
+        "CallFlowStateEnum": "discovery.models.callflows.CallFlowState.choices",
     },
 }
 
@@ -188,6 +227,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        # kombu's default is ./control, i.e. a stray folder in the working tree.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 )

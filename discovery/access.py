@@ -1,0 +1,42 @@
+"""Discovery's place in the access policy (imported by `DiscoveryConfig.ready()`).
+
+Every row below the KPI catalog belongs to a partnership and is seen by whoever sees the
+partnership. The KPI catalog is the organization's: every member sees it, and only admins
+change it (`access.can` grants CREATE and CHANGE of an object without a partnership to
+admins only). Who may change what is decided in `discovery.services`:
+- CHANGE_WORK (admin, the dedicated account manager, the partnership's implementation PMs):
+  services, baselines, reports, call flows, sessions, goals, opportunities;
+- SIGN_OFF by the client executive: goal sign-off, discovery co-signature, decisions on
+  opportunities; by the dedicated account manager (or an admin): the discovery sign-off.
+"""
+
+from __future__ import annotations
+
+from partnerships import access
+
+
+def _kpi_catalog(membership, queryset):
+    # The catalog is shared by every member of the organization (already cut to the tenant).
+    return queryset
+
+
+def register_discovery_scopes() -> None:
+    from discovery import models
+
+    access.register(models.KpiDefinition, _kpi_catalog)
+    for model in (
+        models.ServiceLine,
+        models.KpiBaseline,
+        models.ReviewedReport,
+        models.CallFlow,
+        models.CallFlowVersion,
+        models.DiscoverySession,
+        models.ExperienceGoal,
+        models.GoalSignOff,
+        models.DiscoverySignOff,
+        models.Opportunity,
+    ):
+        access.register(model, via="partnership")
+
+
+register_discovery_scopes()

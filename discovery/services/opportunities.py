@@ -1,0 +1,163 @@
+"""Optimization opportunities: proposed only once discovery is signed off and co-signed
+(the gate), decided by the client, then implemented."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import Actor, audit_record
+from discovery import selectors
+from discovery.models import Opportunity, OpportunityStatus
+from discovery.services._common import (
+    apply,
+    changes_of,
+    lock,
+    require,
+    require_client_executive,
+    save,
+)
+from partnerships.access import Action
+from partnerships.models import Partnership
+from partnerships.tenancy.errors import ApplicationError
+
+OPPORTUNITY_FIELDS = (
+    "title",
+    "description",
+    "service_line",
+    "kpi",
+    "expected_effect",
+    "expected_value",
+    "effort",
+    "internal_notes",
+)
+DECISIONS = (OpportunityStatus.ACCEPTED, OpportunityStatus.REJECTED)
+
+
+def optimization_gate_check(*, partnership: Partnership) -> None:
+    """Refuse (409, with the missing checklist items) unless discovery is signed off,
+    co-signed and not reopened. Callers hold the partnership's lock."""
+    missing = selectors.optimization_gate_missing(partnership=partnership)
+    if missing:
+        raise ApplicationError(
+            "Optimization opportunities can be proposed only after discovery is complete, "
+            "signed off by the account manager and co-signed by the client.",
+            status=409,
+            extra={"missing": [item.as_dict() for item in missing]},
+        )
+
+
+@transaction.atomic
+def opportunity_create(*, actor: Actor, partnership: Partnership, **fields: Any) -> Opportunity:
+    require(actor, Action.CHANGE_WORK, partnership)
+    partnership = lock(partnership)
+    optimization_gate_check(partnership=partnership)
+    opportunity = Opportunity(
+        organization_id=partnership.organization_id,
+        partnership=partnership,
+        proposed_by=actor.user,
+        status=OpportunityStatus.PROPOSED,
+    )
+    apply(opportunity, fields, OPPORTUNITY_FIELDS)
+    save(opportunity)
+    audit_record(
+        actor=actor, verb="opportunity.proposed", target=opportunity, partnership=partnership
+    )
+    return opportunity
+
+
+def _ensure_proposed(opportunity: Opportunity, what: str) -> None:
+    if opportunity.status != OpportunityStatus.PROPOSED:
+        raise ApplicationError(
+            f"This opportunity is {opportunity.get_status_display().lower()}; only proposed "
+            f"opportunities can be {what}.",
+            field="status",
+            status=409,
+        )
+
+
+@transaction.atomic
+def opportunity_update(*, actor: Actor, opportunity: Opportunity, **fields: Any) -> Opportunity:
+    require(actor, Action.CHANGE_WORK, opportunity)
+    lock(opportunity.partnership)
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    _ensure_proposed(opportunity, "changed")
+    optimization_gate_check(partnership=opportunity.partnership)
+    before = apply(opportunity, fields, OPPORTUNITY_FIELDS)
+    save(opportunity)
+    if changes := changes_of(before, fields):
+        audit_record(
+            actor=actor,
+            verb="opportunity.updated",
+            target=opportunity,
+            changes=changes,
+            partnership=opportunity.partnership,
+        )
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_withdraw(*, actor: Actor, opportunity: Opportunity) -> None:
+    """The provider takes back a proposal the client has not decided yet."""
+    require(actor, Action.CHANGE_WORK, opportunity)
+    _ensure_proposed(opportunity, "withdrawn")
+    audit_record(
+        actor=actor,
+        verb="opportunity.withdrawn",
+        target=opportunity,
+        partnership=opportunity.partnership,
+    )
+    opportunity.delete()
+
+
+@transaction.atomic
+def opportunity_decide(
+    *, actor: Actor, opportunity: Opportunity, decision: str, note: str = ""
+) -> Opportunity:
+    """The client executive accepts or rejects a proposed opportunity."""
+    require_client_executive(actor, opportunity.partnership, "decide on opportunities")
+    if decision not in DECISIONS:
+        raise ApplicationError("Decide “accepted” or “rejected”.", field="decision")
+    lock(opportunity.partnership)
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    _ensure_proposed(opportunity, "decided")
+    optimization_gate_check(partnership=opportunity.partnership)
+    opportunity.status = decision
+    opportunity.decided_by = actor.user
+    opportunity.decided_at = timezone.now()
+    opportunity.decision_note = note.strip()
+    save(opportunity)
+    audit_record(
+        actor=actor,
+        verb=f"opportunity.{decision}",
+        target=opportunity,
+        partnership=opportunity.partnership,
+        changes={"status": [OpportunityStatus.PROPOSED.value, decision]},
+    )
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_implement(*, actor: Actor, opportunity: Opportunity) -> Opportunity:
+    """The provider records that an accepted opportunity is in place."""
+    require(actor, Action.CHANGE_WORK, opportunity)
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    if opportunity.status != OpportunityStatus.ACCEPTED:
+        raise ApplicationError(
+            "Only an opportunity the client accepted can be implemented.",
+            field="status",
+            status=409,
+        )
+    opportunity.status = OpportunityStatus.IMPLEMENTED
+    opportunity.implemented_at = timezone.now()
+    save(opportunity)
+    audit_record(
+        actor=actor,
+        verb="opportunity.implemented",
+        target=opportunity,
+        partnership=opportunity.partnership,
+        changes={"status": ["accepted", "implemented"]},
+    )
+    return opportunity

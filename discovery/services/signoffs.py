@@ -1,0 +1,222 @@
+"""The desired patient experience goals and the client's sign-off of them; the discovery
+sign-off, its co-signature and its reopening.
+
+Sign-offs are records, never deleted: a change to signed goals supersedes their sign-off,
+and reopening discovery keeps the sign-off with who reopened it, when and why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import Actor, audit_record
+from discovery import selectors
+from discovery.models import DiscoverySignOff, ExperienceGoal, GoalSignOff
+from discovery.services._common import (
+    apply,
+    changes_of,
+    ensure_discovery_open,
+    lock,
+    require,
+    require_account_manager,
+    require_client_executive,
+    save,
+)
+from partnerships.access import Action
+from partnerships.models import Partnership
+from partnerships.tenancy.errors import ApplicationError
+
+GOAL_FIELDS = ("statement", "kpi", "target", "service_line", "priority")
+
+
+def _goal_snapshot(goal: ExperienceGoal) -> dict[str, Any]:
+    return {
+        "id": goal.pk,
+        "statement": goal.statement,
+        "kpi": goal.kpi.key,
+        "target": format(goal.target.normalize(), "f"),
+        "service": goal.service_line.name if goal.service_line_id else None,
+        "priority": goal.priority,
+    }
+
+
+def _supersede_goal_sign_off(actor: Actor, partnership: Partnership, reason: str) -> None:
+    sign_off = GoalSignOff.objects.filter(
+        partnership=partnership, superseded_at__isnull=True
+    ).first()
+    if sign_off is None:
+        return
+    sign_off.superseded_at = timezone.now()
+    sign_off.superseded_reason = reason[:300]
+    sign_off.save(update_fields=["superseded_at", "superseded_reason", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="experience_goals.sign_off_superseded",
+        target=sign_off,
+        partnership=partnership,
+        changes={"reason": [None, sign_off.superseded_reason]},
+    )
+
+
+# --- Goals ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def goal_create(*, actor: Actor, partnership: Partnership, **fields: Any) -> ExperienceGoal:
+    """Add a goal; a client sign-off of the previous set no longer covers the set."""
+    require(actor, Action.CHANGE_WORK, partnership)
+    ensure_discovery_open(partnership, "the experience goals")
+    goal = ExperienceGoal(organization_id=partnership.organization_id, partnership=partnership)
+    apply(goal, fields, GOAL_FIELDS)
+    save(goal)
+    audit_record(actor=actor, verb="experience_goal.created", target=goal, partnership=partnership)
+    _supersede_goal_sign_off(actor, partnership, f"Goal added: {goal.statement}")
+    return goal
+
+
+@transaction.atomic
+def goal_update(*, actor: Actor, goal: ExperienceGoal, **fields: Any) -> ExperienceGoal:
+    require(actor, Action.CHANGE_WORK, goal)
+    ensure_discovery_open(goal.partnership, "the experience goals")
+    before = apply(goal, fields, GOAL_FIELDS)
+    save(goal)
+    if changes := changes_of(before, fields):
+        audit_record(
+            actor=actor,
+            verb="experience_goal.updated",
+            target=goal,
+            changes=changes,
+            partnership=goal.partnership,
+        )
+        _supersede_goal_sign_off(actor, goal.partnership, f"Goal changed: {goal.statement}")
+    return goal
+
+
+@transaction.atomic
+def goal_delete(*, actor: Actor, goal: ExperienceGoal) -> None:
+    require(actor, Action.CHANGE_WORK, goal)
+    partnership = goal.partnership
+    ensure_discovery_open(partnership, "the experience goals")
+    audit_record(actor=actor, verb="experience_goal.deleted", target=goal, partnership=partnership)
+    statement = goal.statement
+    goal.delete()
+    _supersede_goal_sign_off(actor, partnership, f"Goal removed: {statement}")
+
+
+@transaction.atomic
+def goals_sign_off(*, actor: Actor, partnership: Partnership, note: str = "") -> GoalSignOff:
+    """The client executive signs off the set of goals as it stands now."""
+    require_client_executive(actor, partnership, "sign off the experience goals")
+    partnership = lock(partnership)
+    ensure_discovery_open(partnership, "the experience goals")
+    goals = list(
+        ExperienceGoal.objects.filter(partnership=partnership).select_related("kpi", "service_line")
+    )
+    if not goals:
+        raise ApplicationError(
+            "There are no experience goals to sign off yet.", field="goals", status=409
+        )
+    if GoalSignOff.objects.filter(partnership=partnership, superseded_at__isnull=True).exists():
+        raise ApplicationError("These goals are already signed off.", field="goals", status=409)
+    sign_off = GoalSignOff(
+        organization_id=partnership.organization_id,
+        partnership=partnership,
+        signed_by=actor.user,
+        signed_at=timezone.now(),
+        goals=[_goal_snapshot(goal) for goal in goals],
+        note=note.strip(),
+    )
+    save(sign_off)
+    audit_record(
+        actor=actor,
+        verb="experience_goals.signed_off",
+        target=sign_off,
+        partnership=partnership,
+        changes={"goals": [None, len(goals)]},
+    )
+    return sign_off
+
+
+# --- Discovery sign-off --------------------------------------------------------------------
+
+
+@transaction.atomic
+def discovery_sign_off(
+    *, actor: Actor, partnership: Partnership, note: str = ""
+) -> DiscoverySignOff:
+    """The dedicated account manager (or an admin) closes discovery, only when the
+    checklist is complete; the checklist is kept with the sign-off as it stood."""
+    require_account_manager(actor, partnership, "sign off discovery")
+    partnership = lock(partnership)
+    if selectors.discovery_open_sign_off(partnership=partnership) is not None:
+        raise ApplicationError("Discovery is already signed off.", status=409)
+    checklist = selectors.discovery_checklist(partnership=partnership)
+    if not checklist.complete:
+        raise ApplicationError(
+            "Discovery cannot be signed off until the checklist is complete.",
+            status=409,
+            extra={"missing": [item.as_dict() for item in checklist.missing]},
+        )
+    sign_off = DiscoverySignOff(
+        organization_id=partnership.organization_id,
+        partnership=partnership,
+        signed_by=actor.user,
+        signed_at=timezone.now(),
+        note=note.strip(),
+        checklist=checklist.as_dict(),
+    )
+    save(sign_off)
+    audit_record(actor=actor, verb="discovery.signed_off", target=sign_off, partnership=partnership)
+    return sign_off
+
+
+@transaction.atomic
+def discovery_cosign(*, actor: Actor, partnership: Partnership) -> DiscoverySignOff:
+    """The client executive co-signs the discovery sign-off in force."""
+    require_client_executive(actor, partnership, "co-sign discovery")
+    partnership = lock(partnership)
+    sign_off = selectors.discovery_open_sign_off(partnership=partnership)
+    if sign_off is None:
+        raise ApplicationError(
+            "Discovery is not signed off by the account manager yet; there is nothing to co-sign.",
+            status=409,
+        )
+    if sign_off.is_cosigned:
+        raise ApplicationError("Discovery is already co-signed.", status=409)
+    sign_off.cosigned_by = actor.user
+    sign_off.cosigned_at = timezone.now()
+    sign_off.save(update_fields=["cosigned_by", "cosigned_at", "updated_at"])
+    audit_record(actor=actor, verb="discovery.cosigned", target=sign_off, partnership=partnership)
+    return sign_off
+
+
+@transaction.atomic
+def discovery_reopen(*, actor: Actor, partnership: Partnership, reason: str) -> DiscoverySignOff:
+    """Reopen signed-off discovery, saying why. The sign-off stays on record; discovery
+    records can be changed again and no new opportunity can be proposed until discovery is
+    signed off (and co-signed) again."""
+    require(actor, Action.SIGN_OFF, partnership)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("Say why discovery is reopened.", field="reason")
+    partnership = lock(partnership)
+    sign_off = selectors.discovery_open_sign_off(partnership=partnership)
+    if sign_off is None:
+        raise ApplicationError(
+            "Discovery is not signed off; there is nothing to reopen.", status=409
+        )
+    sign_off.reopened_at = timezone.now()
+    sign_off.reopened_by = actor.user
+    sign_off.reopen_reason = reason
+    sign_off.save(update_fields=["reopened_at", "reopened_by", "reopen_reason", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="discovery.reopened",
+        target=sign_off,
+        partnership=partnership,
+        changes={"reason": [None, reason]},
+    )
+    return sign_off

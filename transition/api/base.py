@@ -1,0 +1,130 @@
+"""The base of transition's API: the partnership resolved once (with its PMs, which the
+access checks read), the HR visibility decided once per request, the view log, and the
+calendar feed's key authentication."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from functools import cached_property
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import prefetch_related_objects
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import authentication, exceptions, renderers
+
+from partnerships.tenancy.api import PartnershipScopedViewSet
+from transition import access as transition_access
+from transition import services
+from transition.models import CalendarFeedKey
+
+
+class SingletonSchema(AutoSchema):
+    """GET on the collection route of these viewsets returns one object (the plan, the
+    checklist, the member's task buckets), not a list."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        if getattr(self.view, "action", None) == "list":
+            return False
+        return super()._is_list_view(serializer)
+
+
+class TransitionViewSet(PartnershipScopedViewSet):
+    """Every transition route under `partnerships/<partnership_pk>/`."""
+
+    def get_partnership(self):
+        partnership = super().get_partnership()
+        # `access.can` reads the PMs; one query here instead of one per check.
+        prefetch_related_objects([partnership], "implementation_pms")
+        return partnership
+
+    @cached_property
+    def hr_visible(self) -> bool:
+        return transition_access.can_see_hr(self.membership, self.partnership)
+
+    def require_work(self) -> None:
+        if not transition_access.can_change_work(self.membership, self.partnership):
+            raise PermissionDenied("Your role does not allow this.")
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if hasattr(self, "partnership"):
+            context["hr_visible"] = self.hr_visible
+        return context
+
+    def log_hr_views(
+        self,
+        rows: Iterable,
+        *,
+        context: str,
+        fields: tuple[str, ...],
+        person: Callable[[object], tuple[int | None, str]],
+    ) -> None:
+        """Record who was shown which person's HR-sensitive data: the rows whose sensitive
+        fields were in the response and held something. One insert, however many rows."""
+        shown = [
+            row
+            for row in rows
+            if (self.hr_visible or row.shared_with_client)
+            and any(getattr(row, name) for name in fields)
+        ]
+        if shown:
+            services.sensitive_access_record(
+                membership=self.membership,
+                partnership=self.partnership,
+                people=[person(row) for row in shown],
+                context=context,
+                fields=fields,
+            )
+
+
+# --- The iCalendar feed ----------------------------------------------------------------
+
+
+class CalendarFeedKeyAuthentication(authentication.BaseAuthentication):
+    """`?key=<feed key>` on the calendar feed, because calendar applications cannot send
+    headers. Only the feed action lists this class, so a feed key opens nothing else."""
+
+    def authenticate(self, request):
+        raw = request.query_params.get("key")
+        if not raw:
+            return None
+        key = (
+            CalendarFeedKey.objects.select_related("user")
+            .filter(key_hash=CalendarFeedKey.hash_key(raw))
+            .first()
+        )
+        if key is None or key.revoked_at is not None or not key.user.is_active:
+            raise exceptions.AuthenticationFailed("Invalid or revoked calendar key.")
+        now = timezone.now()
+        # Calendar apps poll often: touch at most once an hour.
+        if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 3600:
+            CalendarFeedKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        return key.user, key
+
+
+class CalendarFeedKeyScheme(OpenApiAuthenticationExtension):
+    target_class = CalendarFeedKeyAuthentication
+    name = "calendarFeedKey"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "query",
+            "name": "key",
+            "description": "The secret of a member's calendar feed (my-tasks/calendar-key/).",
+        }
+
+
+class ICalendarRenderer(renderers.BaseRenderer):
+    media_type = "text/calendar"
+    format = "ics"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, bytes):
+            return data
+        if isinstance(data, dict) and "detail" in data:
+            return str(data["detail"]).encode()  # an error, as plain text
+        return str(data).encode()

@@ -1,0 +1,625 @@
+"""Writes for the people side of a transition: the staff roster (by hand or from CSV, validated
+whole before anything is saved), sentiment check-ins, stakeholder groups and their ADKAR stage,
+appointing a manager as implementation PM, knowledge capture, the communications plan, and
+the log of views of HR-sensitive data. Keyword-only, atomic, audited; audit events say that
+an HR-sensitive field changed, never what it says."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import Actor, audit_record, diff
+from partnerships.tenancy.errors import ApplicationError
+from transition import imports, selectors
+from transition.models import (
+    CommunicationItem,
+    KnowledgeItem,
+    KnowledgeStatus,
+    SensitiveAccessLog,
+    SentimentCheckIn,
+    StaffMember,
+    StakeholderGroup,
+)
+from transition.services._common import (
+    clean,
+    provider_member,
+    redact,
+    require_work,
+    same_partnership,
+    snapshot,
+)
+
+STAFF_FIELDS = (
+    "full_name",
+    "role",
+    "site",
+    "tenure_years",
+    "knowledge_areas",
+    "work_email",
+    "outcome",
+    "outcome_status",
+    "notice_date",
+    "last_day",
+    "support_offered",
+    "support_details",
+    "hr_notes",
+    "recognition",
+    "shared_with_client",
+)
+GROUP_FIELDS = ("name", "description", "headcount", "adkar_stage")
+KNOWLEDGE_FIELDS = ("source", "category", "title", "subject", "content", "captured_on")
+COMMUNICATION_FIELDS = ("audience", "group", "message", "channel", "planned_on", "owner")
+
+
+def _unknown(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ApplicationError(f"Unknown field {name}.", field=name)
+
+
+# --- Staff roster ----------------------------------------------------------------------
+
+
+def _email_taken(partnership, email: str, exclude: int | None = None) -> bool:
+    if not email:
+        return False
+    rows = StaffMember.objects.filter(partnership=partnership, work_email__iexact=email)
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    return rows.exists()
+
+
+def _staff_audit(actor: Actor, verb: str, staff: StaffMember, changes) -> None:
+    audit_record(
+        actor=actor,
+        verb=verb,
+        target=staff,
+        partnership=staff.partnership,
+        changes=redact(changes, StaffMember.HR_SENSITIVE_FIELDS),
+    )
+
+
+@transaction.atomic
+def staff_create(*, actor: Actor, partnership, **fields: Any) -> StaffMember:
+    require_work(actor, partnership)
+    _unknown(fields, STAFF_FIELDS)
+    fields["work_email"] = (fields.get("work_email") or "").strip().lower()
+    if _email_taken(partnership, fields["work_email"]):
+        raise ApplicationError(
+            "Someone on this roster already has this work e-mail.", field="work_email"
+        )
+    staff = StaffMember(
+        organization_id=partnership.organization_id, partnership=partnership, **fields
+    )
+    clean(staff)
+    staff.save()
+    _staff_audit(actor, "transition_staff.created", staff, diff({}, snapshot(staff, fields)))
+    return staff
+
+
+@transaction.atomic
+def staff_update(*, actor: Actor, staff_member: StaffMember, **fields: Any) -> StaffMember:
+    require_work(actor, staff_member.partnership)
+    _unknown(fields, STAFF_FIELDS)
+    if "work_email" in fields:
+        fields["work_email"] = (fields["work_email"] or "").strip().lower()
+        if _email_taken(staff_member.partnership, fields["work_email"], exclude=staff_member.pk):
+            raise ApplicationError(
+                "Someone on this roster already has this work e-mail.", field="work_email"
+            )
+    before = snapshot(staff_member, fields)
+    for name, value in fields.items():
+        setattr(staff_member, name, value)
+    clean(staff_member)
+    staff_member.save()
+    changes = diff(before, snapshot(staff_member, fields))
+    if changes:
+        _staff_audit(actor, "transition_staff.updated", staff_member, changes)
+    return staff_member
+
+
+@transaction.atomic
+def staff_delete(*, actor: Actor, staff_member: StaffMember) -> None:
+    require_work(actor, staff_member.partnership)
+    _staff_audit(actor, "transition_staff.deleted", staff_member, {})
+    staff_member.delete()
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: list[StaffMember]
+    updated: list[StaffMember]
+
+
+@transaction.atomic
+def staff_import_csv(*, actor: Actor, partnership, content: str | bytes) -> ImportResult:
+    """Import a roster from CSV (format in transition/imports.py): every row is validated
+    first, and any error anywhere means nothing is saved; the errors name the line and the
+    column. A row whose work e-mail matches someone on the roster updates that person."""
+    require_work(actor, partnership)
+    existing = {
+        staff.work_email.lower(): staff
+        for staff in StaffMember.objects.filter(partnership=partnership).exclude(work_email="")
+    }
+    try:
+        parsed = imports.staff_rows_parse(content, existing=existing)
+    except imports.ImportFailed as failure:
+        raise ApplicationError(
+            failure.summary, field="file", extra={"errors": failure.as_list()}
+        ) from failure
+    created: list[StaffMember] = []
+    updated: list[StaffMember] = []
+    now = timezone.now()
+    for row in parsed.rows:
+        staff = existing.get(row.values.get("work_email") or "")
+        if staff is None:
+            staff = StaffMember(
+                organization_id=partnership.organization_id, partnership=partnership
+            )
+            created.append(staff)
+        else:
+            staff.updated_at = now  # bulk_update does not apply auto_now
+            updated.append(staff)
+        for name, value in row.values.items():
+            setattr(staff, name, value)
+    StaffMember.objects.bulk_create(created, batch_size=500)
+    if updated:
+        StaffMember.objects.bulk_update(
+            updated, [*sorted(parsed.fields), "updated_at"], batch_size=1000
+        )
+    audit_record(
+        actor=actor,
+        verb="transition_staff.imported",
+        target=partnership,
+        changes={"created": [None, len(created)], "updated": [None, len(updated)]},
+    )
+    return ImportResult(created=created, updated=updated)
+
+
+# --- Appointing a manager as implementation PM -----------------------------------------
+
+
+@dataclass(frozen=True)
+class PmAppointment:
+    staff_member: StaffMember
+    state: str  # "assigned" (now a PM of the partnership) or "invited" (on acceptance)
+    invitation_token: str | None = None  # the raw token of a new invitation, shown once
+
+
+def _assign_pm(*, actor: Actor, staff_member: StaffMember, user) -> None:
+    partnership = staff_member.partnership
+    try:
+        partnership.validate_implementation_pms([user])
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), field="work_email") from error
+    partnership.implementation_pms.add(user)
+    staff_member.pm_user = user
+    staff_member.save(update_fields=["pm_user", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="partnership.implementation_pm_added",
+        target=partnership,
+        changes={"implementation_pms": [None, user.email]},
+    )
+
+
+@transaction.atomic
+def staff_appoint_pm(*, actor: Actor, staff_member: StaffMember) -> PmAppointment:
+    """Appoint a person (often the client's call-center manager) implementation PM of this
+    partnership. Someone already a provider member is assigned at once; anyone else gets an
+    invitation with the implementation_pm role, and is assigned to the partnership when they
+    accept (`pm_appointments_fulfil`). Inviting needs the invite right (admins)."""
+    from accounts.models import PROVIDER_ROLES, Invitation, Membership, Role
+    from accounts.services import invitation_create
+
+    partnership = staff_member.partnership
+    require_work(actor, partnership)
+    email = staff_member.work_email
+    if not email:
+        raise ApplicationError(
+            "Add this person's work e-mail first: the invitation goes there.", field="work_email"
+        )
+    if staff_member.pm_user_id:
+        raise ApplicationError(
+            f"{staff_member} is already an implementation PM of this partnership.",
+            field="work_email",
+        )
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(organization_id=partnership.organization_id, user__email__iexact=email)
+        .first()
+    )
+    staff_member.pm_appointed_at = timezone.now()
+    if membership is not None:
+        if membership.role not in PROVIDER_ROLES:
+            raise ApplicationError(
+                f"{email} is a client-executive member of this organization and cannot be an "
+                "implementation PM.",
+                field="work_email",
+            )
+        staff_member.save(update_fields=["pm_appointed_at", "updated_at"])
+        _assign_pm(actor=actor, staff_member=staff_member, user=membership.user)
+        return PmAppointment(staff_member=staff_member, state="assigned")
+    token = None
+    pending = (
+        Invitation.objects.pending()
+        .filter(organization_id=partnership.organization_id, email__iexact=email)
+        .first()
+    )
+    if pending is not None:
+        if pending.role != Role.IMPLEMENTATION_PM:
+            raise ApplicationError(
+                f"{email} has a pending invitation with another role; revoke it first.",
+                field="work_email",
+            )
+        invitation = pending
+    else:
+        issued = invitation_create(actor=actor, email=email, role=Role.IMPLEMENTATION_PM)
+        invitation, token = issued.invitation, issued.token
+    staff_member.pm_invitation = invitation
+    staff_member.save(update_fields=["pm_invitation", "pm_appointed_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="transition_staff.appointed_pm",
+        target=staff_member,
+        partnership=partnership,
+        changes={"pm_invitation": [None, email]},
+    )
+    return PmAppointment(staff_member=staff_member, state="invited", invitation_token=token)
+
+
+@transaction.atomic
+def pm_appointments_fulfil(*, membership) -> list[StaffMember]:
+    """Assign a newly joined member to the partnerships whose staff record appointed them PM.
+
+    Meant to run right after `accounts.services.invitation_accept` creates the membership;
+    idempotent (records already assigned are skipped)."""
+    from accounts.models import PROVIDER_ROLES
+
+    if membership.role not in PROVIDER_ROLES:
+        return []
+    appointed = list(
+        StaffMember.objects.select_related("partnership", "pm_invitation")
+        .filter(
+            organization_id=membership.organization_id,
+            pm_user__isnull=True,
+            pm_invitation__isnull=False,
+            pm_invitation__email__iexact=membership.user.email,
+        )
+        .select_for_update(of=("self",))
+    )
+    actor = Actor(membership=membership)
+    for staff_member in appointed:
+        _assign_pm(actor=actor, staff_member=staff_member, user=membership.user)
+    return appointed
+
+
+# --- Stakeholder groups and sentiment --------------------------------------------------
+
+
+@transaction.atomic
+def group_create(*, actor: Actor, partnership, **fields: Any) -> StakeholderGroup:
+    require_work(actor, partnership)
+    _unknown(fields, GROUP_FIELDS)
+    _group_name_free(partnership, fields.get("name", ""))
+    group = StakeholderGroup(
+        organization_id=partnership.organization_id, partnership=partnership, **fields
+    )
+    clean(group)
+    group.save()
+    audit_record(
+        actor=actor,
+        verb="transition_group.created",
+        target=group,
+        partnership=partnership,
+        changes=diff({}, snapshot(group, ("name", "adkar_stage"))),
+    )
+    return group
+
+
+def _group_name_free(partnership, name: str, exclude: int | None = None) -> None:
+    rows = StakeholderGroup.objects.filter(partnership=partnership, name__iexact=name.strip())
+    if exclude is not None:
+        rows = rows.exclude(pk=exclude)
+    if rows.exists():
+        raise ApplicationError(f"A group named “{name}” already exists.", field="name")
+
+
+@transaction.atomic
+def group_update(*, actor: Actor, group: StakeholderGroup, **fields: Any) -> StakeholderGroup:
+    """Change a group; a move of its ADKAR stage is audited as such."""
+    require_work(actor, group.partnership)
+    _unknown(fields, GROUP_FIELDS)
+    if "name" in fields:
+        _group_name_free(group.partnership, fields["name"], exclude=group.pk)
+    before = snapshot(group, fields)
+    for name, value in fields.items():
+        setattr(group, name, value)
+    clean(group)
+    group.save()
+    changes = diff(before, snapshot(group, fields))
+    if "adkar_stage" in changes:
+        audit_record(
+            actor=actor,
+            verb="transition_group.adkar_stage_changed",
+            target=group,
+            partnership=group.partnership,
+            changes={"adkar_stage": changes["adkar_stage"]},
+        )
+    elif changes:
+        audit_record(
+            actor=actor,
+            verb="transition_group.updated",
+            target=group,
+            partnership=group.partnership,
+            changes=changes,
+        )
+    return group
+
+
+@transaction.atomic
+def group_delete(*, actor: Actor, group: StakeholderGroup) -> None:
+    require_work(actor, group.partnership)
+    audit_record(
+        actor=actor, verb="transition_group.deleted", target=group, partnership=group.partnership
+    )
+    group.delete()
+
+
+@transaction.atomic
+def check_in_create(
+    *,
+    actor: Actor,
+    partnership,
+    score: int,
+    staff_member: StaffMember | None = None,
+    group: StakeholderGroup | None = None,
+    note: str = "",
+    shared_with_client: bool = False,
+    checked_on: datetime.date | None = None,
+) -> SentimentCheckIn:
+    """Record how a person or a group feels (1 to 5 and a note). The note is HR-sensitive."""
+    require_work(actor, partnership)
+    if (staff_member is None) == (group is None):
+        raise ApplicationError("A check-in is about one person or one group.", field="group")
+    same_partnership(staff_member, partnership, "staff_member", "person")
+    same_partnership(group, partnership, "group", "group")
+    today = selectors.today_for(partnership.organization)
+    checked_on = checked_on or today
+    if checked_on > today:
+        raise ApplicationError("A check-in cannot be in the future.", field="checked_on")
+    check_in = SentimentCheckIn(
+        organization_id=partnership.organization_id,
+        partnership=partnership,
+        staff_member=staff_member,
+        group=group,
+        score=score,
+        note=note,
+        shared_with_client=shared_with_client,
+        checked_on=checked_on,
+        recorded_by_id=actor.membership.user_id,
+    )
+    clean(check_in)
+    check_in.save()
+    audit_record(
+        actor=actor,
+        verb="transition_check_in.recorded",
+        target=check_in,
+        partnership=partnership,
+        changes={"score": [None, score], "about": [None, str(staff_member or group)]},
+    )
+    return check_in
+
+
+# --- Knowledge capture -----------------------------------------------------------------
+
+
+@transaction.atomic
+def knowledge_create(*, actor: Actor, partnership, **fields: Any) -> KnowledgeItem:
+    require_work(actor, partnership)
+    _unknown(fields, KNOWLEDGE_FIELDS)
+    same_partnership(fields.get("source"), partnership, "source", "person")
+    fields.setdefault("captured_on", selectors.today_for(partnership.organization))
+    item = KnowledgeItem(
+        organization_id=partnership.organization_id,
+        partnership=partnership,
+        captured_by_id=actor.membership.user_id,
+        **fields,
+    )
+    clean(item)
+    item.save()
+    audit_record(
+        actor=actor, verb="transition_knowledge.captured", target=item, partnership=partnership
+    )
+    return item
+
+
+@transaction.atomic
+def knowledge_update(*, actor: Actor, item: KnowledgeItem, **fields: Any) -> KnowledgeItem:
+    require_work(actor, item.partnership)
+    _unknown(fields, KNOWLEDGE_FIELDS)
+    same_partnership(fields.get("source"), item.partnership, "source", "person")
+    before = snapshot(item, fields)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    clean(item)
+    item.save()
+    changes = diff(before, snapshot(item, fields))
+    if changes:
+        audit_record(
+            actor=actor,
+            verb="transition_knowledge.updated",
+            target=item,
+            partnership=item.partnership,
+            changes=changes,
+        )
+    return item
+
+
+@transaction.atomic
+def knowledge_delete(*, actor: Actor, item: KnowledgeItem) -> None:
+    require_work(actor, item.partnership)
+    audit_record(
+        actor=actor, verb="transition_knowledge.deleted", target=item, partnership=item.partnership
+    )
+    item.delete()
+
+
+@transaction.atomic
+def knowledge_review(*, actor: Actor, item: KnowledgeItem) -> KnowledgeItem:
+    require_work(actor, item.partnership)
+    if item.status != KnowledgeStatus.CAPTURED:
+        raise ApplicationError(
+            f"This item is already {item.get_status_display().lower()}.", field="status"
+        )
+    item.status = KnowledgeStatus.REVIEWED
+    item.reviewed_by_id = actor.membership.user_id
+    item.reviewed_at = timezone.now()
+    item.save(update_fields=["status", "reviewed_by", "reviewed_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="transition_knowledge.reviewed",
+        target=item,
+        partnership=item.partnership,
+        changes={"status": [KnowledgeStatus.CAPTURED, KnowledgeStatus.REVIEWED]},
+    )
+    return item
+
+
+@transaction.atomic
+def knowledge_transfer(*, actor: Actor, item: KnowledgeItem) -> KnowledgeItem:
+    """Mark a reviewed item transferred into the provider's knowledge base."""
+    require_work(actor, item.partnership)
+    if item.status == KnowledgeStatus.CAPTURED:
+        raise ApplicationError("Review the item before marking it transferred.", field="status")
+    if item.status == KnowledgeStatus.TRANSFERRED:
+        raise ApplicationError("This item is already transferred.", field="status")
+    item.status = KnowledgeStatus.TRANSFERRED
+    item.transferred_by_id = actor.membership.user_id
+    item.transferred_at = timezone.now()
+    item.save(update_fields=["status", "transferred_by", "transferred_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="transition_knowledge.transferred",
+        target=item,
+        partnership=item.partnership,
+        changes={"status": [KnowledgeStatus.REVIEWED, KnowledgeStatus.TRANSFERRED]},
+    )
+    return item
+
+
+# --- Communications plan ---------------------------------------------------------------
+
+
+@transaction.atomic
+def communication_create(*, actor: Actor, partnership, **fields: Any) -> CommunicationItem:
+    require_work(actor, partnership)
+    _unknown(fields, COMMUNICATION_FIELDS)
+    same_partnership(fields.get("group"), partnership, "group", "group")
+    provider_member(partnership.organization_id, fields.get("owner"))
+    item = CommunicationItem(
+        organization_id=partnership.organization_id, partnership=partnership, **fields
+    )
+    clean(item)
+    item.save()
+    audit_record(
+        actor=actor, verb="transition_communication.planned", target=item, partnership=partnership
+    )
+    return item
+
+
+@transaction.atomic
+def communication_update(
+    *, actor: Actor, item: CommunicationItem, **fields: Any
+) -> CommunicationItem:
+    require_work(actor, item.partnership)
+    _unknown(fields, COMMUNICATION_FIELDS)
+    same_partnership(fields.get("group"), item.partnership, "group", "group")
+    if "owner" in fields:
+        provider_member(item.organization_id, fields["owner"])
+    before = snapshot(item, fields)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    clean(item)
+    item.save()
+    changes = diff(before, snapshot(item, fields))
+    if changes:
+        audit_record(
+            actor=actor,
+            verb="transition_communication.updated",
+            target=item,
+            partnership=item.partnership,
+            changes=changes,
+        )
+    return item
+
+
+@transaction.atomic
+def communication_delete(*, actor: Actor, item: CommunicationItem) -> None:
+    require_work(actor, item.partnership)
+    audit_record(
+        actor=actor,
+        verb="transition_communication.deleted",
+        target=item,
+        partnership=item.partnership,
+    )
+    item.delete()
+
+
+@transaction.atomic
+def communication_mark_sent(
+    *, actor: Actor, item: CommunicationItem, sent_at: datetime.datetime | None = None
+) -> CommunicationItem:
+    require_work(actor, item.partnership)
+    if item.sent_at is not None:
+        raise ApplicationError("This message is already marked sent.", field="sent_at")
+    item.sent_at = sent_at or timezone.now()
+    item.save(update_fields=["sent_at", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="transition_communication.sent",
+        target=item,
+        partnership=item.partnership,
+        changes={"sent_at": [None, item.sent_at.isoformat()]},
+    )
+    return item
+
+
+# --- Views of HR-sensitive data --------------------------------------------------------
+
+
+def sensitive_access_record(
+    *,
+    membership,
+    partnership,
+    people: Iterable[tuple[int, str]],
+    context: str,
+    fields: Iterable[str],
+) -> int:
+    """Log that `membership` was shown HR-sensitive data about these people: one bulk insert
+    per request, however many people (ids and names; names survive a deleted record)."""
+    fields = sorted(fields)
+    rows = [
+        SensitiveAccessLog(
+            organization_id=partnership.organization_id,
+            partnership_id=partnership.pk,
+            viewer_id=membership.user_id,
+            viewer_role=membership.role,
+            staff_member_id=staff_id,
+            staff_name=name[:200],
+            context=context,
+            fields=fields,
+        )
+        for staff_id, name in dict(people).items()
+    ]
+    if rows:
+        SensitiveAccessLog.objects.bulk_create(rows, batch_size=500)
+    return len(rows)

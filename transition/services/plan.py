@@ -1,0 +1,705 @@
+"""Writes for transition plans: create from a template, baseline, save as a template, tasks
+with their dependencies (no cycles), moving tasks with or without auto-schedule, bulk status,
+comments, go/no-go decisions and the calendar feed key. Keyword-only, atomic, audited."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.audit import Actor, audit_record, diff
+from partnerships import access
+from partnerships.access import Action
+from partnerships.tenancy.errors import ApplicationError
+from transition import schedule, selectors
+from transition import templates_default as templates
+from transition.models import (
+    MAX_LAG_DAYS,
+    MIN_LAG_DAYS,
+    CalendarFeedKey,
+    Decision,
+    GoNoGoDecision,
+    PlanTask,
+    PlanTemplate,
+    TaskComment,
+    TaskDependency,
+    TaskStatus,
+    TransitionPlan,
+)
+from transition.services._common import (
+    clean,
+    provider_member,
+    require_comment,
+    require_work,
+    snapshot,
+)
+
+TASK_FIELDS = (
+    "phase",
+    "title",
+    "owner",
+    "start",
+    "due",
+    "estimate_hours",
+    "status",
+    "is_milestone",
+    "notes",
+)
+MAX_BULK_TASKS = 200
+
+
+# --- Plans -----------------------------------------------------------------------------
+
+
+def _template_tasks(template: PlanTemplate | None) -> tuple[str, list[templates.T]]:
+    if template is None:
+        return templates.NURSE_TRIAGE_TEMPLATE_NAME, list(templates.NURSE_TRIAGE_TEMPLATE)
+    try:
+        return template.name, templates.parse_template(template.tasks)
+    except templates.TemplateError as error:
+        raise ApplicationError(f"The template is not valid: {error}", field="template") from error
+
+
+@transaction.atomic
+def plan_create(
+    *,
+    actor: Actor,
+    partnership,
+    template: PlanTemplate | None = None,
+    go_live: datetime.date | None = None,
+) -> TransitionPlan:
+    """Lay a template out around the go-live date (the partnership's planned go-live unless
+    another date is given): each task starts `offset` days from go-live and lasts `duration`
+    calendar days; dependencies are copied by key. No template: the shipped nurse-triage one."""
+    require_work(actor, partnership)
+    if TransitionPlan.objects.filter(partnership=partnership).exists():
+        raise ApplicationError(
+            "This partnership already has a transition plan.", field="partnership", status=409
+        )
+    if template is not None and template.organization_id != partnership.organization_id:
+        raise ApplicationError("Nothing matches this template.", field="template")
+    go_live = go_live or partnership.planned_go_live
+    if go_live is None:
+        raise ApplicationError(
+            "Give a go-live date, or set the partnership's planned go-live first.",
+            field="go_live",
+        )
+    name, tasks = _template_tasks(template)
+    plan = TransitionPlan(
+        organization_id=partnership.organization_id,
+        partnership=partnership,
+        template_name=name,
+        go_live=go_live,
+        created_by_id=actor.membership.user_id,
+    )
+    clean(plan, exclude=["go_live_task"])
+    plan.save()
+    rows = []
+    for position, item in enumerate(tasks):
+        start = go_live + datetime.timedelta(days=item.offset)
+        rows.append(
+            PlanTask(
+                organization_id=partnership.organization_id,
+                partnership=partnership,
+                plan=plan,
+                key=item.key,
+                phase=item.phase,
+                title=item.title,
+                start=start,
+                due=start + datetime.timedelta(days=max(item.duration - 1, 0)),
+                estimate_hours=item.estimate,
+                is_milestone=item.milestone,
+                notes=item.notes,
+                sort_order=position,
+            )
+        )
+    PlanTask.objects.bulk_create(rows, batch_size=500)
+    by_key = {row.key: row for row in rows}
+    TaskDependency.objects.bulk_create(
+        [
+            TaskDependency(
+                organization_id=partnership.organization_id,
+                partnership=partnership,
+                predecessor=by_key[link.key],
+                successor=by_key[item.key],
+                lag_days=link.lag,
+            )
+            for item in tasks
+            for link in item.depends_on
+        ],
+        batch_size=500,
+    )
+    go_live_item = next((item for item in tasks if item.go_live), None)
+    if go_live_item is not None:
+        plan.go_live_task = by_key[go_live_item.key]
+        plan.save(update_fields=["go_live_task", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="transition_plan.created",
+        target=plan,
+        partnership=partnership,
+        changes={"template": [None, name], "go_live": [None, go_live.isoformat()]},
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_baseline(*, actor: Actor, plan: TransitionPlan, replace: bool = False) -> TransitionPlan:
+    """Freeze every task's current start and due as its baseline. Recorded once; replacing
+    an existing baseline must be asked for explicitly, and is audited as a re-baseline."""
+    require_work(actor, plan.partnership)
+    plan = TransitionPlan.objects.select_for_update().get(pk=plan.pk)
+    previous = plan.baselined_at
+    if previous is not None and not replace:
+        raise ApplicationError(
+            f"The plan was baselined on {previous.date().isoformat()}. Re-baselining replaces "
+            "the dates slip is measured against; ask for it explicitly (replace).",
+            field="replace",
+        )
+    tasks = list(PlanTask.objects.filter(plan=plan).only("id", "start", "due"))
+    for task in tasks:
+        task.baseline_start, task.baseline_due = task.start, task.due
+    PlanTask.objects.bulk_update(tasks, ["baseline_start", "baseline_due"], batch_size=1000)
+    plan.baselined_at = timezone.now()
+    plan.baselined_by_id = actor.membership.user_id
+    plan.save(update_fields=["baselined_at", "baselined_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="transition_plan.rebaselined" if previous else "transition_plan.baselined",
+        target=plan,
+        partnership=plan.partnership,
+        changes={
+            "baselined_at": [
+                previous.isoformat() if previous else None,
+                plan.baselined_at.isoformat(),
+            ],
+            "tasks": [None, len(tasks)],
+        },
+    )
+    return plan
+
+
+def _template_json_from_plan(plan: TransitionPlan) -> list[dict[str, Any]]:
+    tasks = list(PlanTask.objects.filter(plan=plan).order_by("start", "sort_order", "id"))
+    links = list(TaskDependency.objects.filter(successor__plan=plan).order_by("id"))
+    go_live_task = next((t for t in tasks if t.pk == plan.go_live_task_id), None)
+    anchor = go_live_task.start if go_live_task else plan.go_live
+    keys: dict[int, str] = {}
+    used: set[str] = set()
+    for task in tasks:
+        key = task.key or f"task-{task.pk}"
+        while key in used:
+            key = f"{key}-{task.pk}"
+        used.add(key)
+        keys[task.pk] = key
+    incoming: dict[int, list[TaskDependency]] = {}
+    for link in links:
+        incoming.setdefault(link.successor_id, []).append(link)
+    return [
+        {
+            "key": keys[task.pk],
+            "phase": task.phase,
+            "title": task.title,
+            "duration": task.duration_days,
+            "offset": (task.start - anchor).days,
+            "estimate": float(task.estimate_hours) if task.estimate_hours is not None else None,
+            "milestone": task.is_milestone,
+            "go_live": task.pk == plan.go_live_task_id,
+            "notes": task.notes,
+            "depends_on": [
+                {"key": keys[link.predecessor_id], "lag": link.lag_days}
+                for link in incoming.get(task.pk, [])
+            ],
+        }
+        for task in tasks
+    ]
+
+
+def _unique_template_name(organization_id: int, name: str, exclude: int | None = None) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError("Name the template.", field="name")
+    if name.casefold() == templates.NURSE_TRIAGE_TEMPLATE_NAME.casefold():
+        raise ApplicationError("That is the name of the shipped template.", field="name")
+    clash = PlanTemplate.objects.filter(organization_id=organization_id, name__iexact=name)
+    if exclude is not None:
+        clash = clash.exclude(pk=exclude)
+    if clash.exists():
+        raise ApplicationError(f"A template named “{name}” already exists.", field="name")
+    return name
+
+
+@transaction.atomic
+def plan_save_as_template(
+    *, actor: Actor, plan: TransitionPlan, name: str, description: str = ""
+) -> PlanTemplate:
+    """Save a plan as a new template of the organization, relative to its go-live."""
+    require_work(actor, plan.partnership)
+    name = _unique_template_name(plan.organization_id, name)
+    tasks = _template_json_from_plan(plan)
+    try:
+        templates.parse_template(tasks)
+    except templates.TemplateError as error:
+        raise ApplicationError(f"This plan cannot be a template: {error}", field="plan") from error
+    template = PlanTemplate(
+        organization_id=plan.organization_id,
+        name=name,
+        description=description,
+        tasks=tasks,
+        created_by_id=actor.membership.user_id,
+        source_partnership_id=plan.partnership_id,
+    )
+    clean(template)
+    template.save()
+    audit_record(
+        actor=actor,
+        verb="plan_template.saved_from_plan",
+        target=template,
+        partnership=plan.partnership,
+        changes={"tasks": [None, len(tasks)]},
+    )
+    return template
+
+
+def _require_template_admin(actor: Actor, template: PlanTemplate | None = None) -> None:
+    # Templates belong to the whole organization; admins curate them.
+    if template is None:
+        allowed = access.can(actor.membership, Action.CREATE)
+    else:
+        allowed = access.can(actor.membership, Action.CHANGE, template)
+    if not allowed:
+        raise PermissionDenied("Only admins manage the organization's templates.")
+
+
+@transaction.atomic
+def plan_template_create(
+    *, actor: Actor, name: str, tasks: Any, description: str = ""
+) -> PlanTemplate:
+    """Store a template given in the template format (see templates_default.py)."""
+    _require_template_admin(actor)
+    name = _unique_template_name(actor.membership.organization_id, name)
+    try:
+        parsed = templates.parse_template(tasks)
+    except templates.TemplateError as error:
+        raise ApplicationError(str(error), field="tasks") from error
+    template = PlanTemplate(
+        organization_id=actor.membership.organization_id,
+        name=name,
+        description=description,
+        tasks=[task.as_json() for task in parsed],
+        created_by_id=actor.membership.user_id,
+    )
+    clean(template)
+    template.save()
+    audit_record(actor=actor, verb="plan_template.created", target=template)
+    return template
+
+
+@transaction.atomic
+def plan_template_update(
+    *, actor: Actor, template: PlanTemplate, name: str | None = None, description: str | None = None
+) -> PlanTemplate:
+    _require_template_admin(actor, template)
+    before = snapshot(template, ("name", "description"))
+    if name is not None:
+        template.name = _unique_template_name(template.organization_id, name, exclude=template.pk)
+    if description is not None:
+        template.description = description
+    clean(template)
+    template.save()
+    changes = diff(before, snapshot(template, ("name", "description")))
+    if changes:
+        audit_record(actor=actor, verb="plan_template.updated", target=template, changes=changes)
+    return template
+
+
+@transaction.atomic
+def plan_template_delete(*, actor: Actor, template: PlanTemplate) -> None:
+    _require_template_admin(actor, template)
+    audit_record(actor=actor, verb="plan_template.deleted", target=template)
+    template.delete()
+
+
+# --- Tasks -----------------------------------------------------------------------------
+
+
+@dataclass
+class TaskChange:
+    """What a task write did: the task, the dependants auto-schedule moved, and the
+    dependency conflicts left for a person to resolve."""
+
+    task: PlanTask
+    moved: list[PlanTask] = field(default_factory=list)
+    conflicts: list[schedule.Conflict] = field(default_factory=list)
+
+
+def _plan_graph(plan: TransitionPlan) -> tuple[list[PlanTask], list[schedule.Edge]]:
+    tasks = list(PlanTask.objects.filter(plan=plan).order_by("start", "sort_order", "id"))
+    edges = [
+        schedule.Edge(p, s, lag)
+        for p, s, lag in TaskDependency.objects.filter(successor__plan=plan).values_list(
+            "predecessor_id", "successor_id", "lag_days"
+        )
+    ]
+    return tasks, edges
+
+
+def _cycle_message(path: list[int], titles: dict[int, str]) -> str:
+    return "This dependency would make a cycle: " + " → ".join(titles[i] for i in path) + "."
+
+
+def _set_dependencies(*, task: PlanTask, dependencies: Sequence[tuple[PlanTask, int]]) -> None:
+    """Replace the task's predecessors, refusing a link that would close a loop (naming it)."""
+    seen: set[int] = set()
+    for predecessor, lag in dependencies:
+        if predecessor.plan_id != task.plan_id:
+            raise ApplicationError(
+                f"“{predecessor.title}” belongs to another plan.", field="dependencies"
+            )
+        if predecessor.pk == task.pk:
+            raise ApplicationError("A task cannot depend on itself.", field="dependencies")
+        if predecessor.pk in seen:
+            raise ApplicationError(f"“{predecessor.title}” is listed twice.", field="dependencies")
+        if not isinstance(lag, int) or not MIN_LAG_DAYS <= lag <= MAX_LAG_DAYS:
+            raise ApplicationError(
+                f"A lag is between {MIN_LAG_DAYS} and {MAX_LAG_DAYS} days.", field="dependencies"
+            )
+        seen.add(predecessor.pk)
+    # Lock the plan: two concurrent edits could each pass the check and together make a loop.
+    TransitionPlan.objects.select_for_update().filter(pk=task.plan_id).first()
+    tasks, edges = _plan_graph(task.plan)
+    titles = {t.pk: t.title for t in tasks}
+    graph = [edge for edge in edges if edge.successor != task.pk]
+    for predecessor, lag in dependencies:
+        loop = schedule.cycle_path_if_added(graph, predecessor.pk, task.pk)
+        if loop:
+            raise ApplicationError(_cycle_message(loop, titles), field="dependencies")
+        graph.append(schedule.Edge(predecessor.pk, task.pk, lag))
+    existing = {link.predecessor_id: link for link in TaskDependency.objects.filter(successor=task)}
+    wanted = {predecessor.pk: lag for predecessor, lag in dependencies}
+    TaskDependency.objects.filter(successor=task).exclude(predecessor_id__in=wanted).delete()
+    for predecessor_id, lag in wanted.items():
+        link = existing.get(predecessor_id)
+        if link is None:
+            TaskDependency.objects.create(
+                organization_id=task.organization_id,
+                partnership_id=task.partnership_id,
+                predecessor_id=predecessor_id,
+                successor=task,
+                lag_days=lag,
+            )
+        elif link.lag_days != lag:
+            link.lag_days = lag
+            link.save(update_fields=["lag_days", "updated_at"])
+
+
+def _reschedule(*, actor: Actor, task: PlanTask, auto_schedule: bool) -> TaskChange:
+    tasks, edges = _plan_graph(task.plan)
+    nodes = selectors.nodes_for(tasks)
+    moved: list[PlanTask] = []
+    if auto_schedule:
+        new_dates = schedule.auto_schedule(nodes, edges, only_after=[task.pk])
+        by_id = {t.pk: t for t in tasks}
+        before = {}
+        for task_id, (start, due) in new_dates.items():
+            row = by_id[task_id]
+            before[task_id] = row.start
+            row.start, row.due = start, due
+            moved.append(row)
+        if moved:
+            PlanTask.objects.bulk_update(moved, ["start", "due"], batch_size=1000)
+            audit_record(
+                actor=actor,
+                verb="transition_task.dependants_moved",
+                target=task,
+                partnership=task.partnership,
+                changes={
+                    f"{row.pk}: {row.title}": [before[row.pk].isoformat(), row.start.isoformat()]
+                    for row in moved
+                },
+            )
+        nodes = selectors.nodes_for(tasks)
+    conflicts = schedule.direct_conflicts(nodes, edges, task.pk)
+    return TaskChange(task=task, moved=moved, conflicts=conflicts)
+
+
+def _apply_status(task: PlanTask, status: str | None) -> None:
+    if status is None:
+        return
+    if status not in TaskStatus.values:
+        raise ApplicationError(f"“{status}” is not a task status.", field="status")
+    if status == TaskStatus.DONE and task.status != TaskStatus.DONE:
+        task.completed_at = timezone.now()
+    elif status != TaskStatus.DONE:
+        task.completed_at = None
+    task.status = status
+
+
+def _apply_fields(task: PlanTask, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(TASK_FIELDS)
+    if unknown:
+        name = sorted(unknown)[0]
+        raise ApplicationError(f"Unknown field {name}.", field=name)
+    _apply_status(task, fields.pop("status", None))
+    for name, value in fields.items():
+        setattr(task, name, value)
+    if task.is_milestone and "due" not in fields and task.start:
+        task.due = task.start  # a milestone is one day; its start decides it
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: Actor,
+    plan: TransitionPlan,
+    dependencies: Sequence[tuple[PlanTask, int]] = (),
+    auto_schedule: bool = False,
+    **fields: Any,
+) -> TaskChange:
+    partnership = plan.partnership
+    require_work(actor, partnership)
+    provider_member(plan.organization_id, fields.get("owner"))
+    task = PlanTask(
+        organization_id=plan.organization_id,
+        partnership=partnership,
+        plan=plan,
+        sort_order=PlanTask.objects.filter(plan=plan).count(),
+    )
+    _apply_fields(task, dict(fields))
+    clean(task)
+    task.save()
+    if dependencies:
+        _set_dependencies(task=task, dependencies=dependencies)
+    audit_record(
+        actor=actor,
+        verb="transition_task.created",
+        target=task,
+        partnership=partnership,
+        changes=diff({}, snapshot(task, ("title", "phase", "start", "due", "owner"))),
+    )
+    return _reschedule(actor=actor, task=task, auto_schedule=auto_schedule)
+
+
+@transaction.atomic
+def task_update(
+    *,
+    actor: Actor,
+    task: PlanTask,
+    dependencies: Sequence[tuple[PlanTask, int]] | None = None,
+    auto_schedule: bool = False,
+    **fields: Any,
+) -> TaskChange:
+    """Change a task. When its dates move, `auto_schedule` moves its dependants later as
+    far as their dependencies require; otherwise the conflicts are returned, not fixed."""
+    require_work(actor, task.partnership)
+    if "owner" in fields:
+        provider_member(task.organization_id, fields["owner"])
+    before = snapshot(task, TASK_FIELDS)
+    _apply_fields(task, dict(fields))
+    clean(task)
+    task.save()
+    if dependencies is not None:
+        _set_dependencies(task=task, dependencies=dependencies)
+    changes = diff(before, snapshot(task, TASK_FIELDS))
+    if dependencies is not None:
+        changes["dependencies"] = [None, [f"{p.pk}+{lag}" for p, lag in dependencies]]
+    if changes:
+        audit_record(
+            actor=actor,
+            verb="transition_task.updated",
+            target=task,
+            partnership=task.partnership,
+            changes=changes,
+        )
+    return _reschedule(actor=actor, task=task, auto_schedule=auto_schedule)
+
+
+@transaction.atomic
+def task_move(
+    *, actor: Actor, task: PlanTask, start: datetime.date, auto_schedule: bool = False
+) -> TaskChange:
+    """Move a task to a new start, keeping its duration."""
+    shift = datetime.timedelta(days=(start - task.start).days)
+    return task_update(
+        actor=actor,
+        task=task,
+        auto_schedule=auto_schedule,
+        start=task.start + shift,
+        due=task.due + shift,
+    )
+
+
+@transaction.atomic
+def task_delete(*, actor: Actor, task: PlanTask) -> None:
+    require_work(actor, task.partnership)
+    audit_record(
+        actor=actor, verb="transition_task.deleted", target=task, partnership=task.partnership
+    )
+    task.delete()
+
+
+@transaction.atomic
+def task_bulk_status(*, actor: Actor, tasks: Iterable[PlanTask], status: str) -> list[PlanTask]:
+    """Set one status on many tasks, all or nothing: every task must be one the actor may
+    change. (The caller gets the tasks through the access policy.)"""
+    tasks = list(tasks)
+    if not tasks:
+        raise ApplicationError("Choose at least one task.", field="tasks")
+    if len(tasks) > MAX_BULK_TASKS:
+        raise ApplicationError(f"At most {MAX_BULK_TASKS} tasks at once.", field="tasks")
+    for task in tasks:
+        require_work(actor, task.partnership)
+    changed = []
+    now = timezone.now()
+    for task in tasks:
+        before = task.status
+        _apply_status(task, status)
+        task.updated_at = now  # bulk_update does not apply auto_now
+        if before != task.status:
+            changed.append((task, before))
+    PlanTask.objects.bulk_update(
+        [task for task, _ in changed], ["status", "completed_at", "updated_at"], batch_size=1000
+    )
+    for task, before in changed:
+        audit_record(
+            actor=actor,
+            verb="transition_task.status_changed",
+            target=task,
+            partnership=task.partnership,
+            changes={"status": [before, task.status]},
+        )
+    return tasks
+
+
+@transaction.atomic
+def plan_auto_schedule(*, actor: Actor, plan: TransitionPlan) -> list[PlanTask]:
+    """Resolve every dependency conflict of the plan by moving tasks later (never earlier)."""
+    require_work(actor, plan.partnership)
+    TransitionPlan.objects.select_for_update().filter(pk=plan.pk).first()
+    tasks, edges = _plan_graph(plan)
+    new_dates = schedule.auto_schedule(selectors.nodes_for(tasks), edges)
+    by_id = {t.pk: t for t in tasks}
+    moved = []
+    for task_id, (start, due) in new_dates.items():
+        row = by_id[task_id]
+        row.start, row.due = start, due
+        moved.append(row)
+    if moved:
+        PlanTask.objects.bulk_update(moved, ["start", "due"], batch_size=1000)
+        audit_record(
+            actor=actor,
+            verb="transition_plan.auto_scheduled",
+            target=plan,
+            partnership=plan.partnership,
+            changes={"moved_tasks": [None, len(moved)]},
+        )
+    return moved
+
+
+@transaction.atomic
+def task_comment_create(
+    *, actor: Actor, task: PlanTask, body: str, internal: bool = False
+) -> TaskComment:
+    require_comment(actor, task.partnership)
+    if internal and not access.can_see_internal(actor.membership):
+        raise ApplicationError(
+            "Internal comments are for provider staff; leave this unticked.", field="internal"
+        )
+    if not (body or "").strip():
+        raise ApplicationError("Write a comment.", field="body")
+    comment = TaskComment(
+        organization_id=task.organization_id,
+        partnership_id=task.partnership_id,
+        task=task,
+        author_id=actor.membership.user_id,
+        body=body.strip(),
+        internal=internal,
+    )
+    clean(comment)
+    comment.save()
+    return comment
+
+
+# --- Go/no-go --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def go_no_go_record(*, actor: Actor, partnership, decision: str, rationale: str) -> GoNoGoDecision:
+    """Record who decided go or no-go and why, with the readiness checklist as it stood."""
+    if not (
+        access.can(actor.membership, Action.CHANGE_WORK, partnership)
+        or access.can(actor.membership, Action.SIGN_OFF, partnership)
+    ):
+        raise PermissionDenied("Your role may not record the go/no-go decision.")
+    if decision not in Decision.values:
+        raise ApplicationError(f"“{decision}” is not a decision.", field="decision")
+    if not (rationale or "").strip():
+        raise ApplicationError(
+            "Say why: the decision is recorded with its reasons.", field="rationale"
+        )
+    readiness = selectors.readiness(membership=actor.membership, partnership=partnership)
+    readiness.pop("go_live", None)
+    record = GoNoGoDecision(
+        organization_id=partnership.organization_id,
+        partnership=partnership,
+        decision=decision,
+        rationale=rationale.strip(),
+        decided_by_id=actor.membership.user_id,
+        readiness=readiness,
+    )
+    clean(record)
+    record.save()
+    audit_record(
+        actor=actor,
+        verb="transition.go_no_go_decided",
+        target=record,
+        partnership=partnership,
+        changes={"decision": [None, decision], "ready": [None, readiness["ready"]]},
+    )
+    return record
+
+
+# --- Calendar feed ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IssuedFeedKey:
+    key: CalendarFeedKey
+    raw: str  # shown once; only its hash is stored
+
+
+@transaction.atomic
+def calendar_feed_key_issue(*, actor: Actor) -> IssuedFeedKey:
+    """A new secret for the member's feed URL; any earlier one stops working."""
+    now = timezone.now()
+    CalendarFeedKey.objects.active().filter(
+        organization_id=actor.membership.organization_id, user_id=actor.membership.user_id
+    ).update(revoked_at=now)
+    raw = CalendarFeedKey.new_key()
+    key = CalendarFeedKey(
+        organization_id=actor.membership.organization_id,
+        user_id=actor.membership.user_id,
+        prefix=raw[: CalendarFeedKey.PREFIX_LENGTH],
+        key_hash=CalendarFeedKey.hash_key(raw),
+    )
+    clean(key)
+    key.save()
+    audit_record(actor=actor, verb="calendar_feed_key.issued", target=key)
+    return IssuedFeedKey(key=key, raw=raw)
+
+
+@transaction.atomic
+def calendar_feed_key_revoke(*, actor: Actor) -> int:
+    revoked = CalendarFeedKey.objects.active().filter(
+        organization_id=actor.membership.organization_id, user_id=actor.membership.user_id
+    )
+    keys = list(revoked)
+    for key in keys:
+        audit_record(actor=actor, verb="calendar_feed_key.revoked", target=key)
+    return revoked.update(revoked_at=timezone.now())
