@@ -43,6 +43,10 @@ $(ASSETS): package.json package-lock.json
 	rm -rf static/vendor && mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/
 	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/
+	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/
+	cp node_modules/cytoscape/dist/cytoscape.min.js static/vendor/
+	cp node_modules/cytoscape-dagre/dist/cytoscape-dagre.min.js static/vendor/
+	cp node_modules/frappe-gantt/dist/frappe-gantt.umd.js node_modules/frappe-gantt/dist/frappe-gantt.css static/vendor/
 	@touch $(ASSETS)
 
 install: $(STAMP) $(ASSETS)
