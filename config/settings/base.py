@@ -203,7 +203,9 @@ SPECTACULAR_SETTINGS = {
         "ClientKindEnum": "partnerships.models.ClientKind.choices",
         "AdaptationKindEnum": "partnerships.culture.models.AdaptationKind.choices",
         "AdaptationStatusEnum": "partnerships.culture.models.AdaptationStatus.choices",
-        "PhysicianPreferenceKindEnum": "partnerships.culture.models.PhysicianPreferenceKind.choices",
+        "PhysicianPreferenceKindEnum": (
+            "partnerships.culture.models.PhysicianPreferenceKind.choices"
+        ),
         "LanguageEnum": "partnerships.culture.models.Language.choices",
         "ServiceKindEnum": "discovery.models.ServiceKind.choices",
         "TaskStatusEnum": "transition.models.TaskStatus.choices",

@@ -1,5 +1,7 @@
 """The test suite: SQLite by default, PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set."""
 
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import REDIS_URL
 
@@ -17,3 +19,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Served by runserver / the live test server from the finders; WhiteNoise only wants the folder.
+WHITENOISE_USE_FINDERS = True
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -8,6 +8,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accounts.audit import Actor
 from partnerships import access
@@ -49,7 +50,12 @@ class OrgScopedMixin(LoginRequiredMixin):
             request.session["current_org"] = self.organization.slug
         if self.required_action and not access.can(self.membership, self.required_action):
             raise PermissionDenied("Your role does not allow this.")
-        return super().dispatch(request, *args, **kwargs)
+        # Times on the organization's pages read in the organization's time zone.
+        with timezone.override(self.organization.time_zone):
+            response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+            return response
 
     @property
     def actor(self) -> Actor:
