@@ -161,6 +161,11 @@ def invitation_accept(
         target=membership,
         changes={"role": [None, membership.role]},
     )
+    # A client manager appointed implementation PM from the staff roster joins the
+    # partnerships that appointed them as soon as they accept.
+    from transition.services import pm_appointments_fulfil
+
+    pm_appointments_fulfil(membership=membership)
     return membership
 
 

@@ -2,281 +2,949 @@
 
 import django.core.validators
 import django.db.models.deletion
-import partnerships.culture.models
 from django.conf import settings
 from django.db import migrations, models
 
+import partnerships.culture.models
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('partnerships', '0001_initial'),
+        ("partnerships", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CallerPopulation',
+            name="CallerPopulation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('region', models.CharField(blank=True, max_length=200)),
-                ('share_of_volume', models.DecimalField(decimal_places=2, default=0, help_text='0-100.', max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='share of call volume (%)')),
-                ('age_bands', models.JSONField(blank=True, default=list, validators=[partnerships.culture.models.ChoiceListValidator(['under_18', '18_24', '25_34', '35_49', '50_64', '65_74', '75_plus'])])),
-                ('education_level', models.CharField(choices=[('unknown', 'Not known'), ('less_than_high_school', 'Less than high school'), ('high_school', 'High school'), ('some_college', 'Some college / current students'), ('bachelors', "Bachelor's degree"), ('graduate', 'Graduate degree'), ('mixed', 'Mixed')], default='unknown', max_length=32)),
-                ('health_literacy', models.CharField(choices=[('low', 'Low'), ('moderate', 'Moderate'), ('high', 'High')], default='moderate', max_length=16)),
-                ('question_depth', models.CharField(choices=[('basic', 'Basic'), ('moderate', 'Moderate'), ('technical', 'In-depth technical')], default='moderate', max_length=16, verbose_name='depth of questions')),
-                ('preferred_channels', models.JSONField(blank=True, default=list, validators=[partnerships.culture.models.ChoiceListValidator(['phone', 'text', 'portal', 'video', 'chat', 'email'])])),
-                ('peak_hours', models.CharField(blank=True, help_text="e.g. 'Sun-Thu 21:00-01:00'.", max_length=200)),
-                ('accessibility_needs', models.JSONField(blank=True, default=list, validators=[partnerships.culture.models.ChoiceListValidator(['tty', 'relay', 'interpreter', 'asl_video', 'large_print', 'hearing', 'cognitive', 'vision'])])),
-                ('notes', models.TextField(blank=True)),
-                ('internal_notes', models.TextField(blank=True, help_text='Internal: provider staff only, never shown to client executives.')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partnerships.organization')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='caller_populations', to='partnerships.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                ("region", models.CharField(blank=True, max_length=200)),
+                (
+                    "share_of_volume",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        help_text="0-100.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="share of call volume (%)",
+                    ),
+                ),
+                (
+                    "age_bands",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        validators=[
+                            partnerships.culture.models.ChoiceListValidator(
+                                ["under_18", "18_24", "25_34", "35_49", "50_64", "65_74", "75_plus"]
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "education_level",
+                    models.CharField(
+                        choices=[
+                            ("unknown", "Not known"),
+                            ("less_than_high_school", "Less than high school"),
+                            ("high_school", "High school"),
+                            ("some_college", "Some college / current students"),
+                            ("bachelors", "Bachelor's degree"),
+                            ("graduate", "Graduate degree"),
+                            ("mixed", "Mixed"),
+                        ],
+                        default="unknown",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "health_literacy",
+                    models.CharField(
+                        choices=[("low", "Low"), ("moderate", "Moderate"), ("high", "High")],
+                        default="moderate",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "question_depth",
+                    models.CharField(
+                        choices=[
+                            ("basic", "Basic"),
+                            ("moderate", "Moderate"),
+                            ("technical", "In-depth technical"),
+                        ],
+                        default="moderate",
+                        max_length=16,
+                        verbose_name="depth of questions",
+                    ),
+                ),
+                (
+                    "preferred_channels",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        validators=[
+                            partnerships.culture.models.ChoiceListValidator(
+                                ["phone", "text", "portal", "video", "chat", "email"]
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "peak_hours",
+                    models.CharField(
+                        blank=True, help_text="e.g. 'Sun-Thu 21:00-01:00'.", max_length=200
+                    ),
+                ),
+                (
+                    "accessibility_needs",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        validators=[
+                            partnerships.culture.models.ChoiceListValidator(
+                                [
+                                    "tty",
+                                    "relay",
+                                    "interpreter",
+                                    "asl_video",
+                                    "large_print",
+                                    "hearing",
+                                    "cognitive",
+                                    "vision",
+                                ]
+                            )
+                        ],
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "internal_notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="Internal: provider staff only, never shown to client executives.",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partnerships.organization",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="caller_populations",
+                        to="partnerships.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-share_of_volume', 'name'],
+                "ordering": ["-share_of_volume", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Adaptation',
+            name="Adaptation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('kind', models.CharField(choices=[('training', 'Training'), ('script', 'Script'), ('staffing', 'Staffing'), ('language_coverage', 'Language coverage'), ('protocol', 'Protocol')], max_length=32)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('due_date', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('in_progress', 'In progress'), ('done', 'Done'), ('dropped', 'Dropped')], default='planned', max_length=16)),
-                ('completed_on', models.DateField(blank=True, help_text='Set when it is done.', null=True)),
-                ('outcome_measure', models.CharField(blank=True, help_text="What it should move, e.g. 'questions answered %'.", max_length=200)),
-                ('language', models.CharField(blank=True, choices=[('en', 'English'), ('es', 'Spanish'), ('cmn', 'Mandarin Chinese'), ('yue', 'Cantonese'), ('vi', 'Vietnamese'), ('tl', 'Tagalog'), ('ar', 'Arabic'), ('fr', 'French'), ('ht', 'Haitian Creole'), ('ko', 'Korean'), ('ru', 'Russian'), ('uk', 'Ukrainian'), ('pt', 'Portuguese'), ('hi', 'Hindi'), ('ur', 'Urdu'), ('bn', 'Bengali'), ('pa', 'Punjabi'), ('pl', 'Polish'), ('it', 'Italian'), ('de', 'German'), ('ja', 'Japanese'), ('fa', 'Farsi'), ('so', 'Somali'), ('am', 'Amharic'), ('sw', 'Swahili'), ('hmn', 'Hmong'), ('nv', 'Navajo'), ('ase', 'American Sign Language')], help_text='For language coverage: the language it covers.', max_length=8)),
-                ('internal_notes', models.TextField(blank=True, help_text='Internal: provider staff only, never shown to client executives.')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partnerships.organization')),
-                ('owner', models.ForeignKey(blank=True, help_text='A provider member of the organization.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='adaptations', to='partnerships.partnership')),
-                ('population', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='adaptations', to='partnerships.callerpopulation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("training", "Training"),
+                            ("script", "Script"),
+                            ("staffing", "Staffing"),
+                            ("language_coverage", "Language coverage"),
+                            ("protocol", "Protocol"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("due_date", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("dropped", "Dropped"),
+                        ],
+                        default="planned",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "completed_on",
+                    models.DateField(blank=True, help_text="Set when it is done.", null=True),
+                ),
+                (
+                    "outcome_measure",
+                    models.CharField(
+                        blank=True,
+                        help_text="What it should move, e.g. 'questions answered %'.",
+                        max_length=200,
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("en", "English"),
+                            ("es", "Spanish"),
+                            ("cmn", "Mandarin Chinese"),
+                            ("yue", "Cantonese"),
+                            ("vi", "Vietnamese"),
+                            ("tl", "Tagalog"),
+                            ("ar", "Arabic"),
+                            ("fr", "French"),
+                            ("ht", "Haitian Creole"),
+                            ("ko", "Korean"),
+                            ("ru", "Russian"),
+                            ("uk", "Ukrainian"),
+                            ("pt", "Portuguese"),
+                            ("hi", "Hindi"),
+                            ("ur", "Urdu"),
+                            ("bn", "Bengali"),
+                            ("pa", "Punjabi"),
+                            ("pl", "Polish"),
+                            ("it", "Italian"),
+                            ("de", "German"),
+                            ("ja", "Japanese"),
+                            ("fa", "Farsi"),
+                            ("so", "Somali"),
+                            ("am", "Amharic"),
+                            ("sw", "Swahili"),
+                            ("hmn", "Hmong"),
+                            ("nv", "Navajo"),
+                            ("ase", "American Sign Language"),
+                        ],
+                        help_text="For language coverage: the language it covers.",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "internal_notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="Internal: provider staff only, never shown to client executives.",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partnerships.organization",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="A provider member of the organization.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="adaptations",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "population",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="adaptations",
+                        to="partnerships.callerpopulation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_date', 'title'],
+                "ordering": ["due_date", "title"],
             },
         ),
         migrations.CreateModel(
-            name='CallerPopulationLanguage',
+            name="CallerPopulationLanguage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('language', models.CharField(choices=[('en', 'English'), ('es', 'Spanish'), ('cmn', 'Mandarin Chinese'), ('yue', 'Cantonese'), ('vi', 'Vietnamese'), ('tl', 'Tagalog'), ('ar', 'Arabic'), ('fr', 'French'), ('ht', 'Haitian Creole'), ('ko', 'Korean'), ('ru', 'Russian'), ('uk', 'Ukrainian'), ('pt', 'Portuguese'), ('hi', 'Hindi'), ('ur', 'Urdu'), ('bn', 'Bengali'), ('pa', 'Punjabi'), ('pl', 'Polish'), ('it', 'Italian'), ('de', 'German'), ('ja', 'Japanese'), ('fa', 'Farsi'), ('so', 'Somali'), ('am', 'Amharic'), ('sw', 'Swahili'), ('hmn', 'Hmong'), ('nv', 'Navajo'), ('ase', 'American Sign Language')], max_length=8)),
-                ('share', models.DecimalField(decimal_places=2, help_text='0-100.', max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name="share of the population's calls (%)")),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partnerships.organization')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partnerships.partnership')),
-                ('population', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='languages', to='partnerships.callerpopulation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[
+                            ("en", "English"),
+                            ("es", "Spanish"),
+                            ("cmn", "Mandarin Chinese"),
+                            ("yue", "Cantonese"),
+                            ("vi", "Vietnamese"),
+                            ("tl", "Tagalog"),
+                            ("ar", "Arabic"),
+                            ("fr", "French"),
+                            ("ht", "Haitian Creole"),
+                            ("ko", "Korean"),
+                            ("ru", "Russian"),
+                            ("uk", "Ukrainian"),
+                            ("pt", "Portuguese"),
+                            ("hi", "Hindi"),
+                            ("ur", "Urdu"),
+                            ("bn", "Bengali"),
+                            ("pa", "Punjabi"),
+                            ("pl", "Polish"),
+                            ("it", "Italian"),
+                            ("de", "German"),
+                            ("ja", "Japanese"),
+                            ("fa", "Farsi"),
+                            ("so", "Somali"),
+                            ("am", "Amharic"),
+                            ("sw", "Swahili"),
+                            ("hmn", "Hmong"),
+                            ("nv", "Navajo"),
+                            ("ase", "American Sign Language"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "share",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="0-100.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="share of the population's calls (%)",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partnerships.organization",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "population",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="languages",
+                        to="partnerships.callerpopulation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-share', 'language'],
+                "ordering": ["-share", "language"],
             },
         ),
         migrations.CreateModel(
-            name='CultureProfile',
+            name="CultureProfile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('mission_and_values', models.TextField(blank=True)),
-                ('communication_style', models.TextField(blank=True)),
-                ('escalation_preferences', models.TextField(blank=True, help_text='How the client wants escalations handled, and by whom.')),
-                ('terminology', models.TextField(blank=True, help_text="Preferred terms (e.g. 'care team', not 'staff').")),
-                ('decision_makers', models.TextField(blank=True)),
-                ('meeting_cadence', models.CharField(blank=True, max_length=200)),
-                ('internal_notes', models.TextField(blank=True, help_text='Internal: provider staff only, never shown to client executives.')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partnerships.organization')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='culture_profiles', to='partnerships.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("mission_and_values", models.TextField(blank=True)),
+                ("communication_style", models.TextField(blank=True)),
+                (
+                    "escalation_preferences",
+                    models.TextField(
+                        blank=True,
+                        help_text="How the client wants escalations handled, and by whom.",
+                    ),
+                ),
+                (
+                    "terminology",
+                    models.TextField(
+                        blank=True, help_text="Preferred terms (e.g. 'care team', not 'staff')."
+                    ),
+                ),
+                ("decision_makers", models.TextField(blank=True)),
+                ("meeting_cadence", models.CharField(blank=True, max_length=200)),
+                (
+                    "internal_notes",
+                    models.TextField(
+                        blank=True,
+                        help_text="Internal: provider staff only, never shown to client executives.",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partnerships.organization",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="culture_profiles",
+                        to="partnerships.partnership",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Nurse',
+            name="Nurse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('languages', models.JSONField(blank=True, default=list, help_text='Languages the nurse takes calls in.', validators=[partnerships.culture.models.ChoiceListValidator(['en', 'es', 'cmn', 'yue', 'vi', 'tl', 'ar', 'fr', 'ht', 'ko', 'ru', 'uk', 'pt', 'hi', 'ur', 'bn', 'pa', 'pl', 'it', 'de', 'ja', 'fa', 'so', 'am', 'sw', 'hmn', 'nv', 'ase'])])),
-                ('is_active', models.BooleanField(default=True, help_text="Still on this partnership's team.")),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partnerships.organization')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nurses', to='partnerships.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "languages",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Languages the nurse takes calls in.",
+                        validators=[
+                            partnerships.culture.models.ChoiceListValidator(
+                                [
+                                    "en",
+                                    "es",
+                                    "cmn",
+                                    "yue",
+                                    "vi",
+                                    "tl",
+                                    "ar",
+                                    "fr",
+                                    "ht",
+                                    "ko",
+                                    "ru",
+                                    "uk",
+                                    "pt",
+                                    "hi",
+                                    "ur",
+                                    "bn",
+                                    "pa",
+                                    "pl",
+                                    "it",
+                                    "de",
+                                    "ja",
+                                    "fa",
+                                    "so",
+                                    "am",
+                                    "sw",
+                                    "hmn",
+                                    "nv",
+                                    "ase",
+                                ]
+                            )
+                        ],
+                    ),
+                ),
+                (
+                    "is_active",
+                    models.BooleanField(
+                        default=True, help_text="Still on this partnership's team."
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partnerships.organization",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="nurses",
+                        to="partnerships.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='NurseTraining',
+            name="NurseTraining",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('completed_on', models.DateField()),
-                ('adaptation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='trainings', to='partnerships.adaptation')),
-                ('nurse', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='trainings', to='partnerships.nurse')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partnerships.organization')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partnerships.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("completed_on", models.DateField()),
+                (
+                    "adaptation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="trainings",
+                        to="partnerships.adaptation",
+                    ),
+                ),
+                (
+                    "nurse",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="trainings",
+                        to="partnerships.nurse",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partnerships.organization",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="partnerships.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['completed_on'],
+                "ordering": ["completed_on"],
             },
         ),
         migrations.CreateModel(
-            name='PhysicianPreference',
+            name="PhysicianPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('physician', models.CharField(help_text="e.g. 'Dr. Ana Ruiz' or 'Cardiology group'.", max_length=200, verbose_name='physician or group')),
-                ('specialty', models.CharField(blank=True, max_length=120)),
-                ('kind', models.CharField(choices=[('preference', 'Preference'), ('standing_order', 'Standing order'), ('on_call_escalation', 'On-call escalation rule')], default='preference', max_length=32)),
-                ('title', models.CharField(help_text="What it covers, e.g. 'Chest pain at night'.", max_length=200)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partnerships.organization')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='physician_preferences', to='partnerships.partnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "physician",
+                    models.CharField(
+                        help_text="e.g. 'Dr. Ana Ruiz' or 'Cardiology group'.",
+                        max_length=200,
+                        verbose_name="physician or group",
+                    ),
+                ),
+                ("specialty", models.CharField(blank=True, max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("preference", "Preference"),
+                            ("standing_order", "Standing order"),
+                            ("on_call_escalation", "On-call escalation rule"),
+                        ],
+                        default="preference",
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "title",
+                    models.CharField(
+                        help_text="What it covers, e.g. 'Chest pain at night'.", max_length=200
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partnerships.organization",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="physician_preferences",
+                        to="partnerships.partnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['physician', 'kind', 'title'],
+                "ordering": ["physician", "kind", "title"],
             },
         ),
         migrations.CreateModel(
-            name='PhysicianPreferenceVersion',
+            name="PhysicianPreferenceVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('number', models.PositiveIntegerField()),
-                ('text', models.TextField()),
-                ('signed_off_at', models.DateTimeField(blank=True, null=True)),
-                ('superseded_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partnerships.organization')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='partnerships.partnership')),
-                ('preference', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='partnerships.physicianpreference')),
-                ('signed_off_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("number", models.PositiveIntegerField()),
+                ("text", models.TextField()),
+                ("signed_off_at", models.DateTimeField(blank=True, null=True)),
+                ("superseded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partnerships.organization",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "preference",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="partnerships.physicianpreference",
+                    ),
+                ),
+                (
+                    "signed_off_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['preference', '-number'],
+                "ordering": ["preference", "-number"],
             },
         ),
         migrations.AddField(
-            model_name='physicianpreference',
-            name='current_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partnerships.physicianpreferenceversion'),
+            model_name="physicianpreference",
+            name="current_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="partnerships.physicianpreferenceversion",
+            ),
         ),
         migrations.CreateModel(
-            name='SatisfactionResult',
+            name="SatisfactionResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('period_start', models.DateField()),
-                ('period_end', models.DateField()),
-                ('responses', models.PositiveIntegerField(help_text='Survey responses behind the figures.')),
-                ('satisfied_pct', models.DecimalField(decimal_places=2, help_text='0-100.', max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='satisfied (%)')),
-                ('questions_answered_pct', models.DecimalField(decimal_places=2, help_text='0-100.', max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='questions answered (%)')),
-                ('source', models.CharField(choices=[('manual', 'Entered by hand'), ('csv', 'CSV import'), ('api', 'API')], default='manual', max_length=8)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partnerships.organization')),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='satisfaction_results', to='partnerships.partnership')),
-                ('population', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='satisfaction_results', to='partnerships.callerpopulation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("period_start", models.DateField()),
+                ("period_end", models.DateField()),
+                (
+                    "responses",
+                    models.PositiveIntegerField(help_text="Survey responses behind the figures."),
+                ),
+                (
+                    "satisfied_pct",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="0-100.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="satisfied (%)",
+                    ),
+                ),
+                (
+                    "questions_answered_pct",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="0-100.",
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="questions answered (%)",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Entered by hand"),
+                            ("csv", "CSV import"),
+                            ("api", "API"),
+                        ],
+                        default="manual",
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partnerships.organization",
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="satisfaction_results",
+                        to="partnerships.partnership",
+                    ),
+                ),
+                (
+                    "population",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="satisfaction_results",
+                        to="partnerships.callerpopulation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-period_start', 'population'],
+                "ordering": ["-period_start", "population"],
             },
         ),
         migrations.AddIndex(
-            model_name='callerpopulation',
-            index=models.Index(fields=['organization', 'partnership'], name='partnership_organiz_7cf922_idx'),
+            model_name="callerpopulation",
+            index=models.Index(
+                fields=["organization", "partnership"], name="partnership_organiz_7cf922_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callerpopulation',
-            constraint=models.UniqueConstraint(fields=('organization', 'partnership', 'name'), name='caller_population_unique_name_per_partnership'),
+            model_name="callerpopulation",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "partnership", "name"),
+                name="caller_population_unique_name_per_partnership",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callerpopulation',
-            constraint=models.CheckConstraint(condition=models.Q(('share_of_volume__gte', 0), ('share_of_volume__lte', 100)), name='caller_population_share_0_100'),
+            model_name="callerpopulation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("share_of_volume__gte", 0), ("share_of_volume__lte", 100)),
+                name="caller_population_share_0_100",
+            ),
         ),
         migrations.AddIndex(
-            model_name='adaptation',
-            index=models.Index(fields=['organization', 'partnership', 'status'], name='partnership_organiz_116537_idx'),
+            model_name="adaptation",
+            index=models.Index(
+                fields=["organization", "partnership", "status"],
+                name="partnership_organiz_116537_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='adaptation',
-            constraint=models.UniqueConstraint(fields=('organization', 'population', 'title'), name='adaptation_unique_title_per_population'),
+            model_name="adaptation",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "population", "title"),
+                name="adaptation_unique_title_per_population",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='adaptation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('completed_on__isnull', False), ('status', 'done')), models.Q(models.Q(('status', 'done'), _negated=True), ('completed_on__isnull', True)), _connector='OR'), name='adaptation_completed_on_iff_done'),
+            model_name="adaptation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("completed_on__isnull", False), ("status", "done")),
+                    models.Q(
+                        models.Q(("status", "done"), _negated=True), ("completed_on__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="adaptation_completed_on_iff_done",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callerpopulationlanguage',
-            constraint=models.UniqueConstraint(fields=('organization', 'population', 'language'), name='caller_population_language_once'),
+            model_name="callerpopulationlanguage",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "population", "language"),
+                name="caller_population_language_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='callerpopulationlanguage',
-            constraint=models.CheckConstraint(condition=models.Q(('share__gte', 0), ('share__lte', 100)), name='caller_population_language_share_0_100'),
+            model_name="callerpopulationlanguage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("share__gte", 0), ("share__lte", 100)),
+                name="caller_population_language_share_0_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cultureprofile',
-            constraint=models.UniqueConstraint(fields=('organization', 'partnership'), name='culture_profile_one_per_partnership'),
+            model_name="cultureprofile",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "partnership"), name="culture_profile_one_per_partnership"
+            ),
         ),
         migrations.AddIndex(
-            model_name='nurse',
-            index=models.Index(fields=['organization', 'partnership', 'is_active'], name='partnership_organiz_2417c8_idx'),
+            model_name="nurse",
+            index=models.Index(
+                fields=["organization", "partnership", "is_active"],
+                name="partnership_organiz_2417c8_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='nurse',
-            constraint=models.UniqueConstraint(fields=('organization', 'partnership', 'name'), name='nurse_unique_name_per_partnership'),
+            model_name="nurse",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "partnership", "name"),
+                name="nurse_unique_name_per_partnership",
+            ),
         ),
         migrations.AddIndex(
-            model_name='nursetraining',
-            index=models.Index(fields=['organization', 'partnership', 'adaptation'], name='partnership_organiz_fb9a07_idx'),
+            model_name="nursetraining",
+            index=models.Index(
+                fields=["organization", "partnership", "adaptation"],
+                name="partnership_organiz_fb9a07_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='nursetraining',
-            constraint=models.UniqueConstraint(fields=('organization', 'nurse', 'adaptation'), name='nurse_training_once'),
+            model_name="nursetraining",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "nurse", "adaptation"), name="nurse_training_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='physicianpreferenceversion',
-            constraint=models.UniqueConstraint(fields=('organization', 'preference', 'number'), name='physician_preference_version_unique_number'),
+            model_name="physicianpreferenceversion",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "preference", "number"),
+                name="physician_preference_version_unique_number",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='physicianpreferenceversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('signed_off_at__isnull', True), ('signed_off_by__isnull', True)), models.Q(('signed_off_at__isnull', False), ('signed_off_by__isnull', False)), _connector='OR'), name='physician_preference_version_sign_off_complete'),
+            model_name="physicianpreferenceversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("signed_off_at__isnull", True), ("signed_off_by__isnull", True)),
+                    models.Q(("signed_off_at__isnull", False), ("signed_off_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="physician_preference_version_sign_off_complete",
+            ),
         ),
         migrations.AddIndex(
-            model_name='physicianpreference',
-            index=models.Index(fields=['organization', 'partnership', 'physician'], name='partnership_organiz_bed85a_idx'),
+            model_name="physicianpreference",
+            index=models.Index(
+                fields=["organization", "partnership", "physician"],
+                name="partnership_organiz_bed85a_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='physicianpreference',
-            constraint=models.UniqueConstraint(fields=('organization', 'partnership', 'physician', 'kind', 'title'), name='physician_preference_unique_per_partnership'),
+            model_name="physicianpreference",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "partnership", "physician", "kind", "title"),
+                name="physician_preference_unique_per_partnership",
+            ),
         ),
         migrations.AddIndex(
-            model_name='satisfactionresult',
-            index=models.Index(fields=['organization', 'partnership', 'population', 'period_start'], name='partnership_organiz_806d64_idx'),
+            model_name="satisfactionresult",
+            index=models.Index(
+                fields=["organization", "partnership", "population", "period_start"],
+                name="partnership_organiz_806d64_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='satisfactionresult',
-            constraint=models.UniqueConstraint(fields=('organization', 'population', 'period_start', 'period_end'), name='satisfaction_result_one_per_period'),
+            model_name="satisfactionresult",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "population", "period_start", "period_end"),
+                name="satisfaction_result_one_per_period",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='satisfactionresult',
-            constraint=models.CheckConstraint(condition=models.Q(('period_end__gte', models.F('period_start'))), name='satisfaction_result_period_ordered'),
+            model_name="satisfactionresult",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("period_end__gte", models.F("period_start"))),
+                name="satisfaction_result_period_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='satisfactionresult',
-            constraint=models.CheckConstraint(condition=models.Q(('satisfied_pct__gte', 0), ('satisfied_pct__lte', 100)), name='satisfaction_result_satisfied_0_100'),
+            model_name="satisfactionresult",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("satisfied_pct__gte", 0), ("satisfied_pct__lte", 100)),
+                name="satisfaction_result_satisfied_0_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='satisfactionresult',
-            constraint=models.CheckConstraint(condition=models.Q(('questions_answered_pct__gte', 0), ('questions_answered_pct__lte', 100)), name='satisfaction_result_answered_0_100'),
+            model_name="satisfactionresult",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("questions_answered_pct__gte", 0), ("questions_answered_pct__lte", 100)
+                ),
+                name="satisfaction_result_answered_0_100",
+            ),
         ),
     ]

@@ -22,6 +22,7 @@ from tests.transition.factories import (
     TaskDependencyFactory,
     TransitionPlanFactory,
 )
+from transition import selectors
 from transition.models import (
     CalendarFeedKey,
     GoNoGoDecision,
@@ -623,7 +624,7 @@ def test_another_clients_executive_cannot_decide(api, org_a, other_client_partne
 
 
 def test_my_tasks_buckets(api, org_a, partnership, implementation_pm, account_manager, plan):
-    today = datetime.date.today()
+    today = selectors.today_for(org_a)  # the organization's date, not the server's
     mine = dict(owner=implementation_pm.user, plan=plan)
     overdue = PlanTaskFactory(
         **mine,

@@ -364,7 +364,7 @@ def test_appointing_a_manager_invites_them_and_assigns_them_on_acceptance(
         full_name="Dana Whitfield",
         password="a-long-safe-pass-42",
     )
-    services.pm_appointments_fulfil(membership=membership)
+    # Accepting the invitation is enough: the manager joins the partnership as its PM.
     manager.refresh_from_db()
     assert manager.pm_user == membership.user
     assert partnership.implementation_pms.filter(pk=membership.user_id).exists()

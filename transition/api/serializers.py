@@ -322,7 +322,7 @@ class TaskSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_dependencies(self, task) -> list[dict[str, int]]:
-        # Reads the prefetched links (plan_tasks() prefetches them): no query per row.
+        # Reads the links the task viewset prefetches: no query per row.
         return TaskDependencySerializer(
             [
                 {"predecessor": link.predecessor_id, "lag_days": link.lag_days}

@@ -407,13 +407,14 @@ def _reschedule(*, actor: Actor, task: PlanTask, auto_schedule: bool) -> TaskCha
         new_dates = schedule.auto_schedule(nodes, edges, only_after=[task.pk])
         by_id = {t.pk: t for t in tasks}
         before = {}
+        now = timezone.now()
         for task_id, (start, due) in new_dates.items():
             row = by_id[task_id]
             before[task_id] = row.start
-            row.start, row.due = start, due
+            row.start, row.due, row.updated_at = start, due, now
             moved.append(row)
         if moved:
-            PlanTask.objects.bulk_update(moved, ["start", "due"], batch_size=1000)
+            PlanTask.objects.bulk_update(moved, ["start", "due", "updated_at"], batch_size=1000)
             audit_record(
                 actor=actor,
                 verb="transition_task.dependants_moved",
@@ -586,12 +587,13 @@ def plan_auto_schedule(*, actor: Actor, plan: TransitionPlan) -> list[PlanTask]:
     new_dates = schedule.auto_schedule(selectors.nodes_for(tasks), edges)
     by_id = {t.pk: t for t in tasks}
     moved = []
+    now = timezone.now()
     for task_id, (start, due) in new_dates.items():
         row = by_id[task_id]
-        row.start, row.due = start, due
+        row.start, row.due, row.updated_at = start, due, now  # bulk_update skips auto_now
         moved.append(row)
     if moved:
-        PlanTask.objects.bulk_update(moved, ["start", "due"], batch_size=1000)
+        PlanTask.objects.bulk_update(moved, ["start", "due", "updated_at"], batch_size=1000)
         audit_record(
             actor=actor,
             verb="transition_plan.auto_scheduled",
