@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -46,6 +47,8 @@ def _plain(value: Any) -> Any:
         return str(value)
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)  # JSON has no decimal type; the text keeps every digit
     if isinstance(value, list | tuple | set):
         return sorted(str(v) for v in value)
     return value

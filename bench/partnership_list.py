@@ -179,6 +179,8 @@ def machine() -> dict:
         "platform": platform.platform(),
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
+        # Other work on the machine skews the timings (not the query counts); say how much.
+        "load_average_1_5_15": [round(load, 2) for load in os.getloadavg()],
         "python": platform.python_version(),
         "django": django.get_version(),
         "database": database,

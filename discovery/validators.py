@@ -147,8 +147,12 @@ def check_upload(
     kind = detect_kind(upload)
     labels = " or ".join(ReportFileKind(k).label.split(" (")[0] for k in allowed)
     if kind not in allowed:
+        found = kind
+        if kind in ReportFileKind.values:
+            label = ReportFileKind(kind).label
+            found = f"{'an' if label[0] in 'AEIOU' else 'a'} {label} file"
         raise ApplicationError(
-            f"The file's content is {kind}, not {labels}. Files are checked by what they "
+            f"The file's content is {found}, not {labels}. Files are checked by what they "
             "contain, not by their name.",
             field=field,
         )

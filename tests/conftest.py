@@ -6,8 +6,8 @@ role; Harbor is another tenant whose admin, the outsider, must see nothing of No
 - `implementation_pm`   Northstar implementation PM, assigned to `partnership`
 - `client_executive`    executive of `partnership`'s client (University Health)
 - `outsider`            Harbor admin
-- `partnership`         Northstar × University Health, in discovery
-- `other_client_partnership`  Northstar × another client (nobody above is assigned to it)
+- `partnership`         Northstar and University Health, in discovery
+- `other_client_partnership`  Northstar and another client (nobody above is assigned to it)
 - `outsider_partnership`      Harbor's own partnership
 """
 

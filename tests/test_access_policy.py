@@ -162,9 +162,7 @@ def test_every_tenant_model_is_registered_and_has_the_tenant_queryset():
         for model in apps.get_models()
         if issubclass(model, TenantModel) and not model._meta.abstract
     ]
-    assert {Partnership, ClientOrganization, Membership, ApiToken, AuditEvent} <= set(
-        tenant_models
-    )
+    assert {Partnership, ClientOrganization, Membership, ApiToken, AuditEvent} <= set(tenant_models)
     for model in tenant_models:
         assert access.is_registered(model), f"{model.__name__} has no scope in the access policy"
         assert hasattr(model._default_manager.all(), "for_organization"), model.__name__

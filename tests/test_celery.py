@@ -85,22 +85,29 @@ def test_the_committed_invitation_is_e_mailed_with_its_accept_link(
     issued.invitation.refresh_from_db()
     assert issued.invitation.sent_at is not None
     # Only the hash is stored: the link's token is nowhere in the row.
-    assert issued.token not in str(Invitation.objects.filter(pk=issued.invitation.pk).values().get())
+    assert issued.token not in str(
+        Invitation.objects.filter(pk=issued.invitation.pk).values().get()
+    )
 
 
 def test_a_rolled_back_invitation_enqueues_nothing(
     admin, actor_for, django_capture_on_commit_callbacks, mailoutbox
 ):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            _invite(admin, actor_for)
-            raise RuntimeError("the request failed after the service ran")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        _invite(admin, actor_for)
+        raise RuntimeError("the request failed after the service ran")
     assert callbacks == []
     assert mailoutbox == []
     assert not Invitation.objects.exists()
 
 
-def test_the_send_task_is_idempotent(admin, actor_for, django_capture_on_commit_callbacks, mailoutbox):
+def test_the_send_task_is_idempotent(
+    admin, actor_for, django_capture_on_commit_callbacks, mailoutbox
+):
     with django_capture_on_commit_callbacks(execute=False):
         issued = _invite(admin, actor_for)
     ids = {
@@ -181,9 +188,7 @@ def test_enqueueing_with_the_broker_down_gives_up_quickly(celery_conf):
 @pytest.mark.redis
 @pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL (a real Redis broker)")
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_sends_the_invitation(
-    admin, actor_for, mailoutbox, monkeypatch, celery_conf
-):
+def test_a_real_worker_sends_the_invitation(admin, actor_for, mailoutbox, monkeypatch, celery_conf):
     from celery.contrib.testing.worker import start_worker
 
     # A queue of our own, so that another test run on the same Redis cannot take our task.

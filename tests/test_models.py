@@ -59,9 +59,7 @@ def test_a_prospect_needs_no_account_manager(org_a, university):
 
 
 @pytest.mark.parametrize("who", ["implementation_pm", "client_executive", "outsider", "stranger"])
-def test_account_manager_must_be_a_member_with_a_fitting_role(
-    request, org_a, university, who
-):
+def test_account_manager_must_be_a_member_with_a_fitting_role(request, org_a, university, who):
     user = UserFactory() if who == "stranger" else request.getfixturevalue(who).user
     partnership = PartnershipFactory.build(
         organization=org_a, client=university, account_manager=user
@@ -238,14 +236,14 @@ def test_moving_to_discovery_without_an_account_manager_names_the_field(
     assert not PartnershipStatusChange.objects.filter(partnership=prospect).exists()
 
 
-def test_going_live_without_the_actual_go_live_names_the_field(
-    org_a, university, admin, actor_for
-):
+def test_going_live_without_the_actual_go_live_names_the_field(org_a, university, admin, actor_for):
     moving = _partnership_in(
         "transition", organization=org_a, client=university, manager=admin.user
     )
     with pytest.raises(ApplicationError) as caught:
-        services.partnership_transition(actor=actor_for(admin), partnership=moving, to_status="live")
+        services.partnership_transition(
+            actor=actor_for(admin), partnership=moving, to_status="live"
+        )
     assert caught.value.field == "actual_go_live"
 
 
@@ -264,9 +262,7 @@ def test_only_the_dedicated_account_manager_may_transition(
 
 def test_status_cannot_be_changed_by_update(partnership, admin, actor_for):
     with pytest.raises(ApplicationError) as caught:
-        services.partnership_update(
-            actor=actor_for(admin), partnership=partnership, status="ended"
-        )
+        services.partnership_update(actor=actor_for(admin), partnership=partnership, status="ended")
     assert caught.value.field == "status"
     partnership.refresh_from_db()
     assert partnership.status == "discovery"
@@ -293,7 +289,9 @@ def test_a_client_executive_membership_without_client_violates_the_db_constraint
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.ACCOUNT_MANAGER, Role.IMPLEMENTATION_PM])
 def test_a_provider_membership_with_a_client_violates_the_db_constraint(org_a, university, role):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Membership.objects.create(organization=org_a, user=UserFactory(), role=role, client=university)
+        Membership.objects.create(
+            organization=org_a, user=UserFactory(), role=role, client=university
+        )
 
 
 def test_membership_clean_names_the_client_field(org_a, org_b, university):

@@ -52,7 +52,11 @@ def lock(partnership: Partnership) -> Partnership:
 
 def ensure_discovery_open(partnership: Partnership, what: str) -> None:
     """Discovery records are frozen while discovery is signed off: what was signed stays
-    what it was. Reopening (with a reason) unfreezes them."""
+    what it was. Reopening (with a reason) unfreezes them.
+
+    Takes the partnership's row lock, so a write and a sign-off of the same partnership
+    never interleave (the sign-off holds the same lock while it reads the checklist)."""
+    list(Partnership.objects.select_for_update().filter(pk=partnership.pk).values_list("pk"))
     sign_off = (
         DiscoverySignOff.objects.filter(partnership=partnership, reopened_at__isnull=True)
         .only("signed_at")

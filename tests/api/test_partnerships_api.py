@@ -135,7 +135,9 @@ def test_create_without_a_client_names_the_field(api, admin):
 
 
 def test_create_with_another_organizations_client_names_the_field(api, admin, org_b):
-    response = _create(api, admin, name="Foreign", client=ClientOrganizationFactory(organization=org_b).pk)
+    response = _create(
+        api, admin, name="Foreign", client=ClientOrganizationFactory(organization=org_b).pk
+    )
     assert response.status_code == 400
     assert "client" in response.json()
     assert not Partnership.objects.filter(name="Foreign").exists()
@@ -359,7 +361,11 @@ def test_pagination(api, admin, org_a):
     last = api.get(path, {"page_size": 2, "page": 3}).json()
     assert len(last["results"]) == 1
     assert last["next"] is None
-    seen = {row["id"] for page in (1, 2, 3) for row in api.get(path, {"page_size": 2, "page": page}).json()["results"]}
+    seen = {
+        row["id"]
+        for page in (1, 2, 3)
+        for row in api.get(path, {"page_size": 2, "page": page}).json()["results"]
+    }
     assert len(seen) == 5
 
 

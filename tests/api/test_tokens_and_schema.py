@@ -59,7 +59,9 @@ def test_a_token_acts_with_its_users_role(api, implementation_pm, actor_for, par
     key = api_token_create(actor=actor_for(implementation_pm), name="PM sync").key
     api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     response = api.post(
-        reverse("api:partnership-transition", kwargs={"org_slug": "northstar", "pk": partnership.pk}),
+        reverse(
+            "api:partnership-transition", kwargs={"org_slug": "northstar", "pk": partnership.pk}
+        ),
         {"status": "ended"},
         format="json",
     )
@@ -96,7 +98,7 @@ def test_only_a_hash_of_the_token_is_stored(issued):
     # Nowhere in the database, not in the audit log either.
     with connection.cursor() as cursor:
         for table in ("accounts_apitoken", "accounts_auditevent"):
-            cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 (fixed names)
+            cursor.execute(f"SELECT * FROM {table}")
             assert issued.key not in repr(cursor.fetchall()), table
 
 

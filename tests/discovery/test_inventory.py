@@ -535,4 +535,6 @@ def test_an_import_refuses_a_non_csv_file(partnership, implementation_pm, actor_
             upload=upload(xlsx_bytes(), "kpis.xlsx"),
         )
     assert caught.value.field == "file"
-    assert "not CSV" in caught.value.message
+    assert caught.value.message.startswith(
+        "The file's content is an Excel workbook (XLSX) file, not CSV."
+    )

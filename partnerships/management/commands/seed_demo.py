@@ -3,11 +3,14 @@
 Idempotent: everything is looked up by its natural key first, so a second run creates and
 changes nothing (passwords of existing users are not reset either). Status changes go
 through `partnership_transition`, so the demo partnerships carry real history and audit rows.
+The culture, discovery and transition data of the demo partnerships come from each app's
+`demo` module, which skips a partnership that already has its data.
 """
 
 from __future__ import annotations
 
 import datetime
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -18,7 +21,9 @@ from django.utils import timezone
 
 from accounts.audit import Actor
 from accounts.models import Membership, Role, User
+from discovery.demo import seed_discovery
 from partnerships import services
+from partnerships.culture.demo import seed_culture
 from partnerships.models import (
     ClientKind,
     ClientOrganization,
@@ -26,6 +31,7 @@ from partnerships.models import (
     Partnership,
     PartnershipStatus,
 )
+from transition.demo import seed_transition
 
 DEMO_PASSWORD = "switchboard-demo"  # published in the README on purpose
 
@@ -280,8 +286,10 @@ class Command(BaseCommand):
                 self._seed_organization(spec)
         if self.created:
             counts = Counter(kind for kind, _ in self.created)
-            summary = ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in counts.items())
-            self.stdout.write(f"Created {summary}.")
+            summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
+            self.stdout.write(
+                textwrap.fill(f"Created: {summary}.", width=100, subsequent_indent="  ")
+            )
             if options.get("verbosity", 1) > 1:
                 for kind, what in self.created:
                     self.stdout.write(f"  + {kind} {what}")
@@ -317,6 +325,9 @@ class Command(BaseCommand):
                 )
         for partnership in spec.partnerships:
             self._partnership(actor, partnership, clients, users)
+        self.created += seed_culture(organization=organization, actor=actor)
+        self.created += seed_discovery(organization=organization, actor=actor)
+        self.created += seed_transition(organization=organization, actor=actor)
 
     def _user(self, person: PersonSpec) -> User:
         user = User.objects.filter(email__iexact=person.email).first()
