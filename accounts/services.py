@@ -30,9 +30,7 @@ class IssuedInvitation:
 
 
 @transaction.atomic
-def invitation_create(
-    *, actor: Actor, email: str, role: str, client=None
-) -> IssuedInvitation:
+def invitation_create(*, actor: Actor, email: str, role: str, client=None) -> IssuedInvitation:
     """Invite someone by e-mail; the e-mail goes out from a task once this commits."""
     from accounts.tasks import invitation_send_task
 
@@ -85,7 +83,9 @@ def invitation_create(
 def invitation_revoke(*, actor: Actor, invitation: Invitation) -> Invitation:
     _require(actor, Action.INVITE)
     if invitation.state != "pending":
-        raise ApplicationError(f"This invitation is already {invitation.state}.", field="invitation")
+        raise ApplicationError(
+            f"This invitation is already {invitation.state}.", field="invitation"
+        )
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at", "updated_at"])
     audit_record(actor=actor, verb="member.invitation_revoked", target=invitation)

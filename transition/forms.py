@@ -237,7 +237,7 @@ class StaffForm(forms.Form):
     knowledge_areas = forms.CharField(
         required=False,
         label="Knowledge areas",
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One per line (or separated by semicolons).",
     )
     outcome = forms.ChoiceField(choices=Outcome.choices)

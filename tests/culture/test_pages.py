@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -904,9 +905,7 @@ def test_only_checking_a_csv_saves_nothing(as_member, account_manager, partnersh
     assert not SatisfactionResult.objects.exists()
 
 
-def test_an_upload_without_a_file_is_an_error_on_the_file(
-    as_member, account_manager, partnership
-):
+def test_an_upload_without_a_file_is_an_error_on_the_file(as_member, account_manager, partnership):
     response = as_member(account_manager).post(page("satisfaction-import", partnership), {})
 
     assert "file" in response.context["form"].errors
@@ -958,8 +957,8 @@ def test_the_client_executive_may_read_the_briefing(
 def test_the_print_stylesheet_hides_the_chrome():
     from django.contrib.staticfiles import finders
 
-    css = open(finders.find("css/culture.css"), encoding="utf-8").read()
-    js = open(finders.find("js/culture.js"), encoding="utf-8").read()
+    css = Path(finders.find("css/culture.css")).read_text(encoding="utf-8")
+    js = Path(finders.find("js/culture.js")).read_text(encoding="utf-8")
     assert "@media print" in css
     assert ".site-header, .site-footer" in css
     assert "window.print()" in js

@@ -1,0 +1,364 @@
+"""The plan: the Transition tab (create, baseline, auto-schedule, save as template, the
+Gantt view and the phase tables) and a task (edit with dependencies, comments)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from functools import cached_property
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+
+from partnerships import access
+from partnerships.forms import add_service_error
+from transition import selectors, services
+from transition import templates_default as shipped
+from transition.forms import (
+    CommentForm,
+    PlanCreateForm,
+    SaveAsTemplateForm,
+    TaskForm,
+)
+from transition.models import (
+    Phase,
+    PlanTask,
+    PlanTemplate,
+    TaskStatus,
+    TransitionPlan,
+)
+from transition.views._base import (
+    SERVICE_ERRORS,
+    TransitionAction,
+    TransitionPage,
+    errors_as_message,
+)
+
+# --- The plan --------------------------------------------------------------------------
+
+
+def _owner_name(row: dict[str, Any]) -> str:
+    owner = row["owner"]
+    return owner["full_name"] or owner["email"] if owner else ""
+
+
+def _gantt_task(row: dict[str, Any], url: str) -> dict[str, Any]:
+    """One bar for frappe-gantt: forecast dates, and the flags the chart's script turns into
+    classes (frappe-gantt takes a single custom class, the critical one)."""
+    progress = {TaskStatus.DONE: 100, TaskStatus.IN_PROGRESS: 50}.get(row["status"], 0)
+    return {
+        "id": str(row["id"]),
+        "name": row["title"],
+        "start": row["forecast_start"].isoformat(),
+        "end": row["forecast_due"].isoformat(),
+        "progress": progress,
+        "dependencies": [str(link["predecessor"]) for link in row["dependencies"]],
+        "custom_class": "is-critical" if row["critical"] else "",
+        "url": url,
+        "owner": _owner_name(row),
+        "status": TaskStatus(row["status"]).label,
+        "done": row["status"] == TaskStatus.DONE,
+        "milestone": row["is_milestone"],
+        "conflict": row["conflict"],
+        "critical": row["critical"],
+        "slip_days": row["slip_days"],
+        "baseline_due": row["baseline_due"].isoformat() if row["baseline_due"] else None,
+    }
+
+
+class PlanView(TransitionPage):
+    """The Transition tab: the create form when there is no plan, else the plan."""
+
+    model = TransitionPlan
+    template_name = "transition/plan.html"
+    section = "plan"
+
+    def templates(self):
+        return list(access.visible(self.membership, PlanTemplate).order_by("name"))
+
+    def create_form(self, data=None) -> PlanCreateForm:
+        return PlanCreateForm(
+            data,
+            templates=self.templates(),
+            builtin_name=shipped.NURSE_TRIAGE_TEMPLATE_NAME,
+            initial={"go_live": self.partnership.planned_go_live},
+        )
+
+    def post(self, request, *args, **kwargs):
+        self.require_change()
+        form = self.create_form(request.POST)
+        if form.is_valid():
+            try:
+                plan = services.plan_create(
+                    actor=self.actor,
+                    partnership=self.partnership,
+                    template=form.cleaned_data["template"],
+                    go_live=form.cleaned_data["go_live"],
+                )
+            except SERVICE_ERRORS as error:
+                add_service_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"Plan created from “{plan.template_name}” around a go-live on "
+                    f"{plan.go_live:%b %-d, %Y}. Record the baseline once the dates are agreed.",
+                )
+                return HttpResponseRedirect(self.url("plan"))
+        return self.render_to_response(self.get_context_data(create_form=form))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = selectors.plan_for(membership=self.membership, partnership=self.partnership)
+        context["plan"] = plan
+        if plan is None:
+            if self.can_change and "create_form" not in context:
+                context["create_form"] = self.create_form()
+            return context
+        view = selectors.plan_view(membership=self.membership, plan=plan)
+        rows = selectors.gantt_rows(view)
+        titles = {row["id"]: row["title"] for row in rows}
+        by_phase: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            row["url"] = self.url("task", pk=row["id"])
+            row["owner_name"] = _owner_name(row)
+            row["status_label"] = TaskStatus(row["status"]).label
+            row["predecessors"] = [
+                {"title": titles[link["predecessor"]], "lag": link["lag_days"]}
+                for link in row["dependencies"]
+            ]
+            row["overdue"] = row["status"] != TaskStatus.DONE and row["forecast_due"] < self.today
+            by_phase[row["phase"]].append(row)
+        phases = [
+            {
+                "value": value,
+                "label": label,
+                "rows": by_phase[value],
+                "done": sum(1 for row in by_phase[value] if row["status"] == TaskStatus.DONE),
+                "critical": sum(1 for row in by_phase[value] if row["critical"]),
+            }
+            for value, label in Phase.choices
+            if by_phase[value]
+        ]
+        summary = selectors.plan_summary(view)
+        for milestone in summary["milestones"]:
+            milestone["status_label"] = TaskStatus(milestone["status"]).label
+        critical = [titles[i] for i in view.schedule.critical_path]
+        context.update(
+            summary=summary,
+            phases=phases,
+            conflicts=selectors.conflict_rows(view),
+            critical_path=critical,
+            gantt={
+                "tasks": [_gantt_task(row, row["url"]) for row in rows],
+                # Open the chart two weeks before today while the plan runs (what just
+                # finished and what comes next), else on its first day.
+                "scroll_to": (
+                    max(summary["project_start"], self.today - datetime.timedelta(days=14))
+                    if summary["project_start"] <= self.today <= summary["project_finish"]
+                    else summary["project_start"]
+                ).isoformat(),
+            },
+            slipping=[row for row in rows if row["slip_days"] and row["slip_days"] > 0],
+            save_template_form=SaveAsTemplateForm(
+                initial={"name": f"{self.partnership.name} plan"}
+            ),
+        )
+        return context
+
+
+class PlanBaselineView(TransitionAction):
+    model = TransitionPlan
+
+    def post(self, request, *args, **kwargs):
+        self.require_change()
+        plan = selectors.plan_for(membership=self.membership, partnership=self.partnership)
+        if plan is None:
+            messages.error(request, "Create the plan first.")
+            return HttpResponseRedirect(self.url("plan"))
+        try:
+            services.plan_baseline(
+                actor=self.actor, plan=plan, replace=request.POST.get("replace") == "1"
+            )
+        except SERVICE_ERRORS as error:
+            messages.error(request, errors_as_message(error))
+        else:
+            messages.success(
+                request,
+                "Baseline recorded: slip is now measured against today's dates of every task.",
+            )
+        return HttpResponseRedirect(self.url("plan"))
+
+
+class PlanAutoScheduleView(TransitionAction):
+    model = TransitionPlan
+
+    def post(self, request, *args, **kwargs):
+        self.require_change()
+        plan = selectors.plan_for(membership=self.membership, partnership=self.partnership)
+        if plan is None:
+            messages.error(request, "Create the plan first.")
+            return HttpResponseRedirect(self.url("plan"))
+        moved = services.plan_auto_schedule(actor=self.actor, plan=plan)
+        if moved:
+            messages.success(
+                request,
+                f"{len(moved)} task{'s' if len(moved) != 1 else ''} moved later so that every "
+                f"dependency holds: {', '.join(task.title for task in moved[:5])}"
+                + ("…" if len(moved) > 5 else "."),
+            )
+        else:
+            messages.success(request, "Nothing to move: every dependency already holds.")
+        return HttpResponseRedirect(self.url("plan"))
+
+
+class PlanSaveTemplateView(TransitionAction):
+    model = PlanTemplate
+
+    def post(self, request, *args, **kwargs):
+        self.require_change()
+        plan = selectors.plan_for(membership=self.membership, partnership=self.partnership)
+        form = SaveAsTemplateForm(request.POST)
+        if plan is None:
+            messages.error(request, "Create the plan first.")
+        elif not form.is_valid():
+            messages.error(request, "Template name: give the template a name.")
+        else:
+            try:
+                template = services.plan_save_as_template(
+                    actor=self.actor, plan=plan, **form.cleaned_data
+                )
+            except SERVICE_ERRORS as error:
+                messages.error(request, f"Template name: {errors_as_message(error)}")
+            else:
+                messages.success(
+                    request,
+                    f"Saved as the template “{template.name}”: new plans can start from it.",
+                )
+        return HttpResponseRedirect(self.url("plan"))
+
+
+def _conflict_sentence(conflict, titles: dict[int, str]) -> str:
+    return (
+        f"“{titles.get(conflict.successor, conflict.successor)}” starts on "
+        f"{conflict.current_start:%b %-d} but “{titles.get(conflict.predecessor, '')}” lets it "
+        f"start on {conflict.required_start:%b %-d} at the earliest ({conflict.days} days later)."
+    )
+
+
+class TaskView(TransitionPage):
+    """A task: its schedule, the edit form (for those who may change the plan) and its
+    comments (for everyone who sees it; client executives may comment)."""
+
+    model = PlanTask
+    template_name = "transition/task.html"
+    section = "plan"
+    object_select = ("owner", "plan")
+
+    @cached_property
+    def plan_view(self) -> selectors.PlanView:
+        plan = self.object.plan
+        plan.partnership = self.partnership
+        return selectors.plan_view(membership=self.membership, plan=plan)
+
+    def task_form(self, data=None) -> TaskForm:
+        view = self.plan_view
+        links = sorted(view.predecessors().get(self.object.pk, []), key=lambda e: e.predecessor)
+        return TaskForm(
+            data,
+            organization=self.organization,
+            task=self.object,
+            tasks=view.tasks,
+            links=links,
+        )
+
+    def comment_form(self, data=None) -> CommentForm:
+        return CommentForm(data, can_see_internal=access.can_see_internal(self.membership))
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("form") == "comment":
+            return self.post_comment(request)
+        self.require_change()
+        form = self.task_form(request.POST)
+        if form.is_valid():
+            try:
+                change = services.task_update(
+                    actor=self.actor,
+                    task=self.object,
+                    dependencies=form.cleaned_data["dependencies"],
+                    auto_schedule=form.cleaned_data["auto_schedule"],
+                    **form.service_fields(),
+                )
+            except SERVICE_ERRORS as error:
+                add_service_error(form, error)
+            else:
+                self.report_change(change)
+                return HttpResponseRedirect(self.url("plan") + f"#task-{self.object.pk}")
+        return self.render_to_response(self.get_context_data(task_form=form))
+
+    def report_change(self, change: services.TaskChange) -> None:
+        messages.success(self.request, f"“{change.task.title}” saved.")
+        if change.moved:
+            names = ", ".join(f"“{task.title}”" for task in change.moved[:6])
+            more = "…" if len(change.moved) > 6 else ""
+            messages.success(
+                self.request,
+                f"Moved {len(change.moved)} dependant{'s' if len(change.moved) != 1 else ''} "
+                f"later to keep their dependencies: {names}{more}",
+            )
+        if change.conflicts:
+            titles = {task.pk: task.title for task in self.plan_view.tasks}
+            for conflict in change.conflicts[:6]:
+                messages.warning(
+                    self.request,
+                    "Conflict: "
+                    + _conflict_sentence(conflict, titles)
+                    + " Move it, or edit again with “Move dependants too”.",
+                )
+
+    def post_comment(self, request):
+        if not self.can_comment:
+            raise PermissionDenied("Your role does not allow this.")
+        form = self.comment_form(request.POST)
+        if form.is_valid():
+            try:
+                services.task_comment_create(
+                    actor=self.actor,
+                    task=self.object,
+                    body=form.cleaned_data["body"],
+                    internal=form.cleaned_data.get("internal", False),
+                )
+            except SERVICE_ERRORS as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, "Comment added.")
+                return HttpResponseRedirect(self.url("task", pk=self.object.pk) + "#comments")
+        return self.render_to_response(self.get_context_data(comment_form=form))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        task = self.object
+        view = self.plan_view
+        timing = view.schedule.timings[task.pk]
+        titles = {row.pk: row.title for row in view.tasks}
+        incoming = view.predecessors().get(task.pk, [])
+        outgoing = [edge for edge in view.edges if edge.predecessor == task.pk]
+        context.update(
+            task=task,
+            timing=timing,
+            slip_days=selectors.schedule.slip_days(timing.early_finish, task.baseline_due),
+            predecessors=[
+                {"id": e.predecessor, "title": titles[e.predecessor], "lag": e.lag}
+                for e in incoming
+            ],
+            successors=[
+                {"id": e.successor, "title": titles[e.successor], "lag": e.lag} for e in outgoing
+            ],
+            comments=list(selectors.task_comments(membership=self.membership, task=task)),
+        )
+        if self.can_change and "task_form" not in context:
+            context["task_form"] = self.task_form()
+        if self.can_comment and "comment_form" not in context:
+            context["comment_form"] = self.comment_form()
+        return context
