@@ -71,10 +71,13 @@ def invitation_create(*, actor: Actor, email: str, role: str, client=None) -> Is
         changes={"email": [None, email], "role": [None, role]},
     )
     invitation_id, org_id = invitation.pk, organization.pk
+    # robust: if the broker is down the invitation still stands (and can be revoked and
+    # sent again); the failure is logged instead of turning the admin's request into a 500.
     transaction.on_commit(
         lambda: invitation_send_task.delay(
             organization_id=org_id, invitation_id=invitation_id, token=raw
-        )
+        ),
+        robust=True,
     )
     return IssuedInvitation(invitation=invitation, token=raw)
 

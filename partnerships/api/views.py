@@ -11,6 +11,7 @@ from partnerships.access import Action
 from partnerships.api import serializers as s
 from partnerships.models import ClientOrganization, Partnership, PartnershipStatus
 from partnerships.tenancy.api import OrgScopedViewSet
+from partnerships.tenancy.errors import ApplicationError
 
 
 class PartnershipFilter(django_filters.FilterSet):
@@ -58,6 +59,12 @@ class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSc
         partial = kwargs.pop("partial", False)
         partnership = self.get_object()
         self.require(Action.CHANGE, partnership)
+        if "status" in request.data:
+            raise ApplicationError(
+                "Change the status with the transition action "
+                "(POST …/partnerships/{id}/transition/), which records who moved it and why.",
+                field="status",
+            )
         serializer = s.PartnershipInputSerializer(
             data=request.data, partial=partial, context=self.get_serializer_context()
         )

@@ -437,3 +437,13 @@ def test_members_filter_by_role(api, admin, account_manager, org_a):
     api.force_authenticate(admin.user)
     rows = api.get(url("member-list", admin), {"role": "account_manager"}).json()["results"]
     assert [row["id"] for row in rows] == [account_manager.pk]
+
+
+def test_patching_the_status_is_refused_with_a_pointer_to_the_transition(api, admin, partnership):
+    api.force_authenticate(admin.user)
+    url = reverse("api:partnership-detail", kwargs={"org_slug": "northstar", "pk": partnership.pk})
+    response = api.patch(url, {"status": "live"}, format="json")
+    assert response.status_code == 400
+    assert "transition" in response.json()["status"][0]
+    partnership.refresh_from_db()
+    assert partnership.status == "discovery"
