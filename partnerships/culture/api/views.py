@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import django_filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, mixins, status
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from partnerships import access
 from partnerships.access import Action
 from partnerships.culture import imports, selectors, services
 from partnerships.culture.api import serializers as s
@@ -29,42 +28,20 @@ from partnerships.culture.models import (
     SatisfactionResult,
     SatisfactionSource,
 )
-from partnerships.models import Partnership
-from partnerships.tenancy.api import OrgScopedViewSet
-from partnerships.tenancy.rest import NOT_FOUND
+from partnerships.tenancy.api import PartnershipScopedViewSet
 
 
-class PartnershipScopedViewSet(OrgScopedViewSet):
-    """A partnership's child resources. The partnership is resolved once from
-    `partnership_pk` through the access policy (404 when not visible) and every queryset is
-    cut to it here, so subclasses only declare `queryset`."""
+class CultureViewSet(PartnershipScopedViewSet):
+    """The shared partnership-scoped base, plus the organization's "today" and the
+    input → service → output helpers every culture endpoint uses."""
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self.partnership = self._visible_partnership(kwargs.get("partnership_pk"))
         self.today = selectors.local_today(self.organization)
-
-    def _visible_partnership(self, pk) -> Partnership:
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
-            raise exceptions.NotFound(NOT_FOUND) from None
-        partnership = access.visible(self.membership, Partnership).filter(pk=pk).first()
-        if partnership is None:
-            raise exceptions.NotFound(NOT_FOUND)
-        partnership.organization = self.organization  # already loaded with the membership
-        return partnership
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if getattr(self, "swagger_fake_view", False):
-            return queryset
-        return queryset.filter(partnership=self.partnership)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
-        if hasattr(self, "partnership"):
-            context["partnership"] = self.partnership
+        if hasattr(self, "today"):
             context["today"] = self.today
         return context
 
@@ -88,7 +65,7 @@ class PartnershipScopedViewSet(OrgScopedViewSet):
 
 
 @extend_schema(tags=["culture"])
-class CultureProfileViewSet(PartnershipScopedViewSet):
+class CultureProfileViewSet(CultureViewSet):
     """The client's culture profile (one per partnership). Reading creates nothing: a
     partnership without a profile answers empty values."""
 
@@ -127,9 +104,7 @@ class CultureProfileViewSet(PartnershipScopedViewSet):
 
 
 @extend_schema(tags=["culture"])
-class CallerPopulationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnershipScopedViewSet
-):
+class CallerPopulationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CultureViewSet):
     """The populations of callers the line serves, with their languages."""
 
     queryset = CallerPopulation.objects.prefetch_related("languages")
@@ -185,7 +160,7 @@ class AdaptationFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["culture"])
-class AdaptationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnershipScopedViewSet):
+class AdaptationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CultureViewSet):
     """What the provider changes (training, scripts, staffing, languages, protocols) to
     serve each population."""
 
@@ -225,7 +200,7 @@ class AdaptationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partne
 
 
 @extend_schema(tags=["culture"])
-class NurseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnershipScopedViewSet):
+class NurseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CultureViewSet):
     """The provider's nurses on this partnership, their languages and completed trainings."""
 
     queryset = Nurse.objects.prefetch_related("trainings__adaptation")
@@ -262,9 +237,7 @@ class NurseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Partnership
 
 
 @extend_schema(tags=["culture"])
-class PhysicianPreferenceViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnershipScopedViewSet
-):
+class PhysicianPreferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CultureViewSet):
     """Physicians' preferences, standing orders and on-call escalation rules, versioned and
     signed off by the client."""
 
@@ -359,9 +332,7 @@ class SatisfactionFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["culture"])
-class SatisfactionResultViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnershipScopedViewSet
-):
+class SatisfactionResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CultureViewSet):
     """Caller satisfaction per population and period: entered, posted, or imported as CSV."""
 
     queryset = SatisfactionResult.objects.select_related("population")
@@ -445,7 +416,7 @@ class SatisfactionResultViewSet(
 
 
 @extend_schema(tags=["culture"])
-class CultureReadinessViewSet(PartnershipScopedViewSet):
+class CultureReadinessViewSet(CultureViewSet):
     """Per population: adaptations done / planned / overdue, languages required vs covered
     by the nurse team, training completion, and satisfaction before and after each
     completed adaptation (with the responses behind each figure)."""
