@@ -22,7 +22,7 @@ help:
 	@echo "make run      install, migrate SQLite under var/, load demo data, start web + worker + beat"
 	@echo "make test     install and run the test suite (SQLite, or DATABASE_URL/REDIS_URL if set)"
 	@echo "make install  virtualenv in .venv and front-end assets (idempotent)"
-	@echo "make lint     ruff check and ruff format --check"
+	@echo "make lint     ruff, the layer contract (lint-imports), no model change without migration"
 	@echo "make bench    time the partnership list (API and page); writes bench/results/"
 
 python:
@@ -95,6 +95,8 @@ bench: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	env -u DATABASE_URL -u REDIS_URL $(VPY) manage.py makemigrations --check --dry-run
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -7,7 +7,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts.forms import UserAdminChangeForm, UserAdminCreationForm
-from accounts.models import ApiToken, AuditEvent, Invitation, Membership, User
+from accounts.models import ApiToken, Invitation, User
+from tenancy.models import Membership
 
 
 class MembershipInline(admin.TabularInline):
@@ -50,16 +51,6 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
     inlines = (MembershipInline,)
-
-
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "organization", "role", "client", "created_at")
-    list_filter = ("organization", "role")
-    list_select_related = ("user", "organization", "client")
-    search_fields = ("user__email", "user__full_name", "organization__name")
-    autocomplete_fields = ("user", "organization", "client")
-    readonly_fields = ("created_at", "updated_at")
 
 
 @admin.register(Invitation)
@@ -118,24 +109,4 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         # A key is shown once, to its owner, by the tokens page; one made here could not be.
-        return False
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """The audit trail is append-only: no one adds, changes or deletes it, here or anywhere."""
-
-    list_display = ("created_at", "organization", "actor", "verb", "target_repr", "partnership")
-    list_filter = ("organization", "verb")
-    list_select_related = ("organization", "actor", "partnership")
-    search_fields = ("verb", "target_repr", "actor__email")
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
         return False

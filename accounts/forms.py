@@ -11,10 +11,10 @@ from django.contrib.auth.forms import (
     UserChangeForm,
 )
 
-from accounts.models import ApiToken, Role, User
-from partnerships import access
-from partnerships.models import ClientOrganization
-from partnerships.tenancy.errors import ApplicationError
+from accounts.models import ApiToken, Invitation, User
+from tenancy import access
+from tenancy.errors import ApplicationError
+from tenancy.models import Role
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -104,7 +104,7 @@ class InvitationForm(forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices, initial=Role.ACCOUNT_MANAGER)
     client = forms.ModelChoiceField(
         label="Client",
-        queryset=ClientOrganization.objects.none(),
+        queryset=None,  # the member's visible clients, set in __init__
         required=False,
         empty_label="— none —",
         help_text="Only for client executives: the client whose partnerships they will see.",
@@ -112,9 +112,10 @@ class InvitationForm(forms.Form):
 
     def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client"].queryset = access.visible(membership, ClientOrganization).order_by(
-            "name"
-        )
+        # The client model is reached through the invitation's own foreign key, so that
+        # identity does not import the partnerships app.
+        clients = Invitation._meta.get_field("client").related_model
+        self.fields["client"].queryset = access.visible(membership, clients).order_by("name")
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()

@@ -3,13 +3,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from partnerships.tenancy.models import TenantModel, TenantQuerySet
+from tenancy.models import Role, TenantModel, TenantQuerySet
 
 
 class UserManager(BaseUserManager):
@@ -55,59 +53,6 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return (self.full_name.split(" ")[0] if self.full_name else "") or self.email
-
-
-class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    ACCOUNT_MANAGER = "account_manager", "Account manager"
-    IMPLEMENTATION_PM = "implementation_pm", "Implementation PM"
-    CLIENT_EXECUTIVE = "client_executive", "Client executive"
-
-
-PROVIDER_ROLES = (Role.ADMIN, Role.ACCOUNT_MANAGER, Role.IMPLEMENTATION_PM)
-
-
-class Membership(TenantModel):
-    """A user's place in one organization. Everything a user does happens through one."""
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    role = models.CharField(max_length=32, choices=Role.choices)
-    client = models.ForeignKey(
-        "partnerships.ClientOrganization",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="executive_memberships",
-        help_text="For client executives: the client whose partnerships they see.",
-    )
-
-    class Meta:
-        ordering = ["user__full_name", "user__email"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "user"], name="membership_one_per_user_and_org"
-            ),
-            models.CheckConstraint(
-                condition=(models.Q(role="client_executive", client__isnull=False))
-                | (~models.Q(role="client_executive") & models.Q(client__isnull=True)),
-                name="membership_client_iff_client_executive",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} · {self.get_role_display()} · {self.organization}"
-
-    @property
-    def is_provider(self) -> bool:
-        return self.role in PROVIDER_ROLES
-
-    def clean(self) -> None:
-        if self.role == Role.CLIENT_EXECUTIVE and not self.client_id:
-            raise ValidationError({"client": "A client executive must name their client."})
-        if self.role != Role.CLIENT_EXECUTIVE and self.client_id:
-            raise ValidationError({"client": "Only client executives belong to a client."})
-        if self.client_id and self.client.organization_id != self.organization_id:
-            raise ValidationError({"client": "The client belongs to another organization."})
 
 
 def _hash(raw: str) -> str:
@@ -200,53 +145,3 @@ class ApiToken(TenantModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-
-class AuditEventQuerySet(TenantQuerySet):
-    def update(self, **kwargs):
-        raise TypeError("Audit events are never updated.")
-
-    def delete(self):
-        raise TypeError("Audit events are never deleted.")
-
-
-class AuditEvent(TenantModel):
-    """Something that mattered happened. Written once by a service; never updated or deleted."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    verb = models.CharField(max_length=64)
-    target_type = models.CharField(max_length=64)
-    target_id = models.CharField(max_length=64)
-    target_repr = models.CharField(max_length=255)
-    partnership = models.ForeignKey(
-        "partnerships.Partnership",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="audit_events",
-    )
-    changes = models.JSONField(default=dict, blank=True, help_text="{field: [before, after]}")
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=255, blank=True)
-
-    objects = AuditEventQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [
-            models.Index(fields=["organization", "-created_at"]),
-            models.Index(fields=["organization", "partnership", "-created_at"]),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.verb} {self.target_repr}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Audit events are never updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("Audit events are never deleted.")

@@ -11,11 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import Actor, audit_record
-from accounts.models import ApiToken, Invitation, Membership, Role, User
-from partnerships import access
-from partnerships.access import Action
-from partnerships.tenancy.errors import ApplicationError
+from accounts import signals
+from accounts.models import ApiToken, Invitation, User
+from tenancy import access
+from tenancy.access import Action
+from tenancy.audit import Actor, audit_record
+from tenancy.errors import ApplicationError
+from tenancy.models import Membership, Role
 
 
 def _require(actor: Actor, action: Action) -> None:
@@ -164,11 +166,9 @@ def invitation_accept(
         target=membership,
         changes={"role": [None, membership.role]},
     )
-    # A client manager appointed implementation PM from the staff roster joins the
-    # partnerships that appointed them as soon as they accept.
-    from transition.services import pm_appointments_fulfil
-
-    pm_appointments_fulfil(membership=membership)
+    # Feature apps act on the new member here (transition assigns a client manager
+    # appointed PM from its staff roster to the partnerships that appointed them).
+    signals.member_joined.send(sender=Membership, membership=membership)
     return membership
 
 

@@ -28,11 +28,12 @@ from accounts.forms import (
     InvitationForm,
     apply_application_error,
 )
-from accounts.models import ApiToken, Invitation, Membership, Role, User
-from partnerships import access
-from partnerships.access import Action
-from partnerships.tenancy.errors import ApplicationError
-from partnerships.tenancy.views import OrgScopedMixin
+from accounts.models import ApiToken, Invitation, User
+from tenancy import access
+from tenancy.access import Action
+from tenancy.errors import ApplicationError
+from tenancy.models import Membership, Role
+from tenancy.views import OrgScopedMixin
 
 # --- Signing in -----------------------------------------------------------------------
 

@@ -47,13 +47,12 @@ from django.test.utils import (  # noqa: E402
 from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from accounts.models import Membership, Role, User  # noqa: E402
-from partnerships.models import (  # noqa: E402
-    ClientKind,
-    ClientOrganization,
+from accounts.models import User  # noqa: E402
+from partnerships.models import ClientKind, ClientOrganization, Partnership, PartnershipStatus  # noqa: E402
+from tenancy.models import (  # noqa: E402
+    Membership,
     Organization,
-    Partnership,
-    PartnershipStatus,
+    Role,
 )
 
 RESULTS = ROOT / "bench" / "results" / "partnership_list.json"

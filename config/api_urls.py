@@ -16,7 +16,7 @@ urlpatterns = [
     path("orgs/<slug:org_slug>/", include(router.urls)),
     path(
         "orgs/<slug:org_slug>/partnerships/<int:partnership_pk>/",
-        include("partnerships.culture.urls"),
+        include("culture.urls"),
     ),
     path("orgs/<slug:org_slug>/", include("discovery.api.urls")),
     path("", include("transition.api.urls")),

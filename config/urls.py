@@ -14,7 +14,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("partnerships.urls")),
     path("o/<slug:org_slug>/", include("accounts.org_urls")),
     path("o/<slug:org_slug>/", include("discovery.page_urls")),
-    path("o/<slug:org_slug>/", include("partnerships.culture.page_urls")),
+    path("o/<slug:org_slug>/", include("culture.page_urls")),
     path("o/<slug:org_slug>/", include("transition.page_urls")),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,4 +1,4 @@
-"""Discovery's place in the access policy (imported by `DiscoveryConfig.ready()`).
+"""Discovery's place in the access policy (registered from `DiscoveryConfig.ready()`).
 
 Every row below the KPI catalog belongs to a partnership and is seen by whoever sees the
 partnership. The KPI catalog is the organization's: every member sees it, and only admins
@@ -12,7 +12,7 @@ admins only). Who may change what is decided in `discovery.services`:
 
 from __future__ import annotations
 
-from partnerships import access
+from tenancy import access
 
 
 def _kpi_catalog(membership, queryset):
@@ -20,7 +20,7 @@ def _kpi_catalog(membership, queryset):
     return queryset
 
 
-def register_discovery_scopes() -> None:
+def register_scopes() -> None:
     from discovery import models
 
     access.register(models.KpiDefinition, _kpi_catalog)
@@ -37,6 +37,3 @@ def register_discovery_scopes() -> None:
         models.Opportunity,
     ):
         access.register(model, via="partnership")
-
-
-register_discovery_scopes()

@@ -6,5 +6,6 @@ class DiscoveryConfig(AppConfig):
     verbose_name = "Discovery"
 
     def ready(self) -> None:
-        # Registers the discovery models' scopes in the access policy.
-        from discovery import access  # noqa: F401
+        from discovery import access
+
+        access.register_scopes()

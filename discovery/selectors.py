@@ -21,7 +21,7 @@ from discovery.models import (
     ReviewedReport,
     ServiceLine,
 )
-from partnerships import access
+from tenancy import access
 
 
 def kpi_catalog_ready(*, organization) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from discovery.models import ReportFileKind
-from partnerships.tenancy.errors import ApplicationError
+from tenancy.errors import ApplicationError
 
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 CHUNK = 64 * 1024

@@ -4,20 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from partnerships.models import (
-    ClientOrganization,
-    Organization,
-    Partnership,
-    PartnershipStatusChange,
-)
-
-
-@admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "time_zone", "created_at")
-    search_fields = ("name", "slug")
-    prepopulated_fields = {"slug": ("name",)}
-    readonly_fields = ("created_at",)
+from partnerships.models import ClientOrganization, Partnership, PartnershipStatusChange
 
 
 @admin.register(ClientOrganization)

@@ -6,4 +6,6 @@ class PartnershipsConfig(AppConfig):
     verbose_name = "Partnerships"
 
     def ready(self) -> None:
-        from partnerships import access  # noqa: F401  (registers the scopes)
+        from partnerships import access
+
+        access.register_scopes()

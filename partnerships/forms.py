@@ -12,18 +12,14 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from partnerships import access, selectors, services
-from partnerships.models import (
-    ClientKind,
-    ClientOrganization,
-    Partnership,
-    PartnershipStatus,
-    time_zone_choices,
-)
-from partnerships.tenancy.errors import ApplicationError
+from partnerships import selectors, services
+from partnerships.models import ClientKind, ClientOrganization, Partnership, PartnershipStatus
+from tenancy import access
+from tenancy.errors import ApplicationError
+from tenancy.models import time_zone_choices
 
 if TYPE_CHECKING:
-    from accounts.models import Membership
+    from tenancy.models import Membership
 
 
 class DateInput(forms.DateInput):

@@ -1,37 +1,11 @@
 from __future__ import annotations
 
-import zoneinfo
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
-from partnerships.tenancy.models import TenantModel, TenantQuerySet
-
-
-def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
-        raise ValidationError(f"“{value}” is not a known time zone (e.g. America/Chicago).")
-
-
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
-
-
-class Organization(models.Model):
-    """The tenant: a provider of outsourced nurse triage."""
-
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(max_length=60, unique=True)
-    time_zone = models.CharField(max_length=64, validators=[validate_time_zone], default="UTC")
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
+from tenancy.models import Membership, Role, TenantModel, TenantQuerySet, validate_time_zone
 
 
 class ClientKind(models.TextChoices):
@@ -155,8 +129,6 @@ class Partnership(TenantModel):
 
     def clean(self) -> None:
         """Field rules that hold whatever the path of the write (form, API, admin)."""
-        from accounts.models import Membership, Role
-
         errors: dict[str, str] = {}
         if (
             self.client_id
@@ -193,8 +165,6 @@ class Partnership(TenantModel):
 
     def validate_implementation_pms(self, users) -> None:
         """PMs must be members of the same organization with a provider role that fits."""
-        from accounts.models import Membership, Role
-
         user_ids = {user.pk for user in users}
         fitting = set(
             Membership.objects.filter(
@@ -214,12 +184,53 @@ class Partnership(TenantModel):
             )
 
 
-class PartnershipStatusChange(TenantModel):
+def partnership_key(*, related_name: str = "+", on_delete=models.CASCADE) -> models.ForeignKey:
+    """The `partnership` foreign key of a `PartnershipOwnedModel`. A subclass re-declares it
+    (with this) only to name its reverse accessor or to protect the partnership."""
+    return models.ForeignKey(
+        "partnerships.Partnership", on_delete=on_delete, related_name=related_name
+    )
+
+
+class PartnershipOwnedModel(TenantModel):
+    """A row that belongs to one partnership, and so to the partnership's organization.
+
+    The organization is stored too (scoping needs no join), and must be the partnership's:
+    `clean()` refuses a row whose organization differs, and so does `partnership_owned_check`
+    in the services that write rows without `full_clean()`.
+    """
+
+    partnership = partnership_key()
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        check_partnership_owned(self)
+
+
+def check_partnership_owned(row: PartnershipOwnedModel) -> None:
+    """Refuse a row whose organization is not its partnership's (a cross-tenant write)."""
+    if not row.partnership_id:
+        return
+    partnership_org = (
+        row.partnership.organization_id
+        if row._meta.get_field("partnership").is_cached(row)
+        else Partnership.objects.filter(pk=row.partnership_id)
+        .values_list("organization_id", flat=True)
+        .first()
+    )
+    if row.organization_id is None:
+        row.organization_id = partnership_org
+    elif row.organization_id != partnership_org:
+        raise ValidationError({"partnership": "The partnership belongs to another organization."})
+
+
+class PartnershipStatusChange(PartnershipOwnedModel):
     """One recorded move of a partnership's status: who, when, from, to."""
 
-    partnership = models.ForeignKey(
-        Partnership, on_delete=models.CASCADE, related_name="status_changes"
-    )
+    partnership = partnership_key(related_name="status_changes")
     from_status = models.CharField(max_length=16, choices=PartnershipStatus.choices)
     to_status = models.CharField(max_length=16, choices=PartnershipStatus.choices)
     changed_by = models.ForeignKey(
@@ -233,6 +244,3 @@ class PartnershipStatusChange(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.partnership}: {self.from_status} → {self.to_status}"
-
-
-from partnerships.culture.models import *  # noqa: E402,F403

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from partnerships import access
 from partnerships.models import ClientOrganization, Partnership, PartnershipStatusChange
+from tenancy import access
 
 
 def partnership_list(*, membership, filters: dict | None = None) -> QuerySet[Partnership]:
@@ -42,7 +42,7 @@ def partnership_history(*, membership, partnership: Partnership):
 
 
 def partnership_audit(*, membership, partnership: Partnership):
-    from accounts.models import AuditEvent
+    from tenancy.models import AuditEvent
 
     return (
         access.visible(membership, AuditEvent)
@@ -67,7 +67,8 @@ def client_list(*, membership) -> QuerySet[ClientOrganization]:
 
 def account_manager_choices(*, organization):
     """Members who may be a dedicated account manager (for form choice lists)."""
-    from accounts.models import Role, User
+    from accounts.models import User
+    from tenancy.models import Role
 
     return User.objects.filter(
         memberships__organization=organization,
@@ -77,7 +78,8 @@ def account_manager_choices(*, organization):
 
 
 def pm_choices(*, organization):
-    from accounts.models import PROVIDER_ROLES, User
+    from accounts.models import User
+    from tenancy.models import PROVIDER_ROLES
 
     return User.objects.filter(
         memberships__organization=organization,

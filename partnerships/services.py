@@ -8,15 +8,15 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from accounts.audit import Actor, audit_record, diff
-from partnerships.access import Action, can
 from partnerships.models import (
     ClientOrganization,
     Partnership,
     PartnershipStatus,
     PartnershipStatusChange,
 )
-from partnerships.tenancy.errors import ApplicationError
+from tenancy.access import Action, can
+from tenancy.audit import Actor, audit_record, diff
+from tenancy.errors import ApplicationError
 
 PARTNERSHIP_FIELDS = (
     "client",

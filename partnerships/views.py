@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.generic import DetailView, FormView, ListView, View
 
-from partnerships import access, selectors, services
-from partnerships.access import Action
+from partnerships import selectors, services
 from partnerships.forms import (
     ClientForm,
     PartnershipFilterForm,
@@ -33,8 +32,10 @@ from partnerships.models import (
     Partnership,
     PartnershipStatus,
 )
-from partnerships.tenancy.errors import ApplicationError
-from partnerships.tenancy.views import OrgScopedMixin
+from tenancy import access
+from tenancy.access import Action
+from tenancy.errors import ApplicationError
+from tenancy.views import OrgScopedMixin
 
 # The order of the stepper; "ended" may follow any of the open statuses.
 STATUS_ORDER = [status.value for status in PartnershipStatus]

@@ -18,9 +18,9 @@ import datetime
 import pytest
 from rest_framework.test import APIClient
 
-from accounts.audit import Actor
-from accounts.models import Role
 from partnerships.models import PartnershipStatus
+from tenancy.audit import Actor
+from tenancy.models import Role
 from tests.factories import (
     ClientOrganizationFactory,
     MembershipFactory,

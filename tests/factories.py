@@ -11,14 +11,14 @@ import datetime
 import factory
 from django.utils import timezone
 
-from accounts.models import ApiToken, AuditEvent, Invitation, Membership, Role, User
+from accounts.models import ApiToken, Invitation, User
 from partnerships.models import (
     ClientOrganization,
-    Organization,
     Partnership,
     PartnershipStatus,
     PartnershipStatusChange,
 )
+from tenancy.models import AuditEvent, Membership, Organization, Role
 
 PASSWORD = "correct-horse-battery-staple"
 

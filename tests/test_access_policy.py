@@ -11,17 +11,13 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
-from accounts.models import ApiToken, AuditEvent, Invitation, Membership, Role
+from accounts.models import ApiToken, Invitation
 from accounts.services import invitation_create
-from partnerships import access, services
-from partnerships.access import Action
-from partnerships.models import (
-    ClientOrganization,
-    Organization,
-    Partnership,
-    PartnershipStatusChange,
-)
-from partnerships.tenancy.models import TenantModel
+from partnerships import services
+from partnerships.models import ClientOrganization, Partnership, PartnershipStatusChange
+from tenancy import access
+from tenancy.access import Action
+from tenancy.models import AuditEvent, Membership, Organization, Role, TenantModel
 from tests.factories import (
     ApiTokenFactory,
     AuditEventFactory,

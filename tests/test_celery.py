@@ -14,9 +14,10 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from accounts import tasks
-from accounts.models import Invitation, Role
+from accounts.models import Invitation
 from accounts.services import invitation_create, invitation_revoke
 from config.celery import app
+from tenancy.models import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -48,17 +48,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from rest_framework.views import APIView
 
-from accounts.models import ApiToken, AuditEvent, Invitation, Membership, Role, User
-from partnerships import access
+from accounts.models import ApiToken, Invitation, User
 from partnerships.models import (
     ClientOrganization,
-    Organization,
     Partnership,
     PartnershipStatus,
     PartnershipStatusChange,
 )
-from partnerships.tenancy.models import TenantModel
-from partnerships.tenancy.rest import NOT_FOUND
+from tenancy import access
+from tenancy.models import AuditEvent, Membership, Organization, Role, TenantModel
+from tenancy.rest import NOT_FOUND
 from tests.factories import (
     ApiTokenFactory,
     AuditEventFactory,

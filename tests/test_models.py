@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from accounts.models import AuditEvent, Membership, Role
 from partnerships import services
 from partnerships.models import (
     STATUS_TRANSITIONS,
@@ -17,7 +16,8 @@ from partnerships.models import (
     PartnershipStatus,
     PartnershipStatusChange,
 )
-from partnerships.tenancy.errors import ApplicationError
+from tenancy.errors import ApplicationError
+from tenancy.models import AuditEvent, Membership, Role
 from tests.factories import (
     AuditEventFactory,
     ClientOrganizationFactory,

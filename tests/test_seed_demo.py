@@ -9,13 +9,10 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
-from accounts.models import AuditEvent, Membership, Role, User
-from partnerships import access
-from partnerships.models import (
-    Organization,
-    Partnership,
-    PartnershipStatus,
-)
+from accounts.models import User
+from partnerships.models import Partnership, PartnershipStatus
+from tenancy import access
+from tenancy.models import AuditEvent, Membership, Organization, Role
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,12 @@ Who sees what:
 - the log of views of HR-sensitive data is seen by admins only;
 - calendar feed keys are seen by their owner only.
 
-Who may do what (decided by `partnerships.access.can`):
+Who may do what (decided by `tenancy.access.can`, rules in `partnerships.access`):
 - plan, tasks, people, knowledge, communications: `Action.CHANGE_WORK` (admins, the
   partnership's account manager, its implementation PMs);
-- comments and go/no-go decisions: `CHANGE_WORK` or `Action.SIGN_OFF` (which lets the
-  client's executives comment and decide);
-- HR-sensitive fields: shown to those with `CHANGE_WORK` on the partnership, and to anyone
+- comments: `Action.COMMENT`; go/no-go decisions: `CHANGE_WORK` or `Action.SIGN_OFF`
+  (which lets the client's executives decide);
+- HR-sensitive fields: shown to those with `VIEW_HR` on the partnership, and to anyone
   who sees the partnership where the row is marked `shared_with_client`.
 """
 
@@ -20,13 +20,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from partnerships import access
-from partnerships.access import Action
+from partnerships.models import Partnership
+from tenancy import access
+from tenancy.access import Action
+from tenancy.models import Role
 from transition import models as m
 
 if TYPE_CHECKING:
-    from accounts.models import Membership
-    from partnerships.models import Partnership
+    from tenancy.models import Membership
 
 
 def can_change_work(membership: Membership, partnership: Partnership) -> bool:
@@ -34,14 +35,12 @@ def can_change_work(membership: Membership, partnership: Partnership) -> bool:
 
 
 def can_comment(membership: Membership, partnership: Partnership) -> bool:
-    return access.can(membership, Action.CHANGE_WORK, partnership) or access.can(
-        membership, Action.SIGN_OFF, partnership
-    )
+    return access.can(membership, Action.COMMENT, partnership)
 
 
 def can_see_hr(membership: Membership, partnership: Partnership) -> bool:
     """Admins and the partnership's account manager and PMs see HR-sensitive fields."""
-    return access.can(membership, Action.CHANGE_WORK, partnership)
+    return access.can(membership, Action.VIEW_HR, partnership)
 
 
 def hr_visible_for_row(membership: Membership, partnership: Partnership, row) -> bool:
@@ -49,9 +48,7 @@ def hr_visible_for_row(membership: Membership, partnership: Partnership, row) ->
 
 
 def _comments(membership: Membership, queryset):
-    queryset = queryset.filter(
-        partnership__in=access.partnerships_visible_to(membership).values("pk")
-    )
+    queryset = queryset.filter(partnership__in=access.visible(membership, Partnership).values("pk"))
     if not access.can_see_internal(membership):
         queryset = queryset.filter(internal=False)
     return queryset
@@ -62,8 +59,6 @@ def _templates(membership: Membership, queryset):
 
 
 def _access_log(membership: Membership, queryset):
-    from accounts.models import Role
-
     return queryset if membership.role == Role.ADMIN else queryset.none()
 
 
@@ -71,7 +66,7 @@ def _feed_keys(membership: Membership, queryset):
     return queryset.filter(user_id=membership.user_id)
 
 
-def register_transition_scopes() -> None:
+def register_scopes() -> None:
     for model in (
         m.TransitionPlan,
         m.PlanTask,
@@ -88,6 +83,3 @@ def register_transition_scopes() -> None:
     access.register(m.PlanTemplate, _templates)
     access.register(m.SensitiveAccessLog, _access_log)
     access.register(m.CalendarFeedKey, _feed_keys)
-
-
-register_transition_scopes()

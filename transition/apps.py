@@ -6,4 +6,17 @@ class TransitionConfig(AppConfig):
     verbose_name = "Transition"
 
     def ready(self) -> None:
-        from transition import access  # noqa: F401  (registers the scopes)
+        from transition import access
+
+        access.register_scopes()
+        from accounts.signals import member_joined
+
+        member_joined.connect(_member_joined, dispatch_uid="transition.pm_appointments_fulfil")
+
+
+def _member_joined(sender, *, membership, **kwargs) -> None:
+    # A client manager appointed implementation PM from the staff roster joins the
+    # partnerships that appointed them as soon as they accept.
+    from transition.services import pm_appointments_fulfil
+
+    pm_appointments_fulfil(membership=membership)

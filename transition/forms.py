@@ -29,7 +29,7 @@ from transition.models import (
 )
 
 if TYPE_CHECKING:
-    from partnerships.models import Organization
+    from tenancy.models import Organization
 
 BUILTIN_TEMPLATE = ""  # the template shipped with Switchboard, chosen by default
 BLANK_DEPENDENCY_ROWS = 2

@@ -6,15 +6,14 @@ go/no-go readiness) computed from a fixed number of queries whatever the size of
 from __future__ import annotations
 
 import datetime
-import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
 
-from partnerships import access
+from discovery.selectors import discovery_open_sign_off
+from tenancy import access
 from transition import schedule
 from transition.models import (
     DEPARTING_OUTCOMES,
@@ -34,18 +33,13 @@ from transition.models import (
 )
 
 if TYPE_CHECKING:
-    from accounts.models import Membership
-    from partnerships.models import Organization, Partnership
+    from partnerships.models import Partnership
+    from tenancy.models import Membership
 
 CALENDAR_DAYS_NOTE = (
     "Dates are calendar days: weekends and holidays count like any other day, since a triage "
     "line runs every day of the year."
 )
-
-
-def today_for(organization: Organization) -> datetime.date:
-    """Today in the organization's time zone (a due date is a local date)."""
-    return timezone.localdate(timezone=zoneinfo.ZoneInfo(organization.time_zone))
 
 
 # --- Plan ------------------------------------------------------------------------------
@@ -311,7 +305,7 @@ def critical_path(view: PlanView) -> dict[str, Any]:
 def my_tasks(*, membership: Membership, today: datetime.date | None = None) -> dict[str, Any]:
     """The member's open tasks across the partnerships they see: overdue, due in the next
     seven days, and blocked by someone else's unfinished predecessor. Three queries."""
-    today = today or today_for(membership.organization)
+    today = today or membership.organization.local_today()
     week_end = today + datetime.timedelta(days=6)
     tasks = list(
         access.visible(membership, PlanTask)
@@ -484,7 +478,7 @@ def knowledge_coverage(
     red: last day within 14 days (or past) and nothing captured; amber: nothing captured yet,
     or captured items not all transferred; green: captured and all transferred. One query.
     """
-    today = today or today_for(partnership.organization)
+    today = today or partnership.organization.local_today()
     people = (
         access.visible(membership, StaffMember)
         .filter(partnership=partnership, outcome__in=DEPARTING_OUTCOMES)
@@ -620,12 +614,8 @@ DONE, OPEN, NOT_AVAILABLE = "done", "open", "not_available"
 
 
 def _discovery_signed_off(partnership: Partnership) -> tuple[str, str]:
-    """Ask the discovery app (its sign-off in force, co-signed by the client); if the app
-    offers no such check, say "not available" rather than guess."""
-    try:
-        from discovery.selectors import discovery_open_sign_off
-    except ImportError:
-        return NOT_AVAILABLE, "Discovery sign-off cannot be checked here."
+    """Ask the discovery app, through its documented selector, for its sign-off in force
+    and the client's co-signature."""
     sign_off = discovery_open_sign_off(partnership=partnership)
     if sign_off is None:
         return OPEN, "Discovery is not signed off."

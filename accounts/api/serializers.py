@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from accounts.models import Membership, Role
+from tenancy.models import Membership, Role
 
 
 class MemberSerializer(serializers.ModelSerializer):

@@ -7,8 +7,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.serializers import MemberSerializer, MeSerializer
-from accounts.models import Membership
-from partnerships.tenancy.api import OrgScopedViewSet
+from tenancy.api import OrgScopedViewSet
+from tenancy.models import Membership
 
 
 @extend_schema(tags=["members"])

@@ -34,10 +34,14 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    # The project's apps, from the ground up (DESIGN.md, "Apps").
+    "tenancy",
+    "accounts",
     "partnerships",
+    "culture",
     "discovery",
     "transition",
-    "accounts",
+    "demo",  # seed_demo only; no app imports it
 ]
 
 MIDDLEWARE = [
@@ -173,7 +177,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "partnerships.tenancy.rest.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "tenancy.rest.StandardPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -181,7 +185,7 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "partnerships.tenancy.rest.exception_handler",
+    "EXCEPTION_HANDLER": "tenancy.rest.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"anon": "60/min"},
 }
 SPECTACULAR_SETTINGS = {
@@ -201,12 +205,10 @@ SPECTACULAR_SETTINGS = {
         "RoleEnum": "accounts.models.Role.choices",
         "PartnershipStatusEnum": "partnerships.models.PartnershipStatus.choices",
         "ClientKindEnum": "partnerships.models.ClientKind.choices",
-        "AdaptationKindEnum": "partnerships.culture.models.AdaptationKind.choices",
-        "AdaptationStatusEnum": "partnerships.culture.models.AdaptationStatus.choices",
-        "PhysicianPreferenceKindEnum": (
-            "partnerships.culture.models.PhysicianPreferenceKind.choices"
-        ),
-        "LanguageEnum": "partnerships.culture.models.Language.choices",
+        "AdaptationKindEnum": "culture.models.AdaptationKind.choices",
+        "AdaptationStatusEnum": "culture.models.AdaptationStatus.choices",
+        "PhysicianPreferenceKindEnum": ("culture.models.PhysicianPreferenceKind.choices"),
+        "LanguageEnum": "culture.models.Language.choices",
         "ServiceKindEnum": "discovery.models.ServiceKind.choices",
         "TaskStatusEnum": "transition.models.TaskStatus.choices",
         "KnowledgeStatusEnum": "transition.models.KnowledgeStatus.choices",

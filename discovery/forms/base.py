@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from partnerships import access
+from tenancy import access
 
 if TYPE_CHECKING:
-    from accounts.models import Membership
     from partnerships.models import Partnership
+    from tenancy.models import Membership
 
 
 def textarea(rows: int = 3, **attrs) -> forms.Textarea:

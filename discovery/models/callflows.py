@@ -18,7 +18,7 @@ from discovery.models.inventory import (
     check_partnership,
     check_same_partnership,
 )
-from partnerships.tenancy.models import TenantModel
+from partnerships.models import PartnershipOwnedModel, partnership_key
 
 
 class CallFlowState(models.TextChoices):
@@ -39,12 +39,10 @@ class NodeKind(models.TextChoices):
     END = "end", "End"
 
 
-class CallFlow(TenantModel):
+class CallFlow(PartnershipOwnedModel):
     """How calls of one service move, in the current or the future state."""
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="call_flows"
-    )
+    partnership = partnership_key(related_name="call_flows")
     service_line = models.ForeignKey(
         "discovery.ServiceLine",
         on_delete=models.CASCADE,
@@ -80,6 +78,7 @@ class CallFlow(TenantModel):
         return f"{self.name} ({self.get_state_display().lower()})"
 
     def clean(self) -> None:
+        super().clean()
         errors: dict[str, str] = {}
         check_partnership(self, errors)
         if self.service_line_id:
@@ -88,12 +87,9 @@ class CallFlow(TenantModel):
             raise ValidationError(errors)
 
 
-class CallFlowVersion(TenantModel):
+class CallFlowVersion(PartnershipOwnedModel):
     """One immutable graph of a call flow, numbered 1, 2, … within its flow."""
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="+"
-    )
     call_flow = models.ForeignKey(CallFlow, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
     graph = models.JSONField(help_text='{"nodes": [{key, kind, label}], "edges": [...]}')
@@ -135,6 +131,7 @@ class CallFlowVersion(TenantModel):
         return self.reviewed_at is not None
 
     def clean(self) -> None:
+        super().clean()
         from discovery.callflow import GraphError, parse_graph
 
         errors: dict[str, str] = {}

@@ -15,15 +15,13 @@ from discovery.models.inventory import (
     check_same_organization,
     check_same_partnership,
 )
-from partnerships.tenancy.models import TenantModel
+from partnerships.models import PartnershipOwnedModel, partnership_key
 
 
-class DiscoverySession(TenantModel):
+class DiscoverySession(PartnershipOwnedModel):
     """A working session with the client: who came, what was said and decided."""
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="discovery_sessions"
-    )
+    partnership = partnership_key(related_name="discovery_sessions")
     held_on = models.DateField()
     title = models.CharField(max_length=200)
     attendees = models.TextField(blank=True, help_text="One person per line (name, role).")
@@ -42,6 +40,7 @@ class DiscoverySession(TenantModel):
         return f"{self.title} ({self.held_on:%Y-%m-%d})" if self.held_on else self.title
 
     def clean(self) -> None:
+        super().clean()
         errors: dict[str, str] = {}
         check_partnership(self, errors)
         if errors:
@@ -54,12 +53,10 @@ class GoalPriority(models.IntegerChoices):
     LOW = 3, "Low"
 
 
-class ExperienceGoal(TenantModel):
+class ExperienceGoal(PartnershipOwnedModel):
     """A desired patient experience, made measurable by a KPI and a target."""
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="experience_goals"
-    )
+    partnership = partnership_key(related_name="experience_goals")
     statement = models.CharField(
         max_length=500, help_text="What callers should experience, in the client's words."
     )
@@ -89,6 +86,7 @@ class ExperienceGoal(TenantModel):
         return self.statement
 
     def clean(self) -> None:
+        super().clean()
         errors: dict[str, str] = {}
         check_partnership(self, errors)
         if self.kpi_id:
@@ -101,16 +99,14 @@ class ExperienceGoal(TenantModel):
             raise ValidationError(errors)
 
 
-class GoalSignOff(TenantModel):
+class GoalSignOff(PartnershipOwnedModel):
     """The client executive's sign-off of the set of goals, as they stood then.
 
     A change to the goals afterwards supersedes it (recorded, never deleted); the client
     signs the new set again.
     """
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="goal_sign_offs"
-    )
+    partnership = partnership_key(related_name="goal_sign_offs")
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -139,16 +135,14 @@ class GoalSignOff(TenantModel):
         return self.superseded_at is None
 
 
-class DiscoverySignOff(TenantModel):
+class DiscoverySignOff(PartnershipOwnedModel):
     """The account manager's statement that discovery is complete, co-signed by the client.
 
     One row per sign-off; reopening keeps the row and records who reopened it, when and why.
     At most one sign-off of a partnership is open (not reopened) at a time.
     """
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="discovery_sign_offs"
-    )
+    partnership = partnership_key(related_name="discovery_sign_offs")
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -219,12 +213,10 @@ class OpportunityStatus(models.TextChoices):
     IMPLEMENTED = "implemented", "Implemented"
 
 
-class Opportunity(TenantModel):
+class Opportunity(PartnershipOwnedModel):
     """A change the provider proposes after discovery; the client accepts or rejects it."""
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="opportunities"
-    )
+    partnership = partnership_key(related_name="opportunities")
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     service_line = models.ForeignKey(
@@ -282,6 +274,7 @@ class Opportunity(TenantModel):
         return self.title
 
     def clean(self) -> None:
+        super().clean()
         errors: dict[str, str] = {}
         check_partnership(self, errors)
         if self.service_line_id:

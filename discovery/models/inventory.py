@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from partnerships.tenancy.models import TenantModel
+from partnerships.models import PartnershipOwnedModel, partnership_key
 
 INTERNAL_HELP = "Internal: provider staff only, never shown to client executives."
 
@@ -54,12 +54,10 @@ class ServiceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class ServiceLine(TenantModel):
+class ServiceLine(PartnershipOwnedModel):
     """A service the client's existing center delivers (and the provider will take over)."""
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="service_lines"
-    )
+    partnership = partnership_key(related_name="service_lines")
     kind = models.CharField(max_length=32, choices=ServiceKind.choices)
     name = models.CharField(max_length=200)
     hours = models.CharField(
@@ -87,6 +85,7 @@ class ServiceLine(TenantModel):
         return self.name
 
     def clean(self) -> None:
+        super().clean()
         errors: dict[str, str] = {}
         check_partnership(self, errors)
         if errors:
@@ -107,12 +106,10 @@ def report_upload_to(instance: ReviewedReport, filename: str) -> str:
     )
 
 
-class ReviewedReport(TenantModel):
+class ReviewedReport(PartnershipOwnedModel):
     """A report of the existing center that the provider reviewed, with what it found."""
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="reviewed_reports"
-    )
+    partnership = partnership_key(related_name="reviewed_reports")
     name = models.CharField(max_length=200)
     source_system = models.CharField(
         max_length=120, blank=True, help_text="e.g. the ACD, the EHR, the QA tool."
@@ -144,6 +141,7 @@ class ReviewedReport(TenantModel):
         return bool(self.findings.strip())
 
     def clean(self) -> None:
+        super().clean()
         errors: dict[str, str] = {}
         check_partnership(self, errors)
         check_period(self.period_start, self.period_end, errors)
@@ -151,15 +149,13 @@ class ReviewedReport(TenantModel):
             raise ValidationError(errors)
 
 
-class KpiBaseline(TenantModel):
+class KpiBaseline(PartnershipOwnedModel):
     """How a service of the existing center performs on one KPI, and the provider's target.
 
     The target is at least as good as the baseline unless `target_reason` says why not.
     """
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="kpi_baselines"
-    )
+    partnership = partnership_key(related_name="kpi_baselines")
     service_line = models.ForeignKey(
         ServiceLine, on_delete=models.CASCADE, related_name="baselines", verbose_name="service"
     )
@@ -209,6 +205,7 @@ class KpiBaseline(TenantModel):
         return self.kpi.at_least_as_good(self.target, self.value) is False
 
     def clean(self) -> None:
+        super().clean()
         errors: dict[str, str] = {}
         check_partnership(self, errors)
         if self.service_line_id:

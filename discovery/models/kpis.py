@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from partnerships.tenancy.models import TenantModel
+from tenancy.models import TenantModel
 
 
 class KpiUnit(models.TextChoices):

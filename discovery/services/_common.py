@@ -9,12 +9,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from accounts.audit import Actor, diff
-from accounts.models import Role
 from discovery.models import DiscoverySignOff
-from partnerships.access import Action, can
 from partnerships.models import Partnership
-from partnerships.tenancy.errors import ApplicationError
+from tenancy.access import Action, can
+from tenancy.audit import Actor, diff
+from tenancy.errors import ApplicationError
+from tenancy.models import Role
 
 
 def require(actor: Actor, action: Action, obj) -> None:
@@ -97,7 +97,7 @@ def _plain(value: Any) -> Any:
 
 
 def changes_of(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """`accounts.audit.diff` with decimals as text (the audit log stores JSON)."""
+    """`tenancy.audit.diff` with decimals as text (the audit log stores JSON)."""
     return diff(
         {name: _plain(value) for name, value in before.items()},
         {name: _plain(value) for name, value in after.items()},

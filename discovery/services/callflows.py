@@ -8,13 +8,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import Actor, audit_record
 from discovery.callflow import GraphError, call_flow_validate, parse_graph
 from discovery.models import CallFlow, CallFlowState, CallFlowVersion, ServiceLine
 from discovery.services._common import apply, changes_of, ensure_discovery_open, require, save
-from partnerships.access import Action
 from partnerships.models import Partnership
-from partnerships.tenancy.errors import ApplicationError
+from tenancy.access import Action
+from tenancy.audit import Actor, audit_record
+from tenancy.errors import ApplicationError
 
 CALL_FLOW_FIELDS = ("name", "description", "internal_notes")
 

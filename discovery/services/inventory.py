@@ -8,7 +8,6 @@ from typing import Any
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from accounts.audit import Actor, audit_record
 from discovery.imports import default_target, read_baselines
 from discovery.models import (
     DiscoverySession,
@@ -21,9 +20,10 @@ from discovery.models import (
 from discovery.services._common import apply, changes_of, ensure_discovery_open, require, save
 from discovery.services.kpis import kpi_catalog_ensure
 from discovery.validators import check_upload, decode_text
-from partnerships.access import Action
 from partnerships.models import Partnership
-from partnerships.tenancy.errors import ApplicationError
+from tenancy.access import Action
+from tenancy.audit import Actor, audit_record
+from tenancy.errors import ApplicationError
 
 SERVICE_FIELDS = ("kind", "name", "hours", "monthly_volume", "description", "internal_notes")
 BASELINE_FIELDS = (

@@ -7,11 +7,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from accounts.audit import Actor, audit_record
 from discovery.models import DEFAULT_KPI_CATALOG, KpiDefinition
 from discovery.services._common import apply, changes_of, save
-from partnerships.access import Action, can
-from partnerships.tenancy.errors import ApplicationError
+from tenancy.access import Action, can
+from tenancy.audit import Actor, audit_record
+from tenancy.errors import ApplicationError
 
 KPI_FIELDS = (
     "key",

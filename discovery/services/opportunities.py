@@ -8,7 +8,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import Actor, audit_record
 from discovery import selectors
 from discovery.models import Opportunity, OpportunityStatus
 from discovery.services._common import (
@@ -19,9 +18,10 @@ from discovery.services._common import (
     require_client_executive,
     save,
 )
-from partnerships.access import Action
 from partnerships.models import Partnership
-from partnerships.tenancy.errors import ApplicationError
+from tenancy.access import Action
+from tenancy.audit import Actor, audit_record
+from tenancy.errors import ApplicationError
 
 OPPORTUNITY_FIELDS = (
     "title",

@@ -19,16 +19,16 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.generic import FormView, View
 
-from accounts.models import Role
 from discovery import selectors
 from discovery.models import DiscoverySignOff
-from partnerships import access
-from partnerships.access import Action
 from partnerships.forms import add_service_error
 from partnerships.models import Partnership
-from partnerships.tenancy.errors import ApplicationError
-from partnerships.tenancy.rest import NOT_FOUND
-from partnerships.tenancy.views import OrgScopedMixin
+from tenancy import access
+from tenancy.access import Action
+from tenancy.errors import ApplicationError
+from tenancy.models import Role
+from tenancy.rest import NOT_FOUND
+from tenancy.views import OrgScopedMixin
 
 
 def int_or_404(value) -> int:

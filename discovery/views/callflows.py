@@ -31,11 +31,11 @@ from discovery.views.diagrams import (
     kind_labels,
     with_kind_labels,
 )
-from partnerships import access
-from partnerships.access import Action
 from partnerships.forms import add_service_error
-from partnerships.tenancy.errors import ApplicationError
-from partnerships.tenancy.rest import NOT_FOUND
+from tenancy import access
+from tenancy.access import Action
+from tenancy.errors import ApplicationError
+from tenancy.rest import NOT_FOUND
 
 # --- Call flows ----------------------------------------------------------------------------
 

@@ -12,11 +12,11 @@ from django.views.generic import FormView, TemplateView
 
 from discovery import forms, selectors, services
 from discovery.models import KpiDefinition
-from partnerships import access
-from partnerships.access import Action
 from partnerships.forms import add_service_error
-from partnerships.tenancy.errors import ApplicationError
-from partnerships.tenancy.views import OrgScopedMixin
+from tenancy import access
+from tenancy.access import Action
+from tenancy.errors import ApplicationError
+from tenancy.views import OrgScopedMixin
 
 # --- KPI catalog ---------------------------------------------------------------------------
 

@@ -24,9 +24,9 @@ from discovery.models import (
     ServiceLine,
 )
 from discovery.views.base import DiscoveryActionView, DiscoveryFormView, DiscoveryMixin, kpi_choices
-from partnerships import access
-from partnerships.access import Action
-from partnerships.tenancy.errors import ApplicationError
+from tenancy import access
+from tenancy.access import Action
+from tenancy.errors import ApplicationError
 
 # --- The Discovery tab ---------------------------------------------------------------------
 

@@ -23,8 +23,8 @@ from discovery.models import (
     ServiceLine,
 )
 from discovery.views.base import DiscoveryActionView, DiscoveryFormView, DiscoveryMixin, kpi_choices
-from partnerships.tenancy.errors import ApplicationError
-from partnerships.tenancy.rest import NOT_FOUND
+from tenancy.errors import ApplicationError
+from tenancy.rest import NOT_FOUND
 
 # --- Services and baselines ----------------------------------------------------------------
 

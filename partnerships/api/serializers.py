@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.models import User
-from partnerships import access, selectors
+from partnerships import selectors
 from partnerships.models import (
     ClientKind,
     ClientOrganization,
@@ -11,6 +11,7 @@ from partnerships.models import (
     PartnershipStatus,
     PartnershipStatusChange,
 )
+from tenancy import access
 
 
 class UserSummarySerializer(serializers.Serializer):

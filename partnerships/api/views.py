@@ -7,11 +7,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from partnerships import services
-from partnerships.access import Action
 from partnerships.api import serializers as s
 from partnerships.models import ClientOrganization, Partnership, PartnershipStatus
-from partnerships.tenancy.api import OrgScopedViewSet
-from partnerships.tenancy.errors import ApplicationError
+from tenancy.access import Action
+from tenancy.api import OrgScopedViewSet
+from tenancy.errors import ApplicationError
 
 
 class PartnershipFilter(django_filters.FilterSet):

@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ApiToken, AuditEvent, Invitation, Membership, Role, User
+from accounts.models import ApiToken, Invitation, User
+from tenancy.models import AuditEvent, Membership, Organization, Role
 from tests.factories import (
     PASSWORD,
     ApiTokenFactory,
@@ -557,10 +558,10 @@ def test_admin_pages_open_and_the_audit_trail_is_read_only(client, admin, partne
     InvitationFactory(organization=admin.organization, invited_by=admin.user)
     client.force_login(staff)
 
-    for model in (User, Membership, Invitation, ApiToken, AuditEvent):
-        name = model._meta.model_name
-        assert client.get(reverse(f"admin:accounts_{name}_changelist")).status_code == 200
-    for name in ("organization", "clientorganization", "partnership", "partnershipstatuschange"):
+    for model in (User, Membership, Invitation, ApiToken, AuditEvent, Organization):
+        name = f"{model._meta.app_label}_{model._meta.model_name}"
+        assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200
+    for name in ("clientorganization", "partnership", "partnershipstatuschange"):
         assert client.get(reverse(f"admin:partnerships_{name}_changelist")).status_code == 200
     assert client.get(reverse("admin:accounts_user_add")).status_code == 200
     assert (

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEvent, Role
 from partnerships.models import Partnership, PartnershipStatus, PartnershipStatusChange
+from tenancy.models import AuditEvent, Role
 from tests.factories import (
     ClientOrganizationFactory,
     MembershipFactory,

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from accounts.models import Role
 from partnerships.models import Partnership, PartnershipStatus
+from tenancy.models import Role
 from tests.browser.conftest import SCREENSHOTS
 from tests.factories import (
     PASSWORD,

@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from accounts.models import Role
+from tenancy.models import Role
 from tests.culture.factories import CallerPopulationFactory, CallerPopulationLanguageFactory
 from tests.factories import MembershipFactory
 

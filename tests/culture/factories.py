@@ -11,7 +11,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from partnerships.culture.models import (
+from culture.models import (
     Adaptation,
     AdaptationKind,
     AdaptationStatus,

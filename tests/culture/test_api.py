@@ -8,14 +8,13 @@ from decimal import Decimal
 
 import pytest
 
-from partnerships.culture.models import (
+from culture.models import (
     Adaptation,
     CallerPopulation,
     CultureProfile,
     PhysicianPreferenceVersion,
     SatisfactionResult,
 )
-from partnerships.culture.selectors import local_today
 from tests.culture.factories import (
     AdaptationFactory,
     CallerPopulationFactory,
@@ -200,7 +199,7 @@ def test_adaptation_lifecycle(partnership, students, implementation_pm, account_
     assert body["population_name"] == students.name
     response = api.patch(url("adaptation-detail", pk=body["id"]), {"status": "done"}, format="json")
     assert response.status_code == 200
-    assert response.json()["completed_on"] == local_today(partnership.organization).isoformat()
+    assert response.json()["completed_on"] == partnership.organization.local_today().isoformat()
     assert response.json()["is_overdue"] is False
     listed = api.get(url("adaptation-list"), {"status": "done", "population": students.pk}).json()
     assert [row["id"] for row in listed["results"]] == [body["id"]]

@@ -9,10 +9,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import AuditEvent
-from partnerships.culture.imports import CsvImportError, satisfaction_import_csv
-from partnerships.culture.models import SatisfactionResult
-from partnerships.tenancy.errors import ApplicationError
+from culture.imports import CsvImportError, satisfaction_import_csv
+from culture.models import SatisfactionResult
+from tenancy.errors import ApplicationError
+from tenancy.models import AuditEvent
 from tests.culture.factories import CallerPopulationFactory, SatisfactionResultFactory
 
 pytestmark = pytest.mark.django_db

@@ -22,8 +22,8 @@ from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
-from partnerships.culture import urls as culture_urls
-from partnerships.culture.models import (
+from culture import urls as culture_urls
+from culture.models import (
     Adaptation,
     CallerPopulation,
     CallerPopulationLanguage,

@@ -16,8 +16,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.models import AuditEvent
-from partnerships.culture.models import (
+from culture.models import (
     Adaptation,
     AdaptationStatus,
     CallerPopulation,
@@ -26,7 +25,7 @@ from partnerships.culture.models import (
     PhysicianPreference,
     SatisfactionResult,
 )
-from partnerships.culture.selectors import local_today
+from tenancy.models import AuditEvent
 from tests.culture.factories import (
     AdaptationFactory,
     CallerPopulationFactory,
@@ -72,7 +71,7 @@ def profile(partnership):
 
 @pytest.fixture
 def today(partnership):
-    return local_today(partnership.organization)
+    return partnership.organization.local_today()
 
 
 def language_rows(*rows: tuple[str, str], extra: int = 1) -> dict[str, str]:
@@ -1065,7 +1064,7 @@ def test_the_demo_culture_is_rich_and_loads_once(settings):
 
     from django.core.management import call_command
 
-    from partnerships.culture.selectors import culture_readiness
+    from culture.selectors import culture_readiness
     from partnerships.models import Partnership
 
     settings.DEBUG = True

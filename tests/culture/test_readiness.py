@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from partnerships.culture.selectors import culture_readiness
+from culture.selectors import culture_readiness
 from tests.culture.factories import (
     AdaptationFactory,
     CallerPopulationFactory,

@@ -9,9 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from accounts.models import AuditEvent
-from partnerships.culture import services
-from partnerships.culture.models import (
+from culture import services
+from culture.models import (
     AdaptationStatus,
     CallerPopulation,
     CultureProfile,
@@ -19,8 +18,8 @@ from partnerships.culture.models import (
     PhysicianPreferenceVersion,
     SatisfactionResult,
 )
-from partnerships.culture.selectors import local_today
-from partnerships.tenancy.errors import ApplicationError
+from tenancy.errors import ApplicationError
+from tenancy.models import AuditEvent
 from tests.culture.factories import (
     AdaptationFactory,
     CallerPopulationFactory,
@@ -227,7 +226,7 @@ def test_adaptation_done_records_completion_and_reopening_clears_it(
     )
     assert adaptation.status == AdaptationStatus.PLANNED and adaptation.completed_on is None
     services.adaptation_update(actor=actor, adaptation=adaptation, status="done")
-    assert adaptation.completed_on == local_today(partnership.organization)
+    assert adaptation.completed_on == partnership.organization.local_today()
     assert AuditEvent.objects.filter(verb="adaptation.completed").count() == 1
     services.adaptation_update(actor=actor, adaptation=adaptation, status="in_progress")
     adaptation.refresh_from_db()

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from discovery.models import CallFlow, KpiBaseline, Opportunity, ReviewedReport
 from discovery.samples import AFTER_HOURS_TRIAGE_CURRENT, AFTER_HOURS_TRIAGE_FUTURE
-from partnerships.tenancy.rest import NOT_FOUND
+from tenancy.rest import NOT_FOUND
 from tests.discovery.factories import (
     CallFlowFactory,
     CallFlowVersionFactory,

@@ -6,7 +6,8 @@ import datetime
 
 import pytest
 
-from discovery import demo, selectors
+from demo import discovery as demo
+from discovery import selectors
 from discovery.models import CallFlow, Opportunity
 
 pytestmark = pytest.mark.django_db

@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import AuditEvent
 from discovery import selectors, services
 from discovery.models import DiscoverySignOff, GoalSignOff, Opportunity
 from discovery.samples import AFTER_HOURS_TRIAGE_CURRENT, AFTER_HOURS_TRIAGE_FUTURE
-from partnerships.tenancy.errors import ApplicationError
+from tenancy.errors import ApplicationError
+from tenancy.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -203,7 +203,7 @@ def test_only_the_account_manager_or_an_admin_signs_off(
 def test_an_account_manager_of_another_partnership_may_not_sign_off(
     complete_discovery, org_a, actor_for
 ):
-    from accounts.models import Role
+    from tenancy.models import Role
     from tests.factories import MembershipFactory
 
     other_manager = MembershipFactory(organization=org_a, role=Role.ACCOUNT_MANAGER)

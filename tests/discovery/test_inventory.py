@@ -12,11 +12,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 
-from accounts.models import AuditEvent
 from discovery import selectors, services
 from discovery.models import DEFAULT_KPI_CATALOG, KpiBaseline, KpiDefinition, ReviewedReport
 from discovery.validators import check_upload
-from partnerships.tenancy.errors import ApplicationError
+from tenancy.errors import ApplicationError
+from tenancy.models import AuditEvent
 from tests.discovery.conftest import csv_upload
 from tests.discovery.factories import KpiBaselineFactory, ServiceLineFactory
 

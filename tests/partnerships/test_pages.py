@@ -12,13 +12,13 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from accounts.models import AuditEvent, Role
 from partnerships.models import (
     ClientOrganization,
     Partnership,
     PartnershipStatus,
     PartnershipStatusChange,
 )
+from tenancy.models import AuditEvent, Role
 from tests.factories import (
     ClientOrganizationFactory,
     MembershipFactory,

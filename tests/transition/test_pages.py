@@ -22,7 +22,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import Invitation, Role
+from accounts.models import Invitation
+from tenancy.models import Role
 from tests.factories import MembershipFactory
 from tests.transition.factories import (
     CommunicationItemFactory,
@@ -389,9 +390,8 @@ def my_task(partnership, owner, *, title: str, due: datetime.date, **kwargs) -> 
 
 @pytest.fixture
 def today(org_a):
-    from transition.selectors import today_for
 
-    return today_for(org_a)
+    return org_a.local_today()
 
 
 def test_my_tasks_buckets_and_the_nav_link(as_member, implementation_pm, partnership, today):

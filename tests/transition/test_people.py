@@ -10,8 +10,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from accounts import services as account_services
-from accounts.models import AuditEvent, Invitation, Role
-from partnerships.tenancy.errors import ApplicationError
+from accounts.models import Invitation
+from tenancy.errors import ApplicationError
+from tenancy.models import AuditEvent, Role
 from tests.factories import MembershipFactory
 from tests.transition.factories import (
     KnowledgeItemFactory,

@@ -8,8 +8,8 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from accounts.models import AuditEvent, Role
-from partnerships.tenancy.errors import ApplicationError
+from tenancy.errors import ApplicationError
+from tenancy.models import AuditEvent, Role
 from tests.factories import MembershipFactory, PartnershipFactory
 from tests.transition.conftest import GO_LIVE
 from tests.transition.factories import PlanTaskFactory, TransitionPlanFactory

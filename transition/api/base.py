@@ -7,14 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import cached_property
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import authentication, exceptions, renderers
 
-from partnerships.tenancy.api import PartnershipScopedViewSet
+from partnerships.api.base import PartnershipScopedViewSet
 from transition import access as transition_access
 from transition import services
 from transition.models import CalendarFeedKey
@@ -33,19 +31,9 @@ class SingletonSchema(AutoSchema):
 class TransitionViewSet(PartnershipScopedViewSet):
     """Every transition route under `partnerships/<partnership_pk>/`."""
 
-    def get_partnership(self):
-        partnership = super().get_partnership()
-        # `access.can` reads the PMs; one query here instead of one per check.
-        prefetch_related_objects([partnership], "implementation_pms")
-        return partnership
-
     @cached_property
     def hr_visible(self) -> bool:
         return transition_access.can_see_hr(self.membership, self.partnership)
-
-    def require_work(self) -> None:
-        if not transition_access.can_change_work(self.membership, self.partnership):
-            raise PermissionDenied("Your role does not allow this.")
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -13,8 +13,8 @@ from rest_framework import exceptions, mixins, parsers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from partnerships import access
-from partnerships.tenancy.rest import NOT_FOUND
+from tenancy import access
+from tenancy.rest import NOT_FOUND
 from transition import selectors, services
 from transition.api import serializers as s
 from transition.api.base import TransitionViewSet

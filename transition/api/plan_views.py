@@ -20,10 +20,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.authentication import ApiTokenAuthentication
-from partnerships import access
-from partnerships.tenancy.api import OrgScopedViewSet
-from partnerships.tenancy.errors import ApplicationError
-from partnerships.tenancy.rest import NOT_FOUND
+from tenancy import access
+from tenancy.api import OrgScopedViewSet
+from tenancy.errors import ApplicationError
+from tenancy.rest import NOT_FOUND
 from transition import access as transition_access
 from transition import selectors, services
 from transition import templates_default as templates

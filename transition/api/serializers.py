@@ -7,9 +7,9 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from accounts.models import User
-from partnerships import access
 from partnerships import selectors as partnership_selectors
 from partnerships.api.serializers import UserSummarySerializer
+from tenancy import access
 from transition.models import (
     MAX_LAG_DAYS,
     MIN_LAG_DAYS,

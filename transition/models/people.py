@@ -17,7 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.deconstruct import deconstructible
 
-from partnerships.tenancy.models import TenantModel, TenantQuerySet
+from partnerships.models import PartnershipOwnedModel, partnership_key
+from tenancy.models import TenantQuerySet
 
 
 @deconstructible
@@ -110,14 +111,12 @@ class Support(models.TextChoices):
     COUNSELLING = "counselling", "Counselling"
 
 
-class StaffMember(TenantModel):
+class StaffMember(PartnershipOwnedModel):
     """A person on the client's internal call-center team, handled with care."""
 
     HR_SENSITIVE_FIELDS = ("support_offered", "support_details", "hr_notes")
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="staff_members"
-    )
+    partnership = partnership_key(related_name="staff_members")
     full_name = models.CharField(max_length=200)
     role = models.CharField(max_length=32, choices=StaffRole.choices, default=StaffRole.TRIAGE_RN)
     site = models.CharField(
@@ -204,6 +203,7 @@ class StaffMember(TenantModel):
         return ""
 
     def clean(self) -> None:
+        super().clean()
         errors: dict[str, str] = {}
         if self.notice_date and self.last_day and self.last_day < self.notice_date:
             errors["last_day"] = "The last day cannot be before the notice date."
@@ -223,12 +223,10 @@ class AdkarStage(models.TextChoices):
     REINFORCEMENT = "reinforcement", "Reinforcement"
 
 
-class StakeholderGroup(TenantModel):
+class StakeholderGroup(PartnershipOwnedModel):
     """A group affected by the transition (triage nurses, clinic managers, physicians…)."""
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="stakeholder_groups"
-    )
+    partnership = partnership_key(related_name="stakeholder_groups")
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     headcount = models.PositiveIntegerField(null=True, blank=True)
@@ -249,15 +247,12 @@ class StakeholderGroup(TenantModel):
         return self.name
 
 
-class SentimentCheckIn(TenantModel):
+class SentimentCheckIn(PartnershipOwnedModel):
     """How a person or a stakeholder group feels about the transition, 1 (very negative) to
     5 (very positive), with a note. The note is HR-sensitive."""
 
     HR_SENSITIVE_FIELDS = ("note",)
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="+"
-    )
     staff_member = models.ForeignKey(
         StaffMember, on_delete=models.CASCADE, null=True, blank=True, related_name="check_ins"
     )
@@ -310,13 +305,11 @@ class KnowledgeStatus(models.TextChoices):
     TRANSFERRED = "transferred", "Transferred to the provider"
 
 
-class KnowledgeItem(TenantModel):
+class KnowledgeItem(PartnershipOwnedModel):
     """Something an experienced person knows that the provider must not lose: captured in an
     interview, reviewed, then transferred into the provider's knowledge base."""
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="knowledge_items"
-    )
+    partnership = partnership_key(related_name="knowledge_items")
     source = models.ForeignKey(
         StaffMember,
         on_delete=models.SET_NULL,
@@ -374,12 +367,10 @@ class CommunicationQuerySet(TenantQuerySet):
         return self.filter(sent_at__isnull=True)
 
 
-class CommunicationItem(TenantModel):
+class CommunicationItem(PartnershipOwnedModel):
     """One planned message of the stakeholder communications plan."""
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="communications"
-    )
+    partnership = partnership_key(related_name="communications")
     audience = models.CharField(max_length=200)
     group = models.ForeignKey(
         StakeholderGroup,
@@ -418,7 +409,7 @@ class SensitiveAccessLogQuerySet(TenantQuerySet):
         raise TypeError("Access log rows are never deleted.")
 
 
-class SensitiveAccessLog(TenantModel):
+class SensitiveAccessLog(PartnershipOwnedModel):
     """Someone was shown HR-sensitive data about a person: who, when, which record, where."""
 
     partnership = models.ForeignKey(

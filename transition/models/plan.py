@@ -15,7 +15,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from partnerships.tenancy.models import TenantModel, TenantQuerySet
+from partnerships.models import PartnershipOwnedModel, partnership_key
+from tenancy.models import TenantModel, TenantQuerySet
 
 MIN_LAG_DAYS = -60  # a lead: the successor may start before the predecessor finishes
 MAX_LAG_DAYS = 365
@@ -77,7 +78,7 @@ class PlanTemplate(TenantModel):
         return len(self.tasks or [])
 
 
-class TransitionPlan(TenantModel):
+class TransitionPlan(PartnershipOwnedModel):
     """The one transition plan of a partnership, laid out from a template around go-live."""
 
     partnership = models.OneToOneField(
@@ -113,13 +114,11 @@ class PlanTaskQuerySet(TenantQuerySet):
         return self.filter(status__in=OPEN_STATUSES)
 
 
-class PlanTask(TenantModel):
+class PlanTask(PartnershipOwnedModel):
     """A task or milestone of a plan. `start`/`due` are the current (forecast) dates people
     enter; `baseline_*` are frozen when the plan is baselined."""
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="transition_tasks"
-    )
+    partnership = partnership_key(related_name="transition_tasks")
     plan = models.ForeignKey(TransitionPlan, on_delete=models.CASCADE, related_name="tasks")
     key = models.SlugField(
         max_length=64, blank=True, help_text="Stable key from the template, if it came from one."
@@ -185,6 +184,7 @@ class PlanTask(TenantModel):
         return self.status == TaskStatus.DONE
 
     def clean(self) -> None:
+        super().clean()
         errors: dict[str, str] = {}
         if self.start and self.due and self.due < self.start:
             errors["due"] = "The due date cannot be before the start date."
@@ -202,13 +202,10 @@ class PlanTask(TenantModel):
             raise ValidationError(errors)
 
 
-class TaskDependency(TenantModel):
+class TaskDependency(PartnershipOwnedModel):
     """Finish-to-start: the successor starts no earlier than the predecessor's finish plus
     `lag_days` (negative lag is a lead)."""
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="+"
-    )
     predecessor = models.ForeignKey(
         PlanTask, on_delete=models.CASCADE, related_name="successor_links"
     )
@@ -237,12 +234,9 @@ class TaskDependency(TenantModel):
         return f"{self.predecessor_id} → {self.successor_id}{lag}"
 
 
-class TaskComment(TenantModel):
+class TaskComment(PartnershipOwnedModel):
     """A comment on a task. Internal comments are for provider staff only."""
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="+"
-    )
     task = models.ForeignKey(PlanTask, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField()
@@ -264,13 +258,11 @@ class Decision(models.TextChoices):
     NO_GO = "no_go", "No go"
 
 
-class GoNoGoDecision(TenantModel):
+class GoNoGoDecision(PartnershipOwnedModel):
     """A recorded go/no-go decision: who decided, why, and what the readiness checklist said
     at that moment (so the record stands even after the plan changes)."""
 
-    partnership = models.ForeignKey(
-        "partnerships.Partnership", on_delete=models.CASCADE, related_name="go_no_go_decisions"
-    )
+    partnership = partnership_key(related_name="go_no_go_decisions")
     decision = models.CharField(max_length=24, choices=Decision.choices)
     rationale = models.TextField()
     decided_by = models.ForeignKey(

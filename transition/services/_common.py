@@ -6,8 +6,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from accounts.audit import Actor
-from partnerships.tenancy.errors import ApplicationError
+from tenancy.audit import Actor
+from tenancy.errors import ApplicationError
 from transition import access as transition_access
 
 REDACTED = "(changed)"
@@ -31,7 +31,7 @@ def same_partnership(obj, partnership, field: str, what: str) -> None:
 
 def provider_member(organization_id: int, user, field: str = "owner") -> None:
     """Owners of transition work are provider members of the organization."""
-    from accounts.models import PROVIDER_ROLES, Membership
+    from tenancy.models import PROVIDER_ROLES, Membership
 
     if user is None:
         return

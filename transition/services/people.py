@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import Actor, audit_record, diff
-from partnerships.tenancy.errors import ApplicationError
-from transition import imports, selectors
+from tenancy.audit import Actor, audit_record, diff
+from tenancy.errors import ApplicationError
+from transition import imports
 from transition.models import (
     CommunicationItem,
     KnowledgeItem,
@@ -217,8 +217,9 @@ def staff_appoint_pm(*, actor: Actor, staff_member: StaffMember) -> PmAppointmen
     partnership. Someone already a provider member is assigned at once; anyone else gets an
     invitation with the implementation_pm role, and is assigned to the partnership when they
     accept (`pm_appointments_fulfil`). Inviting needs the invite right (admins)."""
-    from accounts.models import PROVIDER_ROLES, Invitation, Membership, Role
+    from accounts.models import Invitation
     from accounts.services import invitation_create
+    from tenancy.models import PROVIDER_ROLES, Membership, Role
 
     partnership = staff_member.partnership
     require_work(actor, partnership)
@@ -282,7 +283,7 @@ def pm_appointments_fulfil(*, membership) -> list[StaffMember]:
 
     Meant to run right after `accounts.services.invitation_accept` creates the membership;
     idempotent (records already assigned are skipped)."""
-    from accounts.models import PROVIDER_ROLES
+    from tenancy.models import PROVIDER_ROLES
 
     if membership.role not in PROVIDER_ROLES:
         return []
@@ -392,7 +393,7 @@ def check_in_create(
         raise ApplicationError("A check-in is about one person or one group.", field="group")
     same_partnership(staff_member, partnership, "staff_member", "person")
     same_partnership(group, partnership, "group", "group")
-    today = selectors.today_for(partnership.organization)
+    today = partnership.organization.local_today()
     checked_on = checked_on or today
     if checked_on > today:
         raise ApplicationError("A check-in cannot be in the future.", field="checked_on")
@@ -427,7 +428,7 @@ def knowledge_create(*, actor: Actor, partnership, **fields: Any) -> KnowledgeIt
     require_work(actor, partnership)
     _unknown(fields, KNOWLEDGE_FIELDS)
     same_partnership(fields.get("source"), partnership, "source", "person")
-    fields.setdefault("captured_on", selectors.today_for(partnership.organization))
+    fields.setdefault("captured_on", partnership.organization.local_today())
     item = KnowledgeItem(
         organization_id=partnership.organization_id,
         partnership=partnership,

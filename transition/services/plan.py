@@ -13,10 +13,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import Actor, audit_record, diff
-from partnerships import access
-from partnerships.access import Action
-from partnerships.tenancy.errors import ApplicationError
+from tenancy import access
+from tenancy.access import Action
+from tenancy.audit import Actor, audit_record, diff
+from tenancy.errors import ApplicationError
 from transition import schedule, selectors
 from transition import templates_default as templates
 from transition.models import (

@@ -13,13 +13,13 @@ from django.http import Http404
 from django.urls import reverse
 from django.views.generic import TemplateView, View
 
-from partnerships import access
 from partnerships.models import Partnership
-from partnerships.tenancy.errors import ApplicationError
-from partnerships.tenancy.rest import NOT_FOUND
-from partnerships.tenancy.views import OrgScopedMixin
+from tenancy import access
+from tenancy.errors import ApplicationError
+from tenancy.rest import NOT_FOUND
+from tenancy.views import OrgScopedMixin
 from transition import access as transition_access
-from transition import selectors, services
+from transition import services
 from transition.models import StaffRole
 
 SERVICE_ERRORS = (ApplicationError, ValidationError)
@@ -82,7 +82,7 @@ class PartnershipMixin:
 
     @cached_property
     def today(self) -> datetime.date:
-        return selectors.today_for(self.organization)
+        return self.organization.local_today()
 
     def require_change(self) -> None:
         """Visible but not allowed: 403."""

@@ -7,8 +7,8 @@ from functools import cached_property
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 
-from partnerships import access
 from partnerships.forms import add_service_error
+from tenancy import access
 from transition import services
 from transition.forms import CommunicationForm
 from transition.models import (

@@ -13,9 +13,9 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.views.generic import TemplateView
 
-from partnerships import access
 from partnerships.forms import add_service_error
-from partnerships.tenancy.views import OrgScopedMixin
+from tenancy import access
+from tenancy.views import OrgScopedMixin
 from transition import selectors, services
 from transition.forms import BulkStatusForm
 from transition.models import (

@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.utils import timezone
 
-from partnerships import access
 from partnerships.forms import add_service_error
-from partnerships.tenancy.errors import ApplicationError
+from tenancy import access
+from tenancy.errors import ApplicationError
 from transition import access as transition_access
 from transition import selectors, services
 from transition.forms import (

@@ -12,8 +12,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 
-from partnerships import access
 from partnerships.forms import add_service_error
+from tenancy import access
 from transition import selectors, services
 from transition import templates_default as shipped
 from transition.forms import (

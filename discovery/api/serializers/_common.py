@@ -12,7 +12,7 @@ from discovery.models import (
     ReviewedReport,
     ServiceLine,
 )
-from partnerships import access
+from tenancy import access
 
 INTERNAL_HELP = "Internal: provider staff only; absent from client executives' responses."
 

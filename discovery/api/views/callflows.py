@@ -16,8 +16,8 @@ from discovery.models import (
     CallFlow,
     CallFlowState,
 )
-from partnerships.tenancy.errors import ApplicationError
-from partnerships.tenancy.rest import NOT_FOUND
+from tenancy.errors import ApplicationError
+from tenancy.rest import NOT_FOUND
 
 # --- Call flows ----------------------------------------------------------------------------
 

@@ -22,9 +22,9 @@ from discovery.models import (
     ReviewedReport,
     ServiceLine,
 )
-from partnerships.access import Action
-from partnerships.tenancy.api import OrgScopedViewSet
-from partnerships.tenancy.rest import NOT_FOUND
+from tenancy.access import Action
+from tenancy.api import OrgScopedViewSet
+from tenancy.rest import NOT_FOUND
 
 # --- KPI catalog ---------------------------------------------------------------------------
 

@@ -19,9 +19,9 @@ from discovery.models import (
     Opportunity,
     OpportunityStatus,
 )
-from partnerships import access
-from partnerships.access import Action
-from partnerships.tenancy.api import PartnershipScopedViewSet
+from partnerships.api.base import PartnershipScopedViewSet
+from tenancy import access
+from tenancy.access import Action
 
 # --- Experience goals ----------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""Demo data for development: `manage.py seed_demo`. Imported by no app."""

@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+import datetime
+import zoneinfo
+from typing import Self
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a known time zone (e.g. America/Chicago).")
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
+
+
+class Organization(models.Model):
+    """The tenant: a provider of outsourced nurse triage."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone], default="UTC")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def local_today(self) -> datetime.date:
+        """Today in the organization's time zone: a due date or a task done at 11 pm in
+        Chicago is a local date, not the next day in UTC."""
+        try:
+            zone = zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = timezone.get_default_timezone()
+        return timezone.localdate(timezone=zone)
+
+
+class TenantQuerySet(models.QuerySet):
+    def for_organization(self, organization: Organization) -> Self:
+        return self.filter(organization=organization)
+
+
+class TenantModel(models.Model):
+    """A row owned by exactly one provider organization (the tenant).
+
+    The organization is stored even where a parent implies it, so scoping needs no joins and
+    every index can lead with it.
+    """
+
+    organization = models.ForeignKey(
+        "tenancy.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    ACCOUNT_MANAGER = "account_manager", "Account manager"
+    IMPLEMENTATION_PM = "implementation_pm", "Implementation PM"
+    CLIENT_EXECUTIVE = "client_executive", "Client executive"
+
+
+PROVIDER_ROLES = (Role.ADMIN, Role.ACCOUNT_MANAGER, Role.IMPLEMENTATION_PM)
+
+
+class Membership(TenantModel):
+    """A user's place in one organization. Everything a user does happens through one."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    client = models.ForeignKey(
+        "partnerships.ClientOrganization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="executive_memberships",
+        help_text="For client executives: the client whose partnerships they see.",
+    )
+
+    class Meta:
+        ordering = ["user__full_name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "user"], name="membership_one_per_user_and_org"
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(role="client_executive", client__isnull=False))
+                | (~models.Q(role="client_executive") & models.Q(client__isnull=True)),
+                name="membership_client_iff_client_executive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organization}"
+
+    @property
+    def is_provider(self) -> bool:
+        return self.role in PROVIDER_ROLES
+
+    def clean(self) -> None:
+        if self.role == Role.CLIENT_EXECUTIVE and not self.client_id:
+            raise ValidationError({"client": "A client executive must name their client."})
+        if self.role != Role.CLIENT_EXECUTIVE and self.client_id:
+            raise ValidationError({"client": "Only client executives belong to a client."})
+        if self.client_id and self.client.organization_id != self.organization_id:
+            raise ValidationError({"client": "The client belongs to another organization."})
+
+
+class AuditEventQuerySet(TenantQuerySet):
+    def update(self, **kwargs):
+        raise TypeError("Audit events are never updated.")
+
+    def delete(self):
+        raise TypeError("Audit events are never deleted.")
+
+
+class AuditEvent(TenantModel):
+    """Something that mattered happened. Written once by a service; never updated or deleted."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verb = models.CharField(max_length=64)
+    target_type = models.CharField(max_length=64)
+    target_id = models.CharField(max_length=64)
+    target_repr = models.CharField(max_length=255)
+    partnership = models.ForeignKey(
+        "partnerships.Partnership",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    changes = models.JSONField(default=dict, blank=True, help_text="{field: [before, after]}")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=255, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "-created_at"]),
+            models.Index(fields=["organization", "partnership", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.target_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("Audit events are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("Audit events are never deleted.")

@@ -1,0 +1,100 @@
+"""The scoped base for pages: the organization is resolved once from the URL, the member's
+membership is checked, and querysets come from the access policy. Subclasses declare
+`model` or `queryset`; they never filter by tenant themselves."""
+
+from __future__ import annotations
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from tenancy import access
+from tenancy.access import Action
+from tenancy.audit import Actor
+from tenancy.models import TenantModel
+from tenancy.rest import NOT_FOUND
+
+
+def membership_for(user, org_slug: str):
+    """The user's membership in the organization named by the slug, or 404 (same message
+    whether the organization does not exist or the user is not a member)."""
+    from tenancy.models import Membership
+
+    if not user.is_authenticated:
+        raise Http404(NOT_FOUND)
+    membership = (
+        Membership.objects.select_related("organization", "user", "client")
+        .filter(organization__slug=org_slug, user=user, user__is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise Http404(NOT_FOUND)
+    return membership
+
+
+class OrgScopedMixin(LoginRequiredMixin):
+    """Resolves `org_slug` to `self.organization` and `self.membership` before any handler."""
+
+    required_action: Action | None = None  # checked against the organization (not an object)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.membership = membership_for(request.user, kwargs["org_slug"])
+        self.organization = self.membership.organization
+        # Remembered for the organization picker; written only when it changes, so that a
+        # page view does not cost a session save.
+        if request.session.get("current_org") != self.organization.slug:
+            request.session["current_org"] = self.organization.slug
+        if self.required_action and not access.can(self.membership, self.required_action):
+            raise PermissionDenied("Your role does not allow this.")
+        # Times on the organization's pages read in the organization's time zone.
+        with timezone.override(self.organization.time_zone):
+            self.setup_scope()
+            response = super().dispatch(request, *args, **kwargs)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+            return response
+
+    def setup_scope(self) -> None:
+        """Resolve what else the URL names, once the membership is known (a hook)."""
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.from_request(self.request, self.membership)
+
+    def get_base_queryset(self):
+        queryset = getattr(self, "queryset", None)
+        if queryset is None:
+            model = getattr(self, "model", None)
+            if model is None:
+                raise ImproperlyConfigured(f"{type(self).__name__} declares no model or queryset.")
+            queryset = model._default_manager.all()
+        if not issubclass(queryset.model, TenantModel):
+            raise ImproperlyConfigured(
+                f"{queryset.model.__name__} is not tenant-owned; it cannot be served scoped."
+            )
+        return queryset.all()
+
+    def get_queryset(self):
+        return access.visible(self.membership, self.get_base_queryset())
+
+    def get_object(self, queryset=None):
+        queryset = self.get_queryset() if queryset is None else queryset
+        try:
+            return get_object_or_404(queryset, pk=int(self.kwargs["pk"]))
+        except (ValueError, TypeError) as error:
+            raise Http404(NOT_FOUND) from error
+
+    def require(self, action: Action, obj=None) -> None:
+        """Visible but not allowed: 403."""
+        if not access.can(self.membership, action, obj):
+            raise PermissionDenied("Your role does not allow this.")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["organization"] = self.organization
+        context["membership"] = self.membership
+        return context
