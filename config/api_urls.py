@@ -1,23 +1,18 @@
-"""/api/v1/: `me/` and every tenant resource under `orgs/<org_slug>/`."""
+"""/api/v1/: `me/`, and every app's tenant routes under `orgs/<org_slug>/`.
+
+Every app keeps its API routes in `<app>/api/urls.py` and is mounted the same way."""
 
 from django.urls import include, path
-from rest_framework.routers import SimpleRouter
 
-from accounts.api.views import MemberViewSet, MeView
-from partnerships.api.views import ClientViewSet, PartnershipViewSet
+from accounts.api.views import MeView
 
-router = SimpleRouter()
-router.register("partnerships", PartnershipViewSet, basename="partnership")
-router.register("clients", ClientViewSet, basename="client")
-router.register("members", MemberViewSet, basename="member")
+ORG = "orgs/<slug:org_slug>/"
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
-    path("orgs/<slug:org_slug>/", include(router.urls)),
-    path(
-        "orgs/<slug:org_slug>/partnerships/<int:partnership_pk>/",
-        include("culture.urls"),
-    ),
-    path("orgs/<slug:org_slug>/", include("discovery.api.urls")),
-    path("", include("transition.api.urls")),
+    path(ORG, include("accounts.api.urls")),
+    path(ORG, include("partnerships.api.urls")),
+    path(ORG, include("culture.api.urls")),
+    path(ORG, include("discovery.api.urls")),
+    path(ORG, include("transition.api.urls")),
 ]

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
 if TYPE_CHECKING:
@@ -109,6 +110,12 @@ def can(membership: Membership, action: Action, obj: models.Model | None = None)
         return True
     rule = _RULES.get(action)
     return rule is not None and rule(membership, obj)
+
+
+def require(membership: Membership, action: Action, obj: models.Model | None = None) -> None:
+    """`can()`, or 403: for the services, whose callers already showed the object."""
+    if not can(membership, action, obj):
+        raise PermissionDenied("Your role does not allow this.")
 
 
 def can_see_internal(membership: Membership) -> bool:

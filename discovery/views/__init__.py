@@ -1,4 +1,4 @@
-"""Discovery pages (mounted by discovery/page_urls.py): the Discovery tab of a partnership,
+"""Discovery pages (mounted by discovery/urls.py): the Discovery tab of a partnership,
 the forms behind it, call flows and the organization's KPI catalog."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Transition routes, included from config/api_urls.py inside the "api" namespace.
+"""Transition routes, mounted by config/api_urls.py under `orgs/<slug:org_slug>/`
+(namespace "api").
 
 - /api/v1/orgs/<org_slug>/my-tasks/ and templates/
 - /api/v1/orgs/<org_slug>/partnerships/<partnership_pk>/plan/, tasks/, readiness/, staff/,
@@ -45,12 +46,10 @@ staff_router = SimpleRouter()
 staff_router.register("check-ins", CheckInViewSet, basename="transition-check-in")
 
 urlpatterns = [
-    path("orgs/<slug:org_slug>/", include(org_router.urls)),
+    *org_router.urls,
+    path("partnerships/<int:partnership_pk>/", include(partnership_router.urls)),
     path(
-        "orgs/<slug:org_slug>/partnerships/<int:partnership_pk>/", include(partnership_router.urls)
-    ),
-    path(
-        "orgs/<slug:org_slug>/partnerships/<int:partnership_pk>/staff/<int:staff_pk>/",
+        "partnerships/<int:partnership_pk>/staff/<int:staff_pk>/",
         include(staff_router.urls),
     ),
 ]

@@ -15,7 +15,7 @@ from transition.models import (
     CommunicationItem,
     StakeholderGroup,
 )
-from transition.views._base import (
+from transition.views.base import (
     SERVICE_ERRORS,
     TransitionAction,
     TransitionPage,

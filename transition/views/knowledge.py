@@ -18,7 +18,7 @@ from transition.models import (
     KnowledgeStatus,
     StaffMember,
 )
-from transition.views._base import (
+from transition.views.base import (
     SERVICE_ERRORS,
     TransitionAction,
     TransitionPage,

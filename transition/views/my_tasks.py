@@ -23,7 +23,7 @@ from transition.models import (
     PlanTask,
     TaskStatus,
 )
-from transition.views._base import SERVICE_ERRORS
+from transition.views.base import SERVICE_ERRORS
 
 # --- My tasks --------------------------------------------------------------------------
 

@@ -33,7 +33,7 @@ from transition.models import (
     StakeholderGroup,
     Support,
 )
-from transition.views._base import (
+from transition.views.base import (
     MANAGER_ROLES,
     SERVICE_ERRORS,
     TransitionAction,

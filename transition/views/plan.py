@@ -29,7 +29,7 @@ from transition.models import (
     TaskStatus,
     TransitionPlan,
 )
-from transition.views._base import (
+from transition.views.base import (
     SERVICE_ERRORS,
     TransitionAction,
     TransitionPage,

@@ -10,7 +10,7 @@ from partnerships.forms import add_service_error
 from transition import selectors, services
 from transition.forms import DecisionForm
 from transition.models import TransitionPlan
-from transition.views._base import (
+from transition.views.base import (
     SERVICE_ERRORS,
     TransitionPage,
 )

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 
 from discovery import selectors, services
 from discovery.api import serializers as s
-from discovery.api.views._base import ListRetrieve, ServiceBackedViewSet
+from discovery.api.views.base import ListRetrieve, ServiceBackedViewSet
 from discovery.callflow import GraphError, call_flow_diff, call_flow_validate, parse_graph
 from discovery.models import (
     CallFlow,

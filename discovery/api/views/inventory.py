@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from discovery import selectors, services
 from discovery.api import serializers as s
-from discovery.api.views._base import ListRetrieve, ServiceBackedViewSet, crud_schema
+from discovery.api.views.base import ListRetrieve, ServiceBackedViewSet, crud_schema
 from discovery.models import (
     DiscoverySession,
     KpiBaseline,
