@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from culture.models import (
     AccessibilityNeed,
@@ -88,6 +89,29 @@ def _initial(kwargs: dict, values: dict) -> None:
     kwargs["initial"] = {**values, **(kwargs.get("initial") or {})}
 
 
+class _EditsRow:
+    """A form over one row's `model.EDITABLE_FIELDS`, the list the API serializers and the
+    services use too. A field the member may not see (internal notes) is removed from the
+    form, and so left out of what it hands to the service."""
+
+    model: type[models.Model]
+
+    @classmethod
+    def stored(cls, instance: models.Model) -> dict[str, Any]:
+        """The row's editable values as initial data (a related row by its key)."""
+        return {
+            name: getattr(instance, instance._meta.get_field(name).attname)
+            for name in cls.model.EDITABLE_FIELDS
+        }
+
+    def service_fields(self) -> dict[str, Any]:
+        return {
+            name: self.cleaned_data[name]
+            for name in self.model.EDITABLE_FIELDS
+            if name in self.fields
+        }
+
+
 def _multi(choices, **kwargs) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
         choices=choices, required=False, widget=forms.CheckboxSelectMultiple, **kwargs
@@ -109,7 +133,9 @@ def _percent(label: str, **kwargs) -> forms.DecimalField:
 # --- Culture profile ---------------------------------------------------------------------
 
 
-class CultureProfileForm(forms.Form):
+class CultureProfileForm(_EditsRow, forms.Form):
+    model = CultureProfile
+
     mission_and_values = forms.CharField(
         label="Mission and values", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -138,7 +164,7 @@ class CultureProfileForm(forms.Form):
     )
 
     def __init__(self, *args, membership: Membership, instance: CultureProfile, **kwargs):
-        _initial(kwargs, {name: getattr(instance, name) for name in CultureProfile.TEXT_FIELDS})
+        _initial(kwargs, self.stored(instance))
         super().__init__(*args, **kwargs)
         if not access.can_see_internal(membership):
             del self.fields["internal_notes"]
@@ -147,7 +173,8 @@ class CultureProfileForm(forms.Form):
 # --- Caller populations ------------------------------------------------------------------
 
 
-class PopulationForm(_GroupErrorsMixin, forms.Form):
+class PopulationForm(_EditsRow, _GroupErrorsMixin, forms.Form):
+    model = CallerPopulation
     GROUPS = ("languages",)
 
     name = forms.CharField(max_length=200, help_text="e.g. “Students, main campus, Ann Arbor MI”.")
@@ -172,33 +199,15 @@ class PopulationForm(_GroupErrorsMixin, forms.Form):
         help_text="Provider staff only; never shown to client executives.",
     )
 
-    FIELDS = (
-        "name",
-        "region",
-        "share_of_volume",
-        "age_bands",
-        "education_level",
-        "health_literacy",
-        "question_depth",
-        "preferred_channels",
-        "peak_hours",
-        "accessibility_needs",
-        "notes",
-        "internal_notes",
-    )
-
     def __init__(
         self, *args, membership: Membership, instance: CallerPopulation | None = None, **kwargs
     ):
         if instance is not None:
-            _initial(kwargs, {name: getattr(instance, name) for name in self.FIELDS})
+            _initial(kwargs, self.stored(instance))
         super().__init__(*args, **kwargs)
         self.instance = instance
         if not access.can_see_internal(membership):
             del self.fields["internal_notes"]
-
-    def service_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.FIELDS if name in self.fields}
 
 
 class LanguageShareForm(forms.Form):
@@ -241,7 +250,9 @@ def language_initial(population: CallerPopulation | None) -> list[dict]:
 # --- Adaptations -------------------------------------------------------------------------
 
 
-class AdaptationForm(forms.Form):
+class AdaptationForm(_EditsRow, forms.Form):
+    model = Adaptation
+
     population = forms.ModelChoiceField(queryset=None, empty_label="Choose a population")
     kind = forms.ChoiceField(choices=AdaptationKind.choices)
     title = forms.CharField(
@@ -277,20 +288,6 @@ class AdaptationForm(forms.Form):
         help_text="Provider staff only; never shown to client executives.",
     )
 
-    FIELDS = (
-        "population",
-        "kind",
-        "title",
-        "description",
-        "owner",
-        "due_date",
-        "status",
-        "completed_on",
-        "outcome_measure",
-        "language",
-        "internal_notes",
-    )
-
     def __init__(
         self,
         *args,
@@ -300,10 +297,7 @@ class AdaptationForm(forms.Form):
         **kwargs,
     ):
         if instance is not None:
-            initial = {name: getattr(instance, name) for name in self.FIELDS}
-            initial["population"] = instance.population_id
-            initial["owner"] = instance.owner_id
-            _initial(kwargs, initial)
+            _initial(kwargs, self.stored(instance))
         super().__init__(*args, **kwargs)
         self.instance = instance
         self.fields["population"].queryset = access.visible(membership, CallerPopulation).filter(
@@ -315,17 +309,15 @@ class AdaptationForm(forms.Form):
         if not access.can_see_internal(membership):
             del self.fields["internal_notes"]
 
-    def service_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.FIELDS if name in self.fields}
-
 
 # --- Nurse team --------------------------------------------------------------------------
 
 
-class NurseForm(_GroupErrorsMixin, forms.Form):
+class NurseForm(_EditsRow, _GroupErrorsMixin, forms.Form):
     """A nurse, the languages they take calls in, and one date field per training
     adaptation of the partnership (empty: not completed)."""
 
+    model = Nurse
     GROUPS = ("trainings",)
 
     name = forms.CharField(max_length=200)
@@ -346,9 +338,7 @@ class NurseForm(_GroupErrorsMixin, forms.Form):
             _initial(
                 kwargs,
                 {
-                    "name": instance.name,
-                    "languages": instance.languages,
-                    "is_active": instance.is_active,
+                    **self.stored(instance),
                     **{f"training_{pk}": day for pk, day in completed.items()},
                 },
             )
@@ -380,13 +370,6 @@ class NurseForm(_GroupErrorsMixin, forms.Form):
                 self.add_error(name, "A training cannot be completed in the future.")
         return data
 
-    def service_fields(self) -> dict[str, Any]:
-        return {
-            "name": self.cleaned_data["name"],
-            "languages": self.cleaned_data["languages"],
-            "is_active": self.cleaned_data["is_active"],
-        }
-
     def trainings(self) -> list[dict]:
         return [
             {"adaptation": adaptation, "completed_on": self.cleaned_data[name]}
@@ -398,7 +381,11 @@ class NurseForm(_GroupErrorsMixin, forms.Form):
 # --- Physician preferences ---------------------------------------------------------------
 
 
-class PhysicianPreferenceForm(forms.Form):
+class PhysicianPreferenceForm(_EditsRow, forms.Form):
+    """The preference's editable fields, and its text (a new version when it changed)."""
+
+    model = PhysicianPreference
+
     physician = forms.CharField(
         label="Physician or group",
         max_length=200,
@@ -413,18 +400,13 @@ class PhysicianPreferenceForm(forms.Form):
         help_text="Changing the text makes a new version, which the client signs off again.",
     )
 
-    FIELDS = ("physician", "specialty", "kind", "title")
-
     def __init__(self, *args, instance: PhysicianPreference | None = None, **kwargs):
         if instance is not None:
-            initial = {name: getattr(instance, name) for name in self.FIELDS}
+            initial = self.stored(instance)
             initial["text"] = instance.current_version.text if instance.current_version else ""
             _initial(kwargs, initial)
         super().__init__(*args, **kwargs)
         self.instance = instance
-
-    def service_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 
 class SignOffForm(forms.Form):
@@ -434,7 +416,9 @@ class SignOffForm(forms.Form):
 # --- Satisfaction ------------------------------------------------------------------------
 
 
-class SatisfactionResultForm(forms.Form):
+class SatisfactionResultForm(_EditsRow, forms.Form):
+    model = SatisfactionResult
+
     population = forms.ModelChoiceField(queryset=None, empty_label="Choose a population")
     period_start = forms.DateField(widget=DateInput())
     period_end = forms.DateField(widget=DateInput())
@@ -443,15 +427,6 @@ class SatisfactionResultForm(forms.Form):
     )
     satisfied_pct = _percent("Satisfied (%)")
     questions_answered_pct = _percent("Questions answered (%)")
-
-    FIELDS = (
-        "population",
-        "period_start",
-        "period_end",
-        "responses",
-        "satisfied_pct",
-        "questions_answered_pct",
-    )
 
     def __init__(
         self,
@@ -462,9 +437,7 @@ class SatisfactionResultForm(forms.Form):
         **kwargs,
     ):
         if instance is not None:
-            initial = {name: getattr(instance, name) for name in self.FIELDS}
-            initial["population"] = instance.population_id
-            _initial(kwargs, initial)
+            _initial(kwargs, self.stored(instance))
         super().__init__(*args, **kwargs)
         self.instance = instance
         self.fields["population"].queryset = access.visible(membership, CallerPopulation).filter(
@@ -477,9 +450,6 @@ class SatisfactionResultForm(forms.Form):
         if start and end and end < start:
             self.add_error("period_end", "The period cannot end before it starts.")
         return data
-
-    def service_fields(self) -> dict[str, Any]:
-        return {name: self.cleaned_data[name] for name in self.FIELDS}
 
 
 class SatisfactionImportForm(forms.Form):

@@ -25,12 +25,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from culture.models import CallerPopulation, SatisfactionResult, SatisfactionSource
 from partnerships.models import Partnership
-from tenancy.access import Action, can
+from tenancy.access import Action, require
 from tenancy.audit import Actor, audit_record
 from tenancy.errors import ApplicationError
 
@@ -255,8 +254,7 @@ def satisfaction_import_csv(
     A population + period already stored is updated, not duplicated. With `dry_run`, the
     file is validated and counted but nothing is written.
     """
-    if not can(actor.membership, Action.CHANGE_WORK, partnership):
-        raise PermissionDenied("Your role may not import results for this partnership.")
+    require(actor.membership, Action.CHANGE_WORK, partnership)
     rows = parse_satisfaction_csv(partnership=partnership, file=file)
     existing = set(
         SatisfactionResult.objects.filter(

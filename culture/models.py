@@ -9,6 +9,8 @@ without joins (`via="partnership"`) and every index leads with the tenant. Cross
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -190,7 +192,8 @@ class CultureProfile(PartnershipOwnedModel):
     )
 
     INTERNAL_FIELDS = ("internal_notes",)
-    TEXT_FIELDS = (
+    # What the form, the API and `culture_profile_update` may write (all text).
+    EDITABLE_FIELDS = (
         "mission_and_values",
         "communication_style",
         "escalation_preferences",
@@ -244,6 +247,9 @@ class PhysicianPreference(PartnershipOwnedModel):
         blank=True,
         related_name="+",
     )
+
+    # What the form, the API and the services may write; the text lives in versions.
+    EDITABLE_FIELDS = ("physician", "specialty", "kind", "title")
 
     class Meta:
         ordering = ["physician", "kind", "title"]
@@ -335,6 +341,21 @@ class CallerPopulation(PartnershipOwnedModel):
     )
 
     INTERNAL_FIELDS = ("internal_notes",)
+    # What the form, the API and the services may write; the languages are rows of their own.
+    EDITABLE_FIELDS = (
+        "name",
+        "region",
+        "share_of_volume",
+        "age_bands",
+        "education_level",
+        "health_literacy",
+        "question_depth",
+        "preferred_channels",
+        "peak_hours",
+        "accessibility_needs",
+        "notes",
+        "internal_notes",
+    )
 
     class Meta:
         ordering = ["-share_of_volume", "name"]
@@ -429,6 +450,20 @@ class Adaptation(PartnershipOwnedModel):
     )
 
     INTERNAL_FIELDS = ("internal_notes",)
+    # What the form, the API and the services may write.
+    EDITABLE_FIELDS = (
+        "population",
+        "kind",
+        "title",
+        "description",
+        "owner",
+        "due_date",
+        "status",
+        "completed_on",
+        "outcome_measure",
+        "language",
+        "internal_notes",
+    )
 
     class Meta:
         ordering = ["due_date", "title"]
@@ -447,6 +482,15 @@ class Adaptation(PartnershipOwnedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        """Still open (planned or in progress) and due before `today`, the organization's
+        day: the one definition the pages, the API and the readiness panel share."""
+        return (
+            self.status in OPEN_ADAPTATION_STATUSES
+            and self.due_date is not None
+            and self.due_date < today
+        )
 
     def clean(self) -> None:
         super().clean()
@@ -473,6 +517,9 @@ class Nurse(PartnershipOwnedModel):
         help_text="Languages the nurse takes calls in.",
     )
     is_active = models.BooleanField(default=True, help_text="Still on this partnership's team.")
+
+    # What the form, the API and the services may write; trainings are rows of their own.
+    EDITABLE_FIELDS = ("name", "languages", "is_active")
 
     class Meta:
         ordering = ["name"]
@@ -528,6 +575,16 @@ class SatisfactionResult(PartnershipOwnedModel):
     questions_answered_pct = _percent_field("questions answered (%)")
     source = models.CharField(
         max_length=8, choices=SatisfactionSource.choices, default=SatisfactionSource.MANUAL
+    )
+
+    # What the form, the API and the services may write (`source` is set by how it came in).
+    EDITABLE_FIELDS = (
+        "population",
+        "period_start",
+        "period_end",
+        "responses",
+        "satisfied_pct",
+        "questions_answered_pct",
     )
 
     class Meta:

@@ -18,7 +18,6 @@ from django.db.models import Count, DecimalField, F, Q, Sum
 from django.db.models.expressions import CombinedExpression
 
 from culture.models import (
-    OPEN_ADAPTATION_STATUSES,
     Adaptation,
     AdaptationKind,
     AdaptationStatus,
@@ -284,11 +283,7 @@ def culture_readiness(
                 readiness.adaptations_in_progress += 1
             case AdaptationStatus.DROPPED:
                 readiness.adaptations_dropped += 1
-        if (
-            adaptation.status in OPEN_ADAPTATION_STATUSES
-            and adaptation.due_date is not None
-            and adaptation.due_date < today
-        ):
+        if adaptation.is_overdue(today):
             readiness.overdue.append(
                 OverdueAdaptation(
                     adaptation_id=adaptation.pk,

@@ -6,6 +6,11 @@ class DiscoveryConfig(AppConfig):
     verbose_name = "Discovery"
 
     def ready(self) -> None:
-        from discovery import access
+        from discovery import access, models
+        from partnerships.commentable import register_commentable
 
         access.register_scopes()
+        register_commentable(models.CallFlowVersion, noun="call-flow version")
+        register_commentable(models.ReviewedReport, noun="report")
+        register_commentable(models.ExperienceGoal, noun="goal")
+        register_commentable(models.Opportunity, noun="opportunity")

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from discovery.models.callflows import NodeKind
+from django.db import models
 
 MAX_NODES = 500
 MAX_EDGES = 2000
@@ -26,6 +26,21 @@ KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,59}$")
 NODE_FIELDS = {"key", "kind", "label"}
 EDGE_FIELDS = {"source", "target", "condition"}
 DOCUMENT_FORMAT = "switchboard.call-flow/1"
+
+
+class NodeKind(models.TextChoices):
+    """What a node of a call flow does; the rules below read these kinds."""
+
+    ENTRY = "entry", "Entry"
+    IVR_MENU = "ivr_menu", "IVR menu"
+    QUEUE = "queue", "Queue"
+    TRIAGE_PROTOCOL = "triage_protocol", "Triage protocol"
+    WARM_TRANSFER = "warm_transfer", "Warm transfer"
+    ONCALL_PAGE = "oncall_page", "On-call physician page"
+    VOICEMAIL = "voicemail", "Voicemail"
+    CALLBACK = "callback", "Callback"
+    EMERGENCY_ESCALATION = "emergency_escalation", "Emergency escalation"
+    END = "end", "End"
 
 
 class GraphError(ValueError):

@@ -24,17 +24,9 @@ from discovery.models import (
 from tenancy import access
 
 
-def kpi_catalog_ready(*, organization) -> None:
-    """Put the default catalog in place on first use (one query once it is there)."""
-    from discovery.services import kpi_catalog_ensure
-
-    if not KpiDefinition.objects.filter(organization=organization, is_builtin=True).exists():
-        kpi_catalog_ensure(organization=organization)
-
-
 def kpi_catalog(*, membership) -> QuerySet[KpiDefinition]:
-    """The organization's KPIs, the default catalog included."""
-    kpi_catalog_ready(organization=membership.organization)
+    """The organization's KPIs (`services.kpi_catalog_ready` puts the default ones in place
+    on first use)."""
     return access.visible(membership, KpiDefinition).order_by("position", "name")
 
 

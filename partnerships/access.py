@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q, prefetch_related_objects
 
-from partnerships.models import ClientOrganization, Partnership, PartnershipStatusChange
+from partnerships.models import ClientOrganization, Comment, Partnership, PartnershipStatusChange
 from tenancy import access
 from tenancy.access import Action
 from tenancy.models import Membership, Role
@@ -120,9 +120,22 @@ def _comment(membership: Membership, obj) -> bool:
     return _change_work(membership, obj) or _sign_off(membership, obj)
 
 
+def _go_no_go(membership: Membership, obj) -> bool:
+    # Those who run the transition record the decision, and so may the client's executives
+    # (and the account manager) who sign for either side.
+    return _change_work(membership, obj) or _sign_off(membership, obj)
+
+
+def _comments(membership: Membership, queryset):
+    queryset = queryset.filter(partnership__in=partnerships_visible_to(membership).values("pk"))
+    # The client's executives see what was shared with them (their own comments always are).
+    return queryset if membership.is_provider else queryset.filter(shared_with_client=True)
+
+
 def register_scopes() -> None:
     access.register(Partnership, _partnerships)
     access.register(PartnershipStatusChange, via="partnership")
+    access.register(Comment, _comments)
     access.register(ClientOrganization, _clients)
     # Who a member sees among the members depends on the partnerships they share.
     access.register(Membership, _memberships)
@@ -134,3 +147,4 @@ def register_scopes() -> None:
     access.register_rule(Action.PROVIDER_SIGN_OFF, _provider_sign_off)
     access.register_rule(Action.CLIENT_SIGN_OFF, _client_sign_off)
     access.register_rule(Action.COMMENT, _comment)
+    access.register_rule(Action.GO_NO_GO, _go_no_go)

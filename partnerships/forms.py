@@ -13,7 +13,13 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from partnerships import selectors, services
-from partnerships.models import ClientKind, ClientOrganization, Partnership, PartnershipStatus
+from partnerships.models import (
+    ClientKind,
+    ClientOrganization,
+    Comment,
+    Partnership,
+    PartnershipStatus,
+)
 from tenancy import access
 from tenancy.errors import ApplicationError
 from tenancy.models import time_zone_choices
@@ -62,6 +68,14 @@ def add_service_error(
                 )
             else:
                 form.add_error(field if field in form.fields else None, item)
+
+
+def editable_initial(instance) -> dict[str, Any]:
+    """A row's `EDITABLE_FIELDS` as a form's initial data (a related row by its key)."""
+    return {
+        name: getattr(instance, instance._meta.get_field(name).attname)
+        for name in type(instance).EDITABLE_FIELDS
+    }
 
 
 # --- Partnerships ------------------------------------------------------------------------
@@ -244,3 +258,26 @@ class ClientForm(forms.Form):
                 (instance.time_zone, instance.time_zone),
                 *grouped_time_zones(),
             ]
+
+
+class CommentForm(forms.Form):
+    """A comment on one object's thread; the object is named by hidden fields."""
+
+    target_type = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    target_id = forms.IntegerField(min_value=1, max_value=2**53, widget=forms.HiddenInput)
+    body = forms.CharField(
+        label="Comment",
+        max_length=Comment.MAX_BODY,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    shared_with_client = forms.BooleanField(
+        label="Share with the client's executives",
+        required=False,
+        help_text="Unticked, only provider staff see it.",
+    )
+
+    def __init__(self, *args, membership, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not membership.is_provider:
+            # The client's own comments are always shared with the client.
+            del self.fields["shared_with_client"]

@@ -244,3 +244,38 @@ class PartnershipStatusChange(PartnershipOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.partnership}: {self.from_status} → {self.to_status}"
+
+
+class Comment(PartnershipOwnedModel):
+    """A comment on one object of a partnership's discovery or transition work (a call-flow
+    version, a report, a goal, an opportunity, a task, a knowledge item…).
+
+    The object is named by its model label and id (`target_type`, `target_id`), which must be
+    a registered commentable model (`partnerships.commentable`) of the same partnership.
+    Provider staff see every comment; the client's executives see those shared with them,
+    and theirs are always shared.
+    """
+
+    MAX_BODY = 5000
+
+    partnership = partnership_key(related_name="comments")
+    target_type = models.CharField(
+        max_length=64, help_text="The commented model, e.g. transition.plantask."
+    )
+    target_id = models.PositiveBigIntegerField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=MAX_BODY)
+    shared_with_client = models.BooleanField(
+        "shared with the client",
+        default=False,
+        help_text="Shown to the client's executives too; otherwise provider staff only.",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["organization", "partnership", "target_type", "target_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment on {self.target_type} {self.target_id} by {self.author_id}"

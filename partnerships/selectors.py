@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from partnerships.models import ClientOrganization, Partnership, PartnershipStatusChange
+from partnerships.models import (
+    STATUSES_NEEDING_MANAGER,
+    ClientOrganization,
+    Comment,
+    Partnership,
+    PartnershipStatus,
+    PartnershipStatusChange,
+)
 from tenancy import access
 
 
@@ -77,6 +84,34 @@ def account_manager_choices(*, organization):
     ).order_by("full_name", "email")
 
 
+def next_step_hint(*, partnership: Partnership) -> str:
+    """One sentence that tells the people who can act what the partnership needs next."""
+    status = partnership.status
+    has_pms = bool(partnership.implementation_pms.all())  # prefetched by the caller
+    if status == PartnershipStatus.ENDED:
+        return "This partnership has ended; its history stays here for reference."
+    if not partnership.account_manager_id:
+        if status in STATUSES_NEEDING_MANAGER:
+            return "Assign a dedicated account manager: every open partnership needs one."
+        return "Assign a dedicated account manager before moving to discovery."
+    if status == PartnershipStatus.PROSPECT:
+        if not partnership.contract_start:
+            return "Record the contract start, then start discovery with the client."
+        return "Start discovery: learn every service the client's center delivers first."
+    if status == PartnershipStatus.DISCOVERY:
+        if not has_pms:
+            return "Appoint implementation PMs to run discovery and the transition."
+        return (
+            "Finish discovery and its sign-off (services, baselines, call flows, desired "
+            "patient experience) before moving to transition."
+        )
+    if status == PartnershipStatus.TRANSITION:
+        if not partnership.planned_go_live:
+            return "Set the planned go-live date so the transition plan can be scheduled."
+        return "Go live on the planned date and record the actual go-live date."
+    return "Live: keep touchpoints regular; health checks score the partnership on schedule."
+
+
 def pm_choices(*, organization):
     from accounts.models import User
     from tenancy.models import PROVIDER_ROLES
@@ -86,3 +121,25 @@ def pm_choices(*, organization):
         memberships__role__in=PROVIDER_ROLES,
         is_active=True,
     ).order_by("full_name", "email")
+
+
+def comment_thread(*, membership, partnership: Partnership, target) -> QuerySet[Comment]:
+    """The comments on `target` that the member sees, oldest first, with their authors."""
+    from partnerships.commentable import target_type_of
+
+    return (
+        access.visible(membership, Comment)
+        .filter(partnership=partnership, target_type=target_type_of(target), target_id=target.pk)
+        .select_related("author")
+        .order_by("created_at", "id")
+    )
+
+
+def partnership_comments(*, membership, partnership: Partnership, limit: int = 200):
+    """The partnership's comments the member sees, newest first (at most `limit`)."""
+    return (
+        access.visible(membership, Comment)
+        .filter(partnership=partnership)
+        .select_related("author")
+        .order_by("-created_at", "-id")[:limit]
+    )

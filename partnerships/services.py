@@ -10,6 +10,7 @@ from django.db import transaction
 
 from partnerships.models import (
     ClientOrganization,
+    Comment,
     Partnership,
     PartnershipStatus,
     PartnershipStatusChange,
@@ -177,3 +178,86 @@ def partnership_transition(
         changes={"status": [from_status, to_status]},
     )
     return partnership
+
+
+# --- Comments ----------------------------------------------------------------------------
+
+
+def _comment_target(*, actor: Actor, partnership: Partnership, target_type: str, target_id):
+    """The object a comment is about: a commentable row of this partnership that the member
+    sees (400 naming the field otherwise, the same whether it is missing or hidden)."""
+    from partnerships.commentable import commentable
+    from tenancy import access
+
+    model = commentable(target_type).model
+    try:
+        target_id = int(target_id)
+    except (TypeError, ValueError):
+        raise ApplicationError("Name the object by its id.", field="target_id") from None
+    target = (
+        access.visible(actor.membership, model)
+        .filter(partnership=partnership, pk=target_id)
+        .first()
+    )
+    if target is None:
+        raise ApplicationError("There is no such object in this partnership.", field="target_id")
+    return target
+
+
+@transaction.atomic
+def comment_create(
+    *,
+    actor: Actor,
+    partnership: Partnership,
+    target_type: str,
+    target_id: int,
+    body: str,
+    shared_with_client: bool = False,
+) -> Comment:
+    """Add a comment to an object's thread. The client's executives' comments are always
+    shared with the client; provider staff choose."""
+    from tenancy import access
+
+    access.require(actor.membership, Action.COMMENT, partnership)
+    target = _comment_target(
+        actor=actor, partnership=partnership, target_type=target_type, target_id=target_id
+    )
+    body = (body or "").strip()
+    if not body:
+        raise ApplicationError("Write a comment.", field="body")
+    comment = Comment(
+        organization_id=partnership.organization_id,
+        partnership=partnership,
+        target_type=target._meta.label_lower,
+        target_id=target.pk,
+        author=actor.user,
+        body=body,
+        shared_with_client=shared_with_client or not actor.membership.is_provider,
+    )
+    comment.full_clean()
+    comment.save()
+    audit_record(
+        actor=actor,
+        verb="comment.created",
+        target=comment,
+        partnership=partnership,
+        changes={"shared_with_client": [None, comment.shared_with_client]},
+    )
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, actor: Actor, comment: Comment) -> None:
+    """Authors take back their own comments; admins may remove any."""
+    from tenancy.models import Role
+
+    if comment.author_id != actor.user.pk and actor.membership.role != Role.ADMIN:
+        raise PermissionDenied("Only its author (or an admin) may delete a comment.")
+    audit_record(
+        actor=actor,
+        verb="comment.deleted",
+        target=comment,
+        partnership=comment.partnership,
+        changes={"body": [comment.body[:200], None]},
+    )
+    comment.delete()

@@ -11,6 +11,12 @@ urlpatterns = [
     path("<int:pk>/", views.PartnershipDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.PartnershipUpdateView.as_view(), name="update"),
     path("<int:pk>/transition/", views.PartnershipTransitionView.as_view(), name="transition"),
+    path("<int:partnership_pk>/comments/", views.CommentThreadView.as_view(), name="comments"),
+    path(
+        "<int:partnership_pk>/comments/<int:pk>/delete/",
+        views.CommentDeleteView.as_view(),
+        name="comment-delete",
+    ),
     path("clients/", views.ClientListView.as_view(), name="client-list"),
     path("clients/new/", views.ClientCreateView.as_view(), name="client-create"),
     path("clients/<int:pk>/edit/", views.ClientUpdateView.as_view(), name="client-update"),

@@ -7,34 +7,40 @@ the selectors and the access policy, and writes only through `partnerships.servi
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import DetailView, FormView, ListView, View
 
 from partnerships import selectors, services
+from partnerships.base import PartnershipPageMixin, object_in
+from partnerships.commentable import commentable
 from partnerships.forms import (
     ClientForm,
+    CommentForm,
     PartnershipFilterForm,
     PartnershipForm,
     TransitionForm,
     add_service_error,
 )
 from partnerships.models import (
-    STATUSES_NEEDING_MANAGER,
     ClientOrganization,
+    Comment,
     Partnership,
     PartnershipStatus,
 )
 from tenancy import access
 from tenancy.access import Action
 from tenancy.errors import ApplicationError
+from tenancy.rest import NOT_FOUND
 from tenancy.views import OrgScopedMixin
 
 # The order of the stepper; "ended" may follow any of the open statuses.
@@ -186,7 +192,11 @@ class PartnershipDetailView(OrgScopedMixin, DetailView):
             end_transition=next(
                 (t for t in transitions if t["status"] == PartnershipStatus.ENDED), None
             ),
-            hint=next_step_hint(partnership) if (can_change or can_transition) else None,
+            hint=(
+                selectors.next_step_hint(partnership=partnership)
+                if (can_change or can_transition)
+                else None
+            ),
         )
         return context
 
@@ -224,34 +234,6 @@ def stepper(partnership: Partnership, history) -> list[dict[str, str]]:
             state = "done" if STATUS_ORDER.index(value) < STATUS_ORDER.index(current) else ""
         steps.append({"value": value, "label": label, "state": state})
     return steps
-
-
-def next_step_hint(partnership: Partnership) -> str:
-    """One sentence that tells the people who can act what the partnership needs next."""
-    status = partnership.status
-    has_pms = bool(partnership.implementation_pms.all())  # prefetched
-    if status == PartnershipStatus.ENDED:
-        return "This partnership has ended; its history stays here for reference."
-    if not partnership.account_manager_id:
-        if status in STATUSES_NEEDING_MANAGER:
-            return "Assign a dedicated account manager: every open partnership needs one."
-        return "Assign a dedicated account manager before moving to discovery."
-    if status == PartnershipStatus.PROSPECT:
-        if not partnership.contract_start:
-            return "Record the contract start, then start discovery with the client."
-        return "Start discovery: learn every service the client's center delivers first."
-    if status == PartnershipStatus.DISCOVERY:
-        if not has_pms:
-            return "Appoint implementation PMs to run discovery and the transition."
-        return (
-            "Finish discovery and its sign-off (services, baselines, call flows, desired "
-            "patient experience) before moving to transition."
-        )
-    if status == PartnershipStatus.TRANSITION:
-        if not partnership.planned_go_live:
-            return "Set the planned go-live date so the transition plan can be scheduled."
-        return "Go live on the planned date and record the actual go-live date."
-    return "Live: keep touchpoints regular; health checks score the partnership on schedule."
 
 
 class PartnershipFormMixin:
@@ -439,3 +421,190 @@ class ClientUpdateView(OrgScopedMixin, LoadObjectMixin, ClientFormMixin, FormVie
             return self.form_invalid(form)
         messages.success(self.request, f"Client “{client.name}” saved.")
         return HttpResponseRedirect(self.get_success_url())
+
+
+# --- Comment threads ---------------------------------------------------------------------
+
+
+class CommentThreadView(PartnershipPageMixin, View):
+    """A comment thread on one object of the partnership.
+
+    GET `?target_type=…&target_id=…` answers the thread as an htmx fragment; POST adds a
+    comment. Without JavaScript the hosting page shows the thread itself (the
+    `comment_thread` tag) and its form posts here, then comes back to the page (`next`).
+    """
+
+    model = Comment
+    object_action = None  # reading is checked per object by the selector; writing below
+
+    def get(self, request, *args, **kwargs):
+        if not (request.GET.get("target_type") or request.GET.get("target_id")):
+            return self.discussion(request)
+        target = self.target(request.GET)
+        form = CommentForm(membership=self.membership, initial=self.ids(target))
+        if request.htmx:
+            return self.fragment(target, form)
+        # Without htmx, the thread is a page of its own (linked from lists of objects).
+        context = self.thread_context(target, form)
+        context.update(
+            nav="partnerships",
+            back_url=self.safe_next(request.GET.get("next")),
+            # After a comment, come back to this page (with the way back it had).
+            next_url=request.get_full_path(),
+        )
+        return render(request, "partnerships/comment_page.html", context)
+
+    def discussion(self, request):
+        """Every comment of the partnership the member sees, newest first, each linking to
+        its thread: what is being discussed, at a glance."""
+        comments = list(
+            selectors.partnership_comments(membership=self.membership, partnership=self.partnership)
+        )
+        for comment in comments:
+            comment.thread_url = thread_url_for(
+                self.organization, self.partnership, comment.target_type, comment.target_id
+            )
+            comment.noun = commentable(comment.target_type).noun
+        return render(
+            request,
+            "partnerships/discussion.html",
+            {
+                "nav": "partnerships",
+                "organization": self.organization,
+                "membership": self.membership,
+                "partnership": self.partnership,
+                "comments": comments,
+                "tab": "comments",
+            },
+        )
+
+    def post(self, request, *args, **kwargs):
+        self.require(Action.COMMENT, self.partnership)
+        form = CommentForm(request.POST, membership=self.membership)
+        target = self.target(request.POST)
+        if form.is_valid():
+            try:
+                services.comment_create(
+                    actor=self.actor, partnership=self.partnership, **form.cleaned_data
+                )
+            except (ApplicationError, ValidationError) as error:
+                add_service_error(form, error)
+            else:
+                if request.htmx:
+                    return self.fragment(
+                        target, CommentForm(membership=self.membership, initial=self.ids(target))
+                    )
+                messages.success(request, "Comment added.")
+                return HttpResponseRedirect(self.next_url(target) + "#comments")
+        if request.htmx:
+            return self.fragment(target, form)
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return HttpResponseRedirect(self.next_url(target) + "#comments")
+
+    def target(self, data):
+        """The commented object, through the access policy (404 when not visible)."""
+        from partnerships.commentable import commentable
+
+        try:
+            model = commentable(data.get("target_type")).model
+            target_id = int(data.get("target_id"))
+        except (ApplicationError, TypeError, ValueError):
+            raise Http404(NOT_FOUND) from None
+        return object_in(access.visible(self.membership, model), self.partnership, target_id)
+
+    @staticmethod
+    def ids(target) -> dict[str, Any]:
+        return {"target_type": target._meta.label_lower, "target_id": target.pk}
+
+    def safe_next(self, candidate) -> str:
+        """A local path to come back to, or nothing (never another site)."""
+        candidate = candidate or ""
+        if candidate.startswith("/") and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={self.request.get_host()}
+        ):
+            return candidate
+        return ""
+
+    def next_url(self, target) -> str:
+        return self.safe_next(self.request.POST.get("next")) or thread_url_for(
+            self.organization, self.partnership, target
+        )
+
+    def thread_context(self, target, form) -> dict[str, Any]:
+        return comment_thread_context(
+            membership=self.membership,
+            partnership=self.partnership,
+            target=target,
+            form=form,
+            next_url=self.safe_next(self.request.GET.get("next") or self.request.POST.get("next")),
+        )
+
+    def fragment(self, target, form):
+        return render(
+            self.request, "partnerships/_comment_thread.html", self.thread_context(target, form)
+        )
+
+
+class CommentDeleteView(PartnershipPageMixin, View):
+    """POST only: the author (or an admin) takes a comment back."""
+
+    model = Comment
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.comment_delete(actor=self.actor, comment=self.object)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Comment deleted.")
+        next_url = request.POST.get("next") or ""
+        if not (
+            next_url.startswith("/")
+            and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()})
+        ):
+            next_url = self.partnership.get_absolute_url()
+        return HttpResponseRedirect(next_url + "#comments")
+
+
+def thread_url_for(organization, partnership, target, target_id=None) -> str:
+    """The page of a comment thread: of `target`, or of (`target` type, `target_id`)."""
+    if target_id is None:
+        target, target_id = target._meta.label_lower, target.pk
+    url = reverse(
+        "partnerships:comments",
+        kwargs={"org_slug": organization.slug, "partnership_pk": partnership.pk},
+    )
+    return f"{url}?{urlencode({'target_type': target, 'target_id': target_id})}"
+
+
+def comment_thread_context(*, membership, partnership, target, form=None, next_url="") -> dict:
+    """What `_comment_thread.html` shows: the visible comments of `target`, and the form
+    when the member may comment."""
+    from partnerships.commentable import commentable, target_type_of
+
+    may_comment = access.can(membership, Action.COMMENT, partnership)
+    if may_comment and form is None:
+        form = CommentForm(
+            membership=membership,
+            initial={"target_type": target_type_of(target), "target_id": target.pk},
+        )
+    return {
+        "thread_target": target,
+        "thread_noun": commentable(target_type_of(target)).noun,
+        "comments": list(
+            selectors.comment_thread(membership=membership, partnership=partnership, target=target)
+        ),
+        "comment_form": form if may_comment else None,
+        "thread_url": reverse(
+            "partnerships:comments",
+            kwargs={"org_slug": membership.organization.slug, "partnership_pk": partnership.pk},
+        ),
+        "partnership": partnership,
+        "organization": membership.organization,
+        "membership": membership,
+        "next_url": next_url,
+        "is_admin": membership.role == "admin",
+    }

@@ -9,7 +9,7 @@ The policy is a table filled by the apps, each from its `AppConfig.ready()`:
 - `register(model, scope)` or `register(model, via="partnership")` says who sees a model's
   rows (`via` reuses the scope of the model the foreign key points to);
 - `register_rule(action, rule)` says who may do an action on an object; an action without a
-  rule is refused to everybody but admins.
+  rule is refused to everybody but admins (and, for `CLIENT_ONLY_ACTIONS`, to admins too).
 
 Rules (DESIGN.md, "Who uses it"):
 - admin: sees and changes everything in the organization.
@@ -46,8 +46,13 @@ class Action(StrEnum):
     PROVIDER_SIGN_OFF = "provider_sign_off"  # the provider's side: discovery sign-off
     CLIENT_SIGN_OFF = "client_sign_off"  # the client's side: co-signature, approvals
     COMMENT = "comment"  # comment on a partnership's work
+    GO_NO_GO = "go_no_go"  # record the go/no-go decision before go-live
     VIEW_HR = "view_hr"  # HR-sensitive fields of the client's staff
 
+
+# What only the client itself does: an admin may do everything else in the organization, but
+# never agrees, co-signs or decides in the client's name (their rule alone answers).
+CLIENT_ONLY_ACTIONS = frozenset({Action.CLIENT_SIGN_OFF})
 
 Scope = Callable[["Membership", models.QuerySet], models.QuerySet]
 Rule = Callable[["Membership", models.Model | None], bool]
@@ -104,7 +109,7 @@ def can(membership: Membership, action: Action, obj: models.Model | None = None)
 
     if obj is not None and getattr(obj, "organization_id", None) != membership.organization_id:
         return False
-    if membership.role == Role.ADMIN:
+    if membership.role == Role.ADMIN and action not in CLIENT_ONLY_ACTIONS:
         return True
     if action == Action.VIEW:
         return True

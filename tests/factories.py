@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import ApiToken, Invitation, User
 from partnerships.models import (
     ClientOrganization,
+    Comment,
     Partnership,
     PartnershipStatus,
     PartnershipStatusChange,
@@ -113,6 +114,23 @@ class PartnershipStatusChangeFactory(factory.django.DjangoModelFactory):
     to_status = PartnershipStatus.DISCOVERY
     changed_by = factory.SubFactory(UserFactory)
     note = "Kick-off held."
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """A comment on `target` (any commentable row), in the target's partnership."""
+
+    class Meta:
+        model = Comment
+        exclude = ("target",)
+
+    target = None
+    partnership = factory.LazyAttribute(lambda o: o.target.partnership)
+    organization = factory.LazyAttribute(lambda o: o.target.organization)
+    target_type = factory.LazyAttribute(lambda o: o.target._meta.label_lower)
+    target_id = factory.LazyAttribute(lambda o: o.target.pk)
+    author = factory.SubFactory(UserFactory)
+    body = "Looks good."
+    shared_with_client = False
 
 
 class InvitationFactory(factory.django.DjangoModelFactory):

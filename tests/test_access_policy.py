@@ -76,6 +76,35 @@ TABLE: list[tuple[str, str, str | None, object]] = [
     ("client_executive", "sign_off", "other", False),
     ("implementation_pm", "sign_off", "own", False),
     ("admin", "sign_off", "own", True),
+    # the provider's side of a sign-off: the dedicated account manager (or an admin)
+    ("admin", "provider_sign_off", "own", True),
+    ("account_manager", "provider_sign_off", "own", True),
+    ("account_manager", "provider_sign_off", "other", False),
+    ("implementation_pm", "provider_sign_off", "own", False),
+    ("client_executive", "provider_sign_off", "own", False),
+    # the client's side: only the client's own executive, never an admin in its name
+    ("admin", "client_sign_off", "own", False),
+    ("account_manager", "client_sign_off", "own", False),
+    ("implementation_pm", "client_sign_off", "own", False),
+    ("client_executive", "client_sign_off", "own", True),
+    ("client_executive", "client_sign_off", "other", False),
+    # comments and the go/no-go decision: who changes the work, and who signs
+    ("admin", "comment", "own", True),
+    ("implementation_pm", "comment", "own", True),
+    ("implementation_pm", "comment", "other", False),
+    ("client_executive", "comment", "own", True),
+    ("admin", "go_no_go", "own", True),
+    ("account_manager", "go_no_go", "own", True),
+    ("account_manager", "go_no_go", "other", False),
+    ("implementation_pm", "go_no_go", "own", True),
+    ("client_executive", "go_no_go", "own", True),
+    ("client_executive", "go_no_go", "other", False),
+    # HR-sensitive fields of the client's staff
+    ("admin", "view_hr", "own", True),
+    ("account_manager", "view_hr", "own", True),
+    ("account_manager", "view_hr", "other", False),
+    ("implementation_pm", "view_hr", "own", True),
+    ("client_executive", "view_hr", "own", False),
     # organization-wide: only admins invite, manage members, create, read the audit log
     ("admin", "invite", None, True),
     ("account_manager", "invite", None, False),
@@ -133,7 +162,9 @@ def test_an_admin_of_another_organization_may_do_nothing_here(
     outsider, partnership, outsider_partnership, action
 ):
     assert not access.can(outsider, action, partnership)
-    assert access.can(outsider, action, outsider_partnership)
+    # At home an admin may do everything, except what only the client itself does.
+    at_home = action not in access.CLIENT_ONLY_ACTIONS
+    assert access.can(outsider, action, outsider_partnership) is at_home
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -20,7 +20,6 @@ from transition.models import (
     SentimentCheckIn,
     StaffMember,
     StakeholderGroup,
-    TaskComment,
     TaskDependency,
     TransitionPlan,
 )
@@ -105,14 +104,6 @@ class TaskDependencyAdmin(ReadOnlyAdmin):
     list_display = ("predecessor", "successor", "lag_days", "partnership")
     list_filter = ("organization",)
     list_select_related = ("predecessor", "successor", "partnership")
-
-
-@admin.register(TaskComment)
-class TaskCommentAdmin(admin.ModelAdmin):
-    list_display = ("task", "author", "internal", "created_at")
-    list_filter = ("organization", "internal")
-    list_select_related = ("task", "author")
-    readonly_fields = ("organization", "partnership", "task", "author", "created_at")
 
 
 @admin.register(GoNoGoDecision)

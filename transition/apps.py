@@ -6,11 +6,13 @@ class TransitionConfig(AppConfig):
     verbose_name = "Transition"
 
     def ready(self) -> None:
-        from transition import access
+        from accounts.signals import member_joined
+        from partnerships.commentable import register_commentable
+        from transition import access, models
 
         access.register_scopes()
-        from accounts.signals import member_joined
-
+        register_commentable(models.PlanTask, noun="task")
+        register_commentable(models.KnowledgeItem, noun="knowledge item")
         member_joined.connect(_member_joined, dispatch_uid="transition.pm_appointments_fulfil")
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 
-from partnerships.forms import DateInput, UserChoiceField
+from partnerships.forms import DateInput, UserChoiceField, editable_initial
 from partnerships.selectors import pm_choices
 from transition.models import (
     MAX_LAG_DAYS,
@@ -23,6 +23,7 @@ from transition.models import (
     Outcome,
     OutcomeStatus,
     Phase,
+    PlanTask,
     StaffRole,
     Support,
     TaskStatus,
@@ -106,17 +107,7 @@ class TaskForm(forms.Form):
     )
 
     def __init__(self, *args, organization: Organization, task, tasks, links, **kwargs):
-        initial = {
-            "title": task.title,
-            "phase": task.phase,
-            "owner": task.owner_id,
-            "start": task.start,
-            "due": task.due,
-            "status": task.status,
-            "is_milestone": task.is_milestone,
-            "estimate_hours": task.estimate_hours,
-            "notes": task.notes,
-        }
+        initial = editable_initial(task)
         for index, link in enumerate(links):
             initial[f"pred_{index}"] = str(link.predecessor)
             initial[f"lag_{index}"] = link.lag
@@ -158,28 +149,9 @@ class TaskForm(forms.Form):
         return data
 
     def service_fields(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        names = ("title", "phase", "owner", "start", "due", "status", "is_milestone")
-        fields = {name: data[name] for name in names}
-        fields["estimate_hours"] = data.get("estimate_hours")
-        fields["notes"] = data.get("notes") or ""
+        fields = {name: self.cleaned_data.get(name) for name in PlanTask.EDITABLE_FIELDS}
+        fields["notes"] = fields["notes"] or ""
         return fields
-
-
-class CommentForm(forms.Form):
-    body = forms.CharField(
-        label="Comment", max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    internal = forms.BooleanField(
-        required=False,
-        label="Internal (provider staff only)",
-        help_text="Never shown to the client's executives.",
-    )
-
-    def __init__(self, *args, can_see_internal: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not can_see_internal:
-            del self.fields["internal"]
 
 
 class BulkStatusForm(forms.Form):
@@ -272,7 +244,7 @@ class StaffForm(forms.Form):
 
     def __init__(self, *args, instance=None, **kwargs):
         if instance is not None:
-            initial = {name: getattr(instance, name) for name in self.base_fields}
+            initial = editable_initial(instance)
             initial["knowledge_areas"] = "\n".join(instance.knowledge_areas or [])
             kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
@@ -350,7 +322,7 @@ class GroupForm(forms.Form):
 
     def __init__(self, *args, instance=None, **kwargs):
         if instance is not None:
-            kwargs["initial"] = {name: getattr(instance, name) for name in self.base_fields}
+            kwargs["initial"] = editable_initial(instance)
         super().__init__(*args, **kwargs)
 
     def service_fields(self) -> dict[str, Any]:
@@ -398,14 +370,8 @@ class CommunicationForm(forms.Form):
 
     def __init__(self, *args, organization: Organization, groups, instance=None, **kwargs):
         if instance is not None:
-            kwargs["initial"] = {
-                "audience": instance.audience,
-                "group": str(instance.group_id or ""),
-                "message": instance.message,
-                "channel": instance.channel,
-                "planned_on": instance.planned_on,
-                "owner": instance.owner_id,
-            }
+            kwargs["initial"] = editable_initial(instance)
+            kwargs["initial"]["group"] = str(instance.group_id or "")
         super().__init__(*args, **kwargs)
         self.fields["owner"] = _owner_field(organization)
         self.groups = {str(group.pk): group for group in groups}

@@ -26,7 +26,6 @@ from transition.models import (
     PlanTemplate,
     SentimentCheckIn,
     StaffMember,
-    TaskComment,
     TaskDependency,
     TaskStatus,
     TransitionPlan,
@@ -69,10 +68,6 @@ def plan_tasks(*, membership: Membership, partnership: Partnership) -> QuerySet[
             )
         )
     )
-
-
-def task_comments(*, membership: Membership, task: PlanTask) -> QuerySet[TaskComment]:
-    return access.visible(membership, TaskComment).filter(task=task).select_related("author")
 
 
 def template_list(*, membership: Membership) -> QuerySet[PlanTemplate]:
@@ -354,7 +349,7 @@ def my_tasks(*, membership: Membership, today: datetime.date | None = None) -> d
     return {
         "today": today,
         "open_count": len(tasks),
-        "overdue": [row(t) for t in tasks if t.due < today],
+        "overdue": [row(t) for t in tasks if t.is_overdue(today)],
         "due_this_week": [row(t) for t in tasks if today <= t.due <= week_end],
         "blocked_by_others": [row(t) for t in tasks if t.pk in blockers],
     }

@@ -1,5 +1,9 @@
 """Culture API serializers: outputs (with internal fields dropped for client executives) and
-inputs (whose choice lists come from the partnership resolved by the viewset)."""
+inputs (whose choice lists come from the partnership resolved by the viewset).
+
+What an input may write is its model's `EDITABLE_FIELDS` (the list the forms and the
+services use too), through `EditableFieldsSerializer`; outputs list them the same way.
+"""
 
 from __future__ import annotations
 
@@ -92,6 +96,16 @@ class OrganizationUserField(serializers.PrimaryKeyRelatedField):
         return User.objects.filter(memberships__organization_id=partnership.organization_id)
 
 
+class EditableFieldsSerializer(serializers.ModelSerializer):
+    """An input whose `Meta.fields` are its model's `EDITABLE_FIELDS` (plus the related rows
+    it replaces, such as a population's languages). Each field is declared with the checks
+    the API applies; a name added to the model's list and not declared is built from the
+    model. It only validates: the services write."""
+
+    def save(self, **kwargs):
+        raise NotImplementedError("Culture inputs are written by `culture.services`.")
+
+
 class HidesInternalFields:
     """Drops the model's INTERNAL_FIELDS for members who may not see them."""
 
@@ -117,11 +131,11 @@ class CultureProfileSerializer(HidesInternalFields, serializers.ModelSerializer)
 
     class Meta:
         model = CultureProfile
-        fields = ["id", "partnership", *CultureProfile.TEXT_FIELDS, "updated_at"]
+        fields = ["id", "partnership", *CultureProfile.EDITABLE_FIELDS, "updated_at"]
         read_only_fields = [name for name in fields if name != "internal_notes"]
 
 
-class CultureProfileInputSerializer(serializers.Serializer):
+class CultureProfileInputSerializer(EditableFieldsSerializer):
     mission_and_values = serializers.CharField(required=False, allow_blank=True, default="")
     communication_style = serializers.CharField(required=False, allow_blank=True, default="")
     escalation_preferences = serializers.CharField(required=False, allow_blank=True, default="")
@@ -131,6 +145,10 @@ class CultureProfileInputSerializer(serializers.Serializer):
         required=False, allow_blank=True, default="", max_length=200
     )
     internal_notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+    class Meta:
+        model = CultureProfile
+        fields = CultureProfile.EDITABLE_FIELDS
 
 
 # --- caller populations ----------------------------------------------------------------
@@ -165,28 +183,11 @@ class CallerPopulationSerializer(HidesInternalFields, serializers.ModelSerialize
 
     class Meta:
         model = CallerPopulation
-        fields = [
-            "id",
-            "name",
-            "region",
-            "share_of_volume",
-            "languages",
-            "age_bands",
-            "education_level",
-            "health_literacy",
-            "question_depth",
-            "preferred_channels",
-            "peak_hours",
-            "accessibility_needs",
-            "notes",
-            "internal_notes",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *CallerPopulation.EDITABLE_FIELDS, "languages", "created_at", "updated_at"]
         read_only_fields = [name for name in fields if name != "internal_notes"]
 
 
-class CallerPopulationInputSerializer(serializers.Serializer):
+class CallerPopulationInputSerializer(EditableFieldsSerializer):
     name = serializers.CharField(max_length=200)
     region = serializers.CharField(max_length=200, required=False, allow_blank=True)
     share_of_volume = _percent(required=False)
@@ -209,6 +210,10 @@ class CallerPopulationInputSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True)
     internal_notes = serializers.CharField(required=False, allow_blank=True)
 
+    class Meta:
+        model = CallerPopulation
+        fields = (*CallerPopulation.EDITABLE_FIELDS, "languages")
+
 
 # --- adaptations -----------------------------------------------------------------------
 
@@ -225,19 +230,9 @@ class AdaptationSerializer(HidesInternalFields, serializers.ModelSerializer):
         model = Adaptation
         fields = [
             "id",
-            "population",
+            *Adaptation.EDITABLE_FIELDS,
             "population_name",
-            "kind",
-            "title",
-            "description",
-            "owner",
-            "due_date",
-            "status",
             "is_overdue",
-            "completed_on",
-            "outcome_measure",
-            "language",
-            "internal_notes",
             "created_at",
             "updated_at",
         ]
@@ -245,15 +240,10 @@ class AdaptationSerializer(HidesInternalFields, serializers.ModelSerializer):
 
     def get_is_overdue(self, adaptation: Adaptation) -> bool:
         today = self.context.get("today")
-        return bool(
-            today
-            and adaptation.due_date
-            and adaptation.due_date < today
-            and adaptation.status in (AdaptationStatus.PLANNED, AdaptationStatus.IN_PROGRESS)
-        )
+        return today is not None and adaptation.is_overdue(today)
 
 
-class AdaptationInputSerializer(serializers.Serializer):
+class AdaptationInputSerializer(EditableFieldsSerializer):
     population = PartnershipRowField(CallerPopulation)
     kind = serializers.ChoiceField(AdaptationKind.choices)
     title = serializers.CharField(max_length=200)
@@ -269,6 +259,10 @@ class AdaptationInputSerializer(serializers.Serializer):
     outcome_measure = serializers.CharField(max_length=200, required=False, allow_blank=True)
     language = serializers.ChoiceField(Language.choices, required=False, allow_blank=True)
     internal_notes = serializers.CharField(required=False, allow_blank=True)
+
+    class Meta:
+        model = Adaptation
+        fields = Adaptation.EDITABLE_FIELDS
 
 
 # --- nurse team ------------------------------------------------------------------------
@@ -286,7 +280,7 @@ class NurseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Nurse
-        fields = ["id", "name", "languages", "is_active", "trainings", "created_at", "updated_at"]
+        fields = ["id", *Nurse.EDITABLE_FIELDS, "trainings", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -297,7 +291,7 @@ class NurseTrainingInputSerializer(serializers.Serializer):
     completed_on = serializers.DateField()
 
 
-class NurseInputSerializer(serializers.Serializer):
+class NurseInputSerializer(EditableFieldsSerializer):
     name = serializers.CharField(max_length=200)
     languages = serializers.ListField(
         child=serializers.ChoiceField(Language.choices), required=False
@@ -306,6 +300,10 @@ class NurseInputSerializer(serializers.Serializer):
     trainings = NurseTrainingInputSerializer(
         many=True, required=False, help_text="Replaces the nurse's completed trainings."
     )
+
+    class Meta:
+        model = Nurse
+        fields = (*Nurse.EDITABLE_FIELDS, "trainings")
 
 
 # --- physician preferences -------------------------------------------------------------
@@ -345,10 +343,7 @@ class PhysicianPreferenceSerializer(serializers.ModelSerializer):
         model = PhysicianPreference
         fields = [
             "id",
-            "physician",
-            "specialty",
-            "kind",
-            "title",
+            *PhysicianPreference.EDITABLE_FIELDS,
             "current_version",
             "created_at",
             "updated_at",
@@ -356,7 +351,7 @@ class PhysicianPreferenceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PhysicianPreferenceInputSerializer(serializers.Serializer):
+class PhysicianPreferenceInputSerializer(EditableFieldsSerializer):
     physician = serializers.CharField(max_length=200)
     specialty = serializers.CharField(max_length=120, required=False, allow_blank=True)
     kind = serializers.ChoiceField(PhysicianPreferenceKind.choices, required=False)
@@ -364,6 +359,10 @@ class PhysicianPreferenceInputSerializer(serializers.Serializer):
     text = serializers.CharField(
         help_text="The preference itself. On update, a changed text becomes a new version.",
     )
+
+    class Meta:
+        model = PhysicianPreference
+        fields = (*PhysicianPreference.EDITABLE_FIELDS, "text")
 
 
 class PhysicianPreferenceVersionInputSerializer(serializers.Serializer):
@@ -390,13 +389,8 @@ class SatisfactionResultSerializer(serializers.ModelSerializer):
         model = SatisfactionResult
         fields = [
             "id",
-            "population",
+            *SatisfactionResult.EDITABLE_FIELDS,
             "population_name",
-            "period_start",
-            "period_end",
-            "responses",
-            "satisfied_pct",
-            "questions_answered_pct",
             "source",
             "created_at",
             "updated_at",
@@ -404,7 +398,7 @@ class SatisfactionResultSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class SatisfactionResultInputSerializer(serializers.Serializer):
+class SatisfactionResultInputSerializer(EditableFieldsSerializer):
     population = PartnershipRowField(CallerPopulation)
     period_start = serializers.DateField()
     period_end = serializers.DateField()
@@ -412,9 +406,12 @@ class SatisfactionResultInputSerializer(serializers.Serializer):
     satisfied_pct = _percent()
     questions_answered_pct = _percent()
 
+    class Meta:
+        model = SatisfactionResult
+        fields = SatisfactionResult.EDITABLE_FIELDS
+
     def validate(self, attrs):
-        start = attrs.get("period_start", getattr(self.instance, "period_start", None))
-        end = attrs.get("period_end", getattr(self.instance, "period_end", None))
+        start, end = attrs.get("period_start"), attrs.get("period_end")
         if start and end and end < start:
             raise serializers.ValidationError(
                 {"period_end": "The period cannot end before it starts."}

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import django_filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from culture import imports, selectors, services
+from culture.access import can_sign_off_preferences
 from culture.api import serializers as s
 from culture.models import (
     Adaptation,
@@ -28,18 +29,12 @@ from culture.models import (
     SatisfactionSource,
 )
 from partnerships.api.base import PartnershipScopedViewSet
-from tenancy.access import Action
-
-
-class CultureViewSet(PartnershipScopedViewSet):
-    """The shared partnership-scoped base; culture adds nothing of its own."""
-
 
 # --- culture profile -------------------------------------------------------------------
 
 
 @extend_schema(tags=["culture"])
-class CultureProfileViewSet(CultureViewSet):
+class CultureProfileViewSet(PartnershipScopedViewSet):
     """The client's culture profile (one per partnership). Reading creates nothing: a
     partnership without a profile answers empty values."""
 
@@ -78,7 +73,9 @@ class CultureProfileViewSet(CultureViewSet):
 
 
 @extend_schema(tags=["culture"])
-class CallerPopulationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CultureViewSet):
+class CallerPopulationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnershipScopedViewSet
+):
     """The populations of callers the line serves, with their languages."""
 
     queryset = CallerPopulation.objects.prefetch_related("languages")
@@ -134,7 +131,7 @@ class AdaptationFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["culture"])
-class AdaptationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CultureViewSet):
+class AdaptationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnershipScopedViewSet):
     """What the provider changes (training, scripts, staffing, languages, protocols) to
     serve each population."""
 
@@ -174,7 +171,7 @@ class AdaptationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Cultur
 
 
 @extend_schema(tags=["culture"])
-class NurseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CultureViewSet):
+class NurseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnershipScopedViewSet):
     """The provider's nurses on this partnership, their languages and completed trainings."""
 
     queryset = Nurse.objects.prefetch_related("trainings__adaptation")
@@ -211,7 +208,9 @@ class NurseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CultureView
 
 
 @extend_schema(tags=["culture"])
-class PhysicianPreferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CultureViewSet):
+class PhysicianPreferenceViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnershipScopedViewSet
+):
     """Physicians' preferences, standing orders and on-call escalation rules, versioned and
     signed off by the client."""
 
@@ -284,7 +283,10 @@ class PhysicianPreferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         """The client signs off the current version (client executives of the client, or an
         admin)."""
         preference = self.get_object()
-        self.require(Action.SIGN_OFF, preference)
+        if not can_sign_off_preferences(self.membership, preference):
+            raise exceptions.PermissionDenied(
+                "Physician preferences are signed off by the client's executives (or an admin)."
+            )
         fields = self.validated(s.SignOffInputSerializer)
         services.physician_preference_sign_off(
             actor=self.actor, preference=preference, version_number=fields.get("version")
@@ -306,7 +308,9 @@ class SatisfactionFilter(django_filters.FilterSet):
 
 
 @extend_schema(tags=["culture"])
-class SatisfactionResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, CultureViewSet):
+class SatisfactionResultViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, PartnershipScopedViewSet
+):
     """Caller satisfaction per population and period: entered, posted, or imported as CSV."""
 
     queryset = SatisfactionResult.objects.select_related("population")
@@ -338,13 +342,10 @@ class SatisfactionResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     def partial_update(self, request, *args, **kwargs):
         result = self.get_object()
         self.require_work()
-        serializer = s.SatisfactionResultInputSerializer(
-            result, data=request.data, partial=True, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        services.satisfaction_result_update(
-            actor=self.actor, result=result, **serializer.validated_data
-        )
+        # A period that would end before it starts is refused by the model (400 naming
+        # `period_end`), also when only one of its ends is sent.
+        fields = self.validated(s.SatisfactionResultInputSerializer, partial=True)
+        services.satisfaction_result_update(actor=self.actor, result=result, **fields)
         return self.output(result)
 
     @extend_schema(responses={204: None})
@@ -390,7 +391,7 @@ class SatisfactionResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
 
 
 @extend_schema(tags=["culture"])
-class CultureReadinessViewSet(CultureViewSet):
+class CultureReadinessViewSet(PartnershipScopedViewSet):
     """Per population: adaptations done / planned / overdue, languages required vs covered
     by the nurse team, training completion, and satisfaction before and after each
     completed adaptation (with the responses behind each figure)."""

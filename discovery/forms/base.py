@@ -11,7 +11,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db import models
 
+from partnerships.forms import editable_initial
 from tenancy import access
 
 if TYPE_CHECKING:
@@ -43,7 +45,8 @@ class DiscoveryForm(forms.Form):
     partnership, and drops internal fields for those who may not see them."""
 
     internal_fields: tuple[str, ...] = ("internal_notes",)
-    initial_fields: tuple[str, ...] = ()
+    # The model whose `EDITABLE_FIELDS` the form edits: an instance fills them in.
+    model: type[models.Model] | None = None
 
     def __init__(
         self,
@@ -53,8 +56,8 @@ class DiscoveryForm(forms.Form):
         instance=None,
         **kwargs,
     ):
-        if instance is not None and self.initial_fields:
-            initial = {name: _initial_of(instance, name) for name in self.initial_fields}
+        if instance is not None and self.model is not None:
+            initial = editable_initial(instance)
             kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.membership = membership
@@ -71,10 +74,3 @@ class DiscoveryForm(forms.Form):
     def service_fields(self) -> dict[str, Any]:
         """The cleaned data as the service takes it."""
         return dict(self.cleaned_data)
-
-
-def _initial_of(instance, name: str):
-    field = instance._meta.get_field(name)
-    if field.many_to_one:
-        return getattr(instance, field.attname)
-    return getattr(instance, name)

@@ -55,7 +55,7 @@ class CallFlowForm(DiscoveryForm):
 
 
 class CallFlowDetailsForm(DiscoveryForm):
-    initial_fields = ("name", "description", "internal_notes")
+    model = CallFlow
 
     name = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=textarea(2))

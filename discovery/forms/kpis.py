@@ -6,6 +6,7 @@ from django import forms
 
 from discovery.forms.base import decimal_field, textarea
 from discovery.models import KpiDefinition, KpiDirection, KpiUnit
+from partnerships.forms import editable_initial
 
 # --- KPI catalog ---------------------------------------------------------------------------
 
@@ -42,22 +43,9 @@ class KpiForm(forms.Form):
         help_text="Lower comes first in lists.",
     )
 
-    FIELDS = (
-        "key",
-        "name",
-        "unit",
-        "direction",
-        "target",
-        "target_low",
-        "target_high",
-        "description",
-        "source",
-        "position",
-    )
-
     def __init__(self, *args, instance: KpiDefinition | None = None, **kwargs):
         if instance is not None:
-            initial = {name: getattr(instance, name) for name in self.FIELDS}
+            initial = editable_initial(instance)
             kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.instance = instance
@@ -67,6 +55,6 @@ class KpiForm(forms.Form):
             self.fields["key"].disabled = True
             self.fields["key"].help_text = "The key never changes."
             if instance.is_builtin:
-                for name in ("unit", "direction"):
+                for name in KpiDefinition.FIXED_ON_BUILTIN:
                     self.fields[name].disabled = True
                     self.fields[name].help_text = "Fixed for the KPIs shipped with Switchboard."

@@ -16,8 +16,12 @@ from discovery.forms.base import (
     textarea,
 )
 from discovery.models import (
+    DiscoverySession,
     Effort,
+    ExperienceGoal,
     GoalPriority,
+    KpiBaseline,
+    Opportunity,
     OpportunityStatus,
     ReviewedReport,
     ServiceKind,
@@ -30,7 +34,7 @@ from partnerships.forms import DateInput
 
 
 class ServiceLineForm(DiscoveryForm):
-    initial_fields = ("kind", "name", "hours", "monthly_volume", "description", "internal_notes")
+    model = ServiceLine
 
     kind = forms.ChoiceField(choices=ServiceKind.choices, label="Kind of service")
     name = forms.CharField(max_length=200, help_text="As the client's staff call it.")
@@ -51,17 +55,7 @@ class ServiceLineForm(DiscoveryForm):
 
 
 class BaselineForm(DiscoveryForm):
-    initial_fields = (
-        "service_line",
-        "kpi",
-        "value",
-        "period_start",
-        "period_end",
-        "source_report",
-        "target",
-        "target_reason",
-        "notes",
-    )
+    model = KpiBaseline
 
     service_line = ServiceChoiceField(queryset=None, label="Service", empty_label="Choose")
     kpi = KpiChoiceField(queryset=None, label="KPI", empty_label="Choose a KPI")
@@ -135,14 +129,7 @@ class BaselineImportForm(DiscoveryForm):
 class ReportForm(DiscoveryForm):
     """A reviewed report's details; the file itself is fixed once uploaded."""
 
-    initial_fields = (
-        "name",
-        "source_system",
-        "period_start",
-        "period_end",
-        "findings",
-        "internal_notes",
-    )
+    model = ReviewedReport
 
     name = forms.CharField(max_length=200)
     source_system = forms.CharField(
@@ -191,7 +178,7 @@ class ReportUploadForm(ReportForm):
 
 
 class SessionForm(DiscoveryForm):
-    initial_fields = ("held_on", "title", "attendees", "notes", "decisions", "internal_notes")
+    model = DiscoverySession
 
     held_on = forms.DateField(widget=DateInput(), label="Held on")
     title = forms.CharField(max_length=200)
@@ -208,7 +195,7 @@ class SessionForm(DiscoveryForm):
 
 
 class GoalForm(DiscoveryForm):
-    initial_fields = ("statement", "kpi", "target", "service_line", "priority")
+    model = ExperienceGoal
 
     statement = forms.CharField(
         max_length=500,
@@ -255,16 +242,7 @@ class ReopenForm(DiscoveryForm):
 
 
 class OpportunityForm(DiscoveryForm):
-    initial_fields = (
-        "title",
-        "description",
-        "service_line",
-        "kpi",
-        "expected_effect",
-        "expected_value",
-        "effort",
-        "internal_notes",
-    )
+    model = Opportunity
 
     title = forms.CharField(max_length=200)
     description = forms.CharField(required=False, widget=textarea(3))

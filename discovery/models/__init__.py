@@ -6,7 +6,8 @@ Every row stores its `organization` (the tenant) and, below the KPI catalog, its
 `partnership`, so the access policy scopes it without joins and indexes lead with the tenant.
 """
 
-from discovery.models.callflows import CallFlow, CallFlowState, CallFlowVersion, NodeKind
+from discovery.callflow import NodeKind  # the validator's vocabulary, re-exported
+from discovery.models.callflows import CallFlow, CallFlowState, CallFlowVersion
 from discovery.models.engagement import (
     DiscoverySession,
     DiscoverySignOff,

@@ -26,19 +26,6 @@ class CallFlowState(models.TextChoices):
     FUTURE = "future", "Future state"
 
 
-class NodeKind(models.TextChoices):
-    ENTRY = "entry", "Entry"
-    IVR_MENU = "ivr_menu", "IVR menu"
-    QUEUE = "queue", "Queue"
-    TRIAGE_PROTOCOL = "triage_protocol", "Triage protocol"
-    WARM_TRANSFER = "warm_transfer", "Warm transfer"
-    ONCALL_PAGE = "oncall_page", "On-call physician page"
-    VOICEMAIL = "voicemail", "Voicemail"
-    CALLBACK = "callback", "Callback"
-    EMERGENCY_ESCALATION = "emergency_escalation", "Emergency escalation"
-    END = "end", "End"
-
-
 class CallFlow(PartnershipOwnedModel):
     """How calls of one service move, in the current or the future state."""
 
@@ -63,6 +50,13 @@ class CallFlow(PartnershipOwnedModel):
     )
 
     INTERNAL_FIELDS = ("internal_notes",)
+
+    # What people enter and change (services, forms and serializers use this list).
+    EDITABLE_FIELDS = (
+        "name",
+        "description",
+        "internal_notes",
+    )
 
     class Meta:
         ordering = ["service_line__name", "state", "name"]

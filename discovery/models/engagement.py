@@ -31,6 +31,16 @@ class DiscoverySession(PartnershipOwnedModel):
 
     INTERNAL_FIELDS = ("internal_notes",)
 
+    # What people enter and change (services, forms and serializers use this list).
+    EDITABLE_FIELDS = (
+        "held_on",
+        "title",
+        "attendees",
+        "notes",
+        "decisions",
+        "internal_notes",
+    )
+
     class Meta:
         ordering = ["-held_on", "title"]
         verbose_name = "discovery session"
@@ -75,6 +85,15 @@ class ExperienceGoal(PartnershipOwnedModel):
     )
     priority = models.PositiveSmallIntegerField(
         choices=GoalPriority.choices, default=GoalPriority.MEDIUM
+    )
+
+    # What people enter and change (services, forms and serializers use this list).
+    EDITABLE_FIELDS = (
+        "statement",
+        "kpi",
+        "target",
+        "service_line",
+        "priority",
     )
 
     class Meta:
@@ -264,6 +283,18 @@ class Opportunity(PartnershipOwnedModel):
     internal_notes = models.TextField(blank=True, help_text=INTERNAL_HELP)
 
     INTERNAL_FIELDS = ("internal_notes",)
+
+    # What people enter and change (services, forms and serializers use this list).
+    EDITABLE_FIELDS = (
+        "title",
+        "description",
+        "service_line",
+        "kpi",
+        "expected_effect",
+        "expected_value",
+        "effort",
+        "internal_notes",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

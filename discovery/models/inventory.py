@@ -71,6 +71,16 @@ class ServiceLine(PartnershipOwnedModel):
 
     INTERNAL_FIELDS = ("internal_notes",)
 
+    # What people enter and change (services, forms and serializers use this list).
+    EDITABLE_FIELDS = (
+        "kind",
+        "name",
+        "hours",
+        "monthly_volume",
+        "description",
+        "internal_notes",
+    )
+
     class Meta:
         ordering = ["name"]
         verbose_name = "service"
@@ -128,6 +138,16 @@ class ReviewedReport(PartnershipOwnedModel):
 
     INTERNAL_FIELDS = ("internal_notes",)
 
+    # What people enter and change (services, forms and serializers use this list).
+    EDITABLE_FIELDS = (
+        "name",
+        "source_system",
+        "period_start",
+        "period_end",
+        "findings",
+        "internal_notes",
+    )
+
     class Meta:
         ordering = ["-period_end", "name"]
         verbose_name = "reviewed report"
@@ -183,6 +203,19 @@ class KpiBaseline(PartnershipOwnedModel):
         blank=True, help_text="Why the target is below the baseline, if it is."
     )
     notes = models.TextField(blank=True)
+
+    # What people enter and change (services, forms and serializers use this list).
+    EDITABLE_FIELDS = (
+        "service_line",
+        "kpi",
+        "value",
+        "period_start",
+        "period_end",
+        "source_report",
+        "target",
+        "target_reason",
+        "notes",
+    )
 
     class Meta:
         ordering = ["service_line__name", "kpi__position", "kpi__name"]

@@ -162,6 +162,24 @@ class KpiDefinition(TenantModel):
     )
     position = models.PositiveSmallIntegerField(default=100)
 
+    # Measurements, baselines and integrations depend on these: shipped KPIs keep them (the
+    # key never changes on any KPI).
+    FIXED_ON_BUILTIN = ("unit", "direction")
+
+    # What people enter and change (services, forms and serializers use this list).
+    EDITABLE_FIELDS = (
+        "key",
+        "name",
+        "unit",
+        "direction",
+        "target",
+        "target_low",
+        "target_high",
+        "description",
+        "source",
+        "position",
+    )
+
     class Meta:
         ordering = ["position", "name"]
         verbose_name = "KPI"

@@ -29,7 +29,12 @@ from discovery.services.inventory import (
     session_delete,
     session_update,
 )
-from discovery.services.kpis import kpi_catalog_ensure, kpi_create, kpi_update
+from discovery.services.kpis import (
+    kpi_catalog_ensure,
+    kpi_catalog_ready,
+    kpi_create,
+    kpi_update,
+)
 from discovery.services.opportunities import (
     opportunity_create,
     opportunity_decide,
@@ -67,6 +72,7 @@ __all__ = [
     "goal_update",
     "goals_sign_off",
     "kpi_catalog_ensure",
+    "kpi_catalog_ready",
     "kpi_create",
     "kpi_update",
     "opportunity_create",

@@ -1,10 +1,8 @@
-"""Helpers shared by the discovery services: permission checks, the freeze of discovery
-records while discovery is signed off, and applying validated fields."""
+"""Helpers shared by the discovery services: permission checks (the rules are the access
+policy's; the messages say what discovery asked) and the freeze of discovery records while
+discovery is signed off. Fields are written with `tenancy.services.model_update`."""
 
 from __future__ import annotations
-
-from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -12,15 +10,14 @@ from django.utils import timezone
 from discovery.models import DiscoverySignOff
 from partnerships.models import Partnership
 from tenancy.access import Action, can
-from tenancy.audit import Actor, diff
+from tenancy.audit import Actor
 from tenancy.errors import ApplicationError
-from tenancy.models import Role
 
 
-def require(actor: Actor, action: Action, obj) -> None:
+def require(actor: Actor, action: Action, obj, *, message: str | None = None) -> None:
     """`obj` is a partnership or one of its rows (the policy decides by the partnership)."""
     if not can(actor.membership, action, obj):
-        raise PermissionDenied(_DENIED.get(action, "Your role does not allow this."))
+        raise PermissionDenied(message or _DENIED.get(action, "Your role does not allow this."))
 
 
 _DENIED = {
@@ -34,15 +31,21 @@ _DENIED = {
 
 def require_client_executive(actor: Actor, partnership: Partnership, what: str) -> None:
     """Agreements of the client (goal sign-off, co-signature, decisions) are the client's."""
-    if actor.membership.role != Role.CLIENT_EXECUTIVE:
-        raise PermissionDenied(f"Only the client's executive may {what}.")
-    require(actor, Action.SIGN_OFF, partnership)
+    require(
+        actor,
+        Action.CLIENT_SIGN_OFF,
+        partnership,
+        message=f"Only the client's executive may {what}.",
+    )
 
 
 def require_account_manager(actor: Actor, partnership: Partnership, what: str) -> None:
-    if not actor.membership.is_provider:
-        raise PermissionDenied(f"Only the dedicated account manager (or an admin) may {what}.")
-    require(actor, Action.SIGN_OFF, partnership)
+    require(
+        actor,
+        Action.PROVIDER_SIGN_OFF,
+        partnership,
+        message=f"Only the dedicated account manager (or an admin) may {what}.",
+    )
 
 
 def lock(partnership: Partnership) -> Partnership:
@@ -70,35 +73,3 @@ def ensure_discovery_open(partnership: Partnership, what: str) -> None:
             status=409,
             extra={"signed_off_at": sign_off.signed_at.isoformat()},
         )
-
-
-def apply(obj, fields: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    """Set `fields` on `obj` (only those in `allowed`); returns the values before."""
-    unknown = sorted(set(fields) - set(allowed))
-    if unknown:
-        raise ApplicationError(f"“{unknown[0]}” cannot be changed here.", field=unknown[0])
-    before = {name: getattr(obj, name, None) for name in fields}  # None: relation not set yet
-    for name, value in fields.items():
-        if isinstance(value, str):
-            value = value.strip()
-        setattr(obj, name, value)
-    return before
-
-
-def save(obj, **kwargs) -> None:
-    obj.full_clean()
-    obj.save(**kwargs)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    return value
-
-
-def changes_of(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """`tenancy.audit.diff` with decimals as text (the audit log stores JSON)."""
-    return diff(
-        {name: _plain(value) for name, value in before.items()},
-        {name: _plain(value) for name, value in after.items()},
-    )

@@ -10,13 +10,12 @@ from django.utils import timezone
 
 from discovery.callflow import GraphError, call_flow_validate, parse_graph
 from discovery.models import CallFlow, CallFlowState, CallFlowVersion, ServiceLine
-from discovery.services._common import apply, changes_of, ensure_discovery_open, require, save
+from discovery.services._common import ensure_discovery_open, require
 from partnerships.models import Partnership
 from tenancy.access import Action
 from tenancy.audit import Actor, audit_record
 from tenancy.errors import ApplicationError
-
-CALL_FLOW_FIELDS = ("name", "description", "internal_notes")
+from tenancy.services import check_fields, model_update
 
 
 def _ensure_open_for(call_flow: CallFlow) -> None:
@@ -26,16 +25,18 @@ def _ensure_open_for(call_flow: CallFlow) -> None:
         ensure_discovery_open(call_flow.partnership, "its current-state call flows")
 
 
-def _ensure_unique(call_flow: CallFlow) -> None:
+def _ensure_unique(call_flow: CallFlow, name: str) -> None:
+    """No other flow of the same service and state is called `name` (the new name)."""
+    name = name.strip()
     clash = CallFlow.objects.filter(
         service_line_id=call_flow.service_line_id,
         state=call_flow.state,
-        name__iexact=call_flow.name,
+        name__iexact=name,
     ).exclude(pk=call_flow.pk)
     if clash.exists():
         raise ApplicationError(
             f"{call_flow.service_line} already has a {call_flow.get_state_display().lower()} "
-            f"call flow named “{call_flow.name}”.",
+            f"call flow named “{name}”.",
             field="name",
         )
 
@@ -68,14 +69,13 @@ def call_flow_create(
         service_line=service_line,
         state=state,
     )
-    apply(
-        call_flow,
-        {"name": name, "description": description, "internal_notes": internal_notes},
-        CALL_FLOW_FIELDS,
-    )
     _ensure_open_for(call_flow)
-    _ensure_unique(call_flow)
-    save(call_flow)
+    _ensure_unique(call_flow, name)
+    model_update(
+        instance=call_flow,
+        fields={"name": name, "description": description, "internal_notes": internal_notes},
+        allowed=CallFlow.EDITABLE_FIELDS,
+    )
     audit_record(actor=actor, verb="call_flow.created", target=call_flow, partnership=partnership)
     if graph is not None:
         call_flow_version_create(actor=actor, call_flow=call_flow, graph=graph, note=note)
@@ -87,10 +87,10 @@ def call_flow_update(*, actor: Actor, call_flow: CallFlow, **fields: Any) -> Cal
     """Rename or describe a flow. Its graph changes only through a new version."""
     require(actor, Action.CHANGE_WORK, call_flow)
     _ensure_open_for(call_flow)
-    before = apply(call_flow, fields, CALL_FLOW_FIELDS)
-    _ensure_unique(call_flow)
-    save(call_flow)
-    if changes := changes_of(before, fields):
+    check_fields(fields, CallFlow.EDITABLE_FIELDS)
+    _ensure_unique(call_flow, fields.get("name", call_flow.name))
+    changes = model_update(instance=call_flow, fields=fields, allowed=CallFlow.EDITABLE_FIELDS)
+    if changes:
         audit_record(
             actor=actor,
             verb="call_flow.updated",
@@ -136,7 +136,8 @@ def call_flow_version_create(
         is_valid=not problems,
         problems=[problem.as_dict() for problem in problems],
     )
-    save(version)
+    version.full_clean()
+    version.save()
     call_flow.latest_version = version
     call_flow.save(update_fields=["latest_version", "updated_at"])
     audit_record(

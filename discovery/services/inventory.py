@@ -17,35 +17,14 @@ from discovery.models import (
     ReviewedReport,
     ServiceLine,
 )
-from discovery.services._common import apply, changes_of, ensure_discovery_open, require, save
+from discovery.services._common import ensure_discovery_open, require
 from discovery.services.kpis import kpi_catalog_ensure
 from discovery.validators import check_upload, decode_text
 from partnerships.models import Partnership
 from tenancy.access import Action
 from tenancy.audit import Actor, audit_record
 from tenancy.errors import ApplicationError
-
-SERVICE_FIELDS = ("kind", "name", "hours", "monthly_volume", "description", "internal_notes")
-BASELINE_FIELDS = (
-    "service_line",
-    "kpi",
-    "value",
-    "period_start",
-    "period_end",
-    "source_report",
-    "target",
-    "target_reason",
-    "notes",
-)
-REPORT_FIELDS = (
-    "name",
-    "source_system",
-    "period_start",
-    "period_end",
-    "findings",
-    "internal_notes",
-)
-SESSION_FIELDS = ("held_on", "title", "attendees", "notes", "decisions", "internal_notes")
+from tenancy.services import check_fields, model_update
 
 
 def _ensure_unique_name(queryset, name: str, *, field: str = "name", exclude=None) -> None:
@@ -64,10 +43,10 @@ def _ensure_unique_name(queryset, name: str, *, field: str = "name", exclude=Non
 def service_line_create(*, actor: Actor, partnership: Partnership, **fields: Any) -> ServiceLine:
     require(actor, Action.CHANGE_WORK, partnership)
     ensure_discovery_open(partnership, "the services")
+    check_fields(fields, ServiceLine.EDITABLE_FIELDS)
+    _ensure_unique_name(ServiceLine.objects.filter(partnership=partnership), fields.get("name", ""))
     service = ServiceLine(organization_id=partnership.organization_id, partnership=partnership)
-    apply(service, fields, SERVICE_FIELDS)
-    _ensure_unique_name(ServiceLine.objects.filter(partnership=partnership), service.name)
-    save(service)
+    model_update(instance=service, fields=fields, allowed=ServiceLine.EDITABLE_FIELDS)
     audit_record(actor=actor, verb="service_line.created", target=service, partnership=partnership)
     return service
 
@@ -82,9 +61,10 @@ def service_line_update(*, actor: Actor, service_line: ServiceLine, **fields: An
             fields["name"],
             exclude=service_line,
         )
-    before = apply(service_line, fields, SERVICE_FIELDS)
-    save(service_line)
-    if changes := changes_of(before, fields):
+    changes = model_update(
+        instance=service_line, fields=fields, allowed=ServiceLine.EDITABLE_FIELDS
+    )
+    if changes:
         audit_record(
             actor=actor,
             verb="service_line.updated",
@@ -133,19 +113,16 @@ def baseline_create(*, actor: Actor, partnership: Partnership, **fields: Any) ->
     the baseline itself where the center already does better."""
     require(actor, Action.CHANGE_WORK, partnership)
     ensure_discovery_open(partnership, "the baselines")
-    baseline = KpiBaseline(organization_id=partnership.organization_id, partnership=partnership)
-    apply(baseline, fields, BASELINE_FIELDS)
-    if baseline.target is None and baseline.kpi_id and baseline.value is not None:
-        baseline.target = default_target(baseline.kpi, baseline.value)
-    if KpiBaseline.objects.filter(
-        service_line_id=baseline.service_line_id, kpi_id=baseline.kpi_id
-    ).exists():
+    check_fields(fields, KpiBaseline.EDITABLE_FIELDS)
+    service_line, kpi, value = fields.get("service_line"), fields.get("kpi"), fields.get("value")
+    if fields.get("target") is None and kpi is not None and value is not None:
+        fields["target"] = default_target(kpi, value)
+    if KpiBaseline.objects.filter(service_line=service_line, kpi=kpi).exists():
         raise ApplicationError(
-            f"{baseline.service_line} already has a baseline for {baseline.kpi}; change it "
-            "instead.",
-            field="kpi",
+            f"{service_line} already has a baseline for {kpi}; change it instead.", field="kpi"
         )
-    save(baseline)
+    baseline = KpiBaseline(organization_id=partnership.organization_id, partnership=partnership)
+    model_update(instance=baseline, fields=fields, allowed=KpiBaseline.EDITABLE_FIELDS)
     audit_record(actor=actor, verb="baseline.created", target=baseline, partnership=partnership)
     return baseline
 
@@ -154,21 +131,14 @@ def baseline_create(*, actor: Actor, partnership: Partnership, **fields: Any) ->
 def baseline_update(*, actor: Actor, baseline: KpiBaseline, **fields: Any) -> KpiBaseline:
     require(actor, Action.CHANGE_WORK, baseline)
     ensure_discovery_open(baseline.partnership, "the baselines")
-    moved = {"service_line", "kpi"} & set(fields)
-    before = apply(baseline, fields, BASELINE_FIELDS)
-    if (
-        moved
-        and KpiBaseline.objects.filter(
-            service_line_id=baseline.service_line_id, kpi_id=baseline.kpi_id
-        )
-        .exclude(pk=baseline.pk)
-        .exists()
-    ):
-        raise ApplicationError(
-            f"{baseline.service_line} already has a baseline for {baseline.kpi}.", field="kpi"
-        )
-    save(baseline)
-    if changes := changes_of(before, fields):
+    if {"service_line", "kpi"} & set(fields):
+        service_line = fields.get("service_line", baseline.service_line)
+        kpi = fields.get("kpi", baseline.kpi)
+        clash = KpiBaseline.objects.filter(service_line=service_line, kpi=kpi)
+        if clash.exclude(pk=baseline.pk).exists():
+            raise ApplicationError(f"{service_line} already has a baseline for {kpi}.", field="kpi")
+    changes = model_update(instance=baseline, fields=fields, allowed=KpiBaseline.EDITABLE_FIELDS)
+    if changes:
         audit_record(
             actor=actor,
             verb="baseline.updated",
@@ -246,14 +216,9 @@ def baselines_import(
     KpiBaseline.objects.bulk_create(result.to_create, batch_size=500)
     KpiBaseline.objects.bulk_update(
         result.to_update,
+        # A row of the file names its baseline by service and KPI; the rest is updated.
         fields=[
-            "value",
-            "period_start",
-            "period_end",
-            "source_report",
-            "target",
-            "target_reason",
-            "notes",
+            *(name for name in KpiBaseline.EDITABLE_FIELDS if name not in ("service_line", "kpi")),
             "updated_at",
         ],
         batch_size=500,
@@ -280,6 +245,7 @@ def report_create(
     written; it is stored under a generated name (the original name is kept as data)."""
     require(actor, Action.CHANGE_WORK, partnership)
     ensure_discovery_open(partnership, "the reports")
+    check_fields(fields, ReviewedReport.EDITABLE_FIELDS)
     checked = check_upload(upload)
     report = ReviewedReport(
         organization_id=partnership.organization_id,
@@ -288,8 +254,9 @@ def report_create(
         original_filename=checked.original_name,
         file_kind=checked.kind,
         file_size=checked.size,
+        **fields,
     )
-    apply(report, fields, REPORT_FIELDS)
+    # The input is checked before the file is stored: a refused report leaves no file.
     report.full_clean(exclude=["file"])
     report.file.save(checked.original_name, upload, save=False)
     stored = report.file.name
@@ -307,9 +274,8 @@ def report_create(
 def report_update(*, actor: Actor, report: ReviewedReport, **fields: Any) -> ReviewedReport:
     require(actor, Action.CHANGE_WORK, report)
     ensure_discovery_open(report.partnership, "the reports")
-    before = apply(report, fields, REPORT_FIELDS)
-    save(report)
-    if changes := changes_of(before, fields):
+    changes = model_update(instance=report, fields=fields, allowed=ReviewedReport.EDITABLE_FIELDS)
+    if changes:
         audit_record(
             actor=actor,
             verb="report.updated",
@@ -339,8 +305,7 @@ def session_create(*, actor: Actor, partnership: Partnership, **fields: Any) -> 
     require(actor, Action.CHANGE_WORK, partnership)
     ensure_discovery_open(partnership, "the discovery sessions")
     session = DiscoverySession(organization_id=partnership.organization_id, partnership=partnership)
-    apply(session, fields, SESSION_FIELDS)
-    save(session)
+    model_update(instance=session, fields=fields, allowed=DiscoverySession.EDITABLE_FIELDS)
     audit_record(actor=actor, verb="session.recorded", target=session, partnership=partnership)
     return session
 
@@ -349,9 +314,10 @@ def session_create(*, actor: Actor, partnership: Partnership, **fields: Any) -> 
 def session_update(*, actor: Actor, session: DiscoverySession, **fields: Any) -> DiscoverySession:
     require(actor, Action.CHANGE_WORK, session)
     ensure_discovery_open(session.partnership, "the discovery sessions")
-    before = apply(session, fields, SESSION_FIELDS)
-    save(session)
-    if changes := changes_of(before, fields):
+    changes = model_update(
+        instance=session, fields=fields, allowed=DiscoverySession.EDITABLE_FIELDS
+    )
+    if changes:
         audit_record(
             actor=actor,
             verb="session.updated",

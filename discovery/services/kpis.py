@@ -8,25 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from discovery.models import DEFAULT_KPI_CATALOG, KpiDefinition
-from discovery.services._common import apply, changes_of, save
 from tenancy.access import Action, can
 from tenancy.audit import Actor, audit_record
 from tenancy.errors import ApplicationError
-
-KPI_FIELDS = (
-    "key",
-    "name",
-    "unit",
-    "direction",
-    "target",
-    "target_low",
-    "target_high",
-    "description",
-    "source",
-    "position",
-)
-# Measurements, baselines and integrations depend on these; they stay as shipped.
-FIXED_ON_BUILTIN = ("key", "unit", "direction")
+from tenancy.services import check_fields, model_update
 
 
 def kpi_catalog_ensure(*, organization) -> int:
@@ -48,6 +33,12 @@ def kpi_catalog_ensure(*, organization) -> int:
     return len(missing)
 
 
+def kpi_catalog_ready(*, organization) -> None:
+    """Put the default catalog in place on first use (one query once it is there)."""
+    if not KpiDefinition.objects.filter(organization=organization, is_builtin=True).exists():
+        kpi_catalog_ensure(organization=organization)
+
+
 def _require_admin(actor: Actor, action: Action, kpi=None) -> None:
     if not can(actor.membership, action, kpi):
         raise PermissionDenied("Only admins may change the KPI catalog.")
@@ -56,14 +47,15 @@ def _require_admin(actor: Actor, action: Action, kpi=None) -> None:
 @transaction.atomic
 def kpi_create(*, actor: Actor, **fields: Any) -> KpiDefinition:
     _require_admin(actor, Action.CREATE)
+    check_fields(fields, KpiDefinition.EDITABLE_FIELDS)
+    key, name = fields.get("key", "").strip(), fields.get("name", "").strip()
+    if KpiDefinition.objects.filter(organization=actor.organization, key=key).exists():
+        raise ApplicationError(f"The catalog already has a KPI “{key}”.", field="key")
+    if KpiDefinition.objects.filter(organization=actor.organization, name=name).exists():
+        raise ApplicationError(f"The catalog already has a KPI named “{name}”.", field="name")
     kpi = KpiDefinition(organization=actor.organization)
-    apply(kpi, fields, KPI_FIELDS)
-    if KpiDefinition.objects.filter(organization=actor.organization, key=kpi.key).exists():
-        raise ApplicationError(f"The catalog already has a KPI “{kpi.key}”.", field="key")
-    if KpiDefinition.objects.filter(organization=actor.organization, name=kpi.name).exists():
-        raise ApplicationError(f"The catalog already has a KPI named “{kpi.name}”.", field="name")
-    save(kpi)
-    audit_record(actor=actor, verb="kpi.created", target=kpi, changes=changes_of({}, fields))
+    changes = model_update(instance=kpi, fields=fields, allowed=KpiDefinition.EDITABLE_FIELDS)
+    audit_record(actor=actor, verb="kpi.created", target=kpi, changes=changes)
     return kpi
 
 
@@ -77,7 +69,7 @@ def kpi_update(*, actor: Actor, kpi: KpiDefinition, **fields: Any) -> KpiDefinit
     KPIs already used by baselines, goals or opportunities, neither."""
     _require_admin(actor, Action.CHANGE, kpi)
     kpi = KpiDefinition.objects.select_for_update().get(pk=kpi.pk)
-    for name in FIXED_ON_BUILTIN:
+    for name in ("key", *KpiDefinition.FIXED_ON_BUILTIN):
         changing = name in fields and fields[name] != getattr(kpi, name)
         if changing and (name == "key" or kpi.is_builtin or _in_use(kpi)):
             raise ApplicationError(
@@ -93,8 +85,7 @@ def kpi_update(*, actor: Actor, kpi: KpiDefinition, **fields: Any) -> KpiDefinit
         raise ApplicationError(
             f"The catalog already has a KPI named “{fields['name']}”.", field="name"
         )
-    before = apply(kpi, fields, KPI_FIELDS)
-    save(kpi)
-    if changes := changes_of(before, fields):
+    changes = model_update(instance=kpi, fields=fields, allowed=KpiDefinition.EDITABLE_FIELDS)
+    if changes:
         audit_record(actor=actor, verb="kpi.updated", target=kpi, changes=changes)
     return kpi

@@ -10,30 +10,17 @@ from django.utils import timezone
 
 from discovery import selectors
 from discovery.models import Opportunity, OpportunityStatus
-from discovery.services._common import (
-    apply,
-    changes_of,
-    lock,
-    require,
-    require_client_executive,
-    save,
-)
+from discovery.services._common import lock, require, require_client_executive
 from partnerships.models import Partnership
 from tenancy.access import Action
 from tenancy.audit import Actor, audit_record
 from tenancy.errors import ApplicationError
+from tenancy.services import model_update
 
-OPPORTUNITY_FIELDS = (
-    "title",
-    "description",
-    "service_line",
-    "kpi",
-    "expected_effect",
-    "expected_value",
-    "effort",
-    "internal_notes",
-)
 DECISIONS = (OpportunityStatus.ACCEPTED, OpportunityStatus.REJECTED)
+# What the client's decision writes, and the provider's implementation after it.
+DECISION_FIELDS = ("status", "decided_by", "decided_at", "decision_note")
+IMPLEMENTATION_FIELDS = ("status", "implemented_at")
 
 
 def optimization_gate_check(*, partnership: Partnership) -> None:
@@ -60,8 +47,7 @@ def opportunity_create(*, actor: Actor, partnership: Partnership, **fields: Any)
         proposed_by=actor.user,
         status=OpportunityStatus.PROPOSED,
     )
-    apply(opportunity, fields, OPPORTUNITY_FIELDS)
-    save(opportunity)
+    model_update(instance=opportunity, fields=fields, allowed=Opportunity.EDITABLE_FIELDS)
     audit_record(
         actor=actor, verb="opportunity.proposed", target=opportunity, partnership=partnership
     )
@@ -85,9 +71,8 @@ def opportunity_update(*, actor: Actor, opportunity: Opportunity, **fields: Any)
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     _ensure_proposed(opportunity, "changed")
     optimization_gate_check(partnership=opportunity.partnership)
-    before = apply(opportunity, fields, OPPORTUNITY_FIELDS)
-    save(opportunity)
-    if changes := changes_of(before, fields):
+    changes = model_update(instance=opportunity, fields=fields, allowed=Opportunity.EDITABLE_FIELDS)
+    if changes:
         audit_record(
             actor=actor,
             verb="opportunity.updated",
@@ -124,11 +109,16 @@ def opportunity_decide(
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     _ensure_proposed(opportunity, "decided")
     optimization_gate_check(partnership=opportunity.partnership)
-    opportunity.status = decision
-    opportunity.decided_by = actor.user
-    opportunity.decided_at = timezone.now()
-    opportunity.decision_note = note.strip()
-    save(opportunity)
+    model_update(
+        instance=opportunity,
+        fields={
+            "status": decision,
+            "decided_by": actor.user,
+            "decided_at": timezone.now(),
+            "decision_note": note,
+        },
+        allowed=DECISION_FIELDS,
+    )
     audit_record(
         actor=actor,
         verb=f"opportunity.{decision}",
@@ -150,9 +140,11 @@ def opportunity_implement(*, actor: Actor, opportunity: Opportunity) -> Opportun
             field="status",
             status=409,
         )
-    opportunity.status = OpportunityStatus.IMPLEMENTED
-    opportunity.implemented_at = timezone.now()
-    save(opportunity)
+    model_update(
+        instance=opportunity,
+        fields={"status": OpportunityStatus.IMPLEMENTED, "implemented_at": timezone.now()},
+        allowed=IMPLEMENTATION_FIELDS,
+    )
     audit_record(
         actor=actor,
         verb="opportunity.implemented",

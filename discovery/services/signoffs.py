@@ -15,21 +15,17 @@ from django.utils import timezone
 from discovery import selectors
 from discovery.models import DiscoverySignOff, ExperienceGoal, GoalSignOff
 from discovery.services._common import (
-    apply,
-    changes_of,
     ensure_discovery_open,
     lock,
     require,
     require_account_manager,
     require_client_executive,
-    save,
 )
 from partnerships.models import Partnership
 from tenancy.access import Action
 from tenancy.audit import Actor, audit_record
 from tenancy.errors import ApplicationError
-
-GOAL_FIELDS = ("statement", "kpi", "target", "service_line", "priority")
+from tenancy.services import model_update
 
 
 def _goal_snapshot(goal: ExperienceGoal) -> dict[str, Any]:
@@ -70,8 +66,7 @@ def goal_create(*, actor: Actor, partnership: Partnership, **fields: Any) -> Exp
     require(actor, Action.CHANGE_WORK, partnership)
     ensure_discovery_open(partnership, "the experience goals")
     goal = ExperienceGoal(organization_id=partnership.organization_id, partnership=partnership)
-    apply(goal, fields, GOAL_FIELDS)
-    save(goal)
+    model_update(instance=goal, fields=fields, allowed=ExperienceGoal.EDITABLE_FIELDS)
     audit_record(actor=actor, verb="experience_goal.created", target=goal, partnership=partnership)
     _supersede_goal_sign_off(actor, partnership, f"Goal added: {goal.statement}")
     return goal
@@ -81,9 +76,8 @@ def goal_create(*, actor: Actor, partnership: Partnership, **fields: Any) -> Exp
 def goal_update(*, actor: Actor, goal: ExperienceGoal, **fields: Any) -> ExperienceGoal:
     require(actor, Action.CHANGE_WORK, goal)
     ensure_discovery_open(goal.partnership, "the experience goals")
-    before = apply(goal, fields, GOAL_FIELDS)
-    save(goal)
-    if changes := changes_of(before, fields):
+    changes = model_update(instance=goal, fields=fields, allowed=ExperienceGoal.EDITABLE_FIELDS)
+    if changes:
         audit_record(
             actor=actor,
             verb="experience_goal.updated",
@@ -129,7 +123,8 @@ def goals_sign_off(*, actor: Actor, partnership: Partnership, note: str = "") ->
         goals=[_goal_snapshot(goal) for goal in goals],
         note=note.strip(),
     )
-    save(sign_off)
+    sign_off.full_clean()
+    sign_off.save()
     audit_record(
         actor=actor,
         verb="experience_goals.signed_off",
@@ -168,7 +163,8 @@ def discovery_sign_off(
         note=note.strip(),
         checklist=checklist.as_dict(),
     )
-    save(sign_off)
+    sign_off.full_clean()
+    sign_off.save()
     audit_record(actor=actor, verb="discovery.signed_off", target=sign_off, partnership=partnership)
     return sign_off
 

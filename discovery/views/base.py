@@ -1,8 +1,8 @@
 """The scoped base of the discovery pages.
 
-Order of checks on every page (as in the API): the organization (OrgScopedMixin), the
-partnership and the object, both through the access policy (404, same message, when missing
-or not visible), the role (403), then the state (409: the optimization gate, frozen
+Order of checks on every page (as in the API): the organization, the partnership and the
+object, both through the access policy (404, same message, when missing or not visible),
+the role (403; `PartnershipPageMixin`), then the state (409: the optimization gate, frozen
 discovery). Writes go through `discovery.services` only; their errors are shown on the field
 they name.
 """
@@ -13,135 +13,57 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
-from django.urls import reverse
 from django.views.generic import FormView, View
 
-from discovery import selectors
+from discovery import selectors, services
 from discovery.models import DiscoverySignOff
+from partnerships.base import PartnershipPageMixin
 from partnerships.forms import add_service_error
-from partnerships.models import Partnership
 from tenancy import access
 from tenancy.access import Action
 from tenancy.errors import ApplicationError
-from tenancy.models import Role
-from tenancy.rest import NOT_FOUND
-from tenancy.views import OrgScopedMixin
-
-
-def int_or_404(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Http404(NOT_FOUND) from None
-
 
 # --- The scoped base -----------------------------------------------------------------------
 
 
-class _PartnershipStep:
-    """Runs after OrgScopedMixin has resolved the membership: the partnership, then the
-    object of the page (both 404 when not visible), then the role (403)."""
-
-    action: Action | None = Action.VIEW
-
-    def dispatch(self, request, *args, **kwargs):
-        self.partnership = self.get_partnership()
-        self.object = self.load_object() if "pk" in kwargs else None
-        self.check_role()
-        refusal = self.check_state()
-        if refusal is not None:
-            return refusal
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_partnership(self) -> Partnership:
-        queryset = access.visible(self.membership, Partnership.objects.with_people())
-        partnership = queryset.filter(pk=int_or_404(self.kwargs["partnership_pk"])).first()
-        if partnership is None:
-            raise Http404(NOT_FOUND)
-        partnership.organization = self.organization
-        return partnership
-
-    def load_object(self):
-        queryset = self.get_queryset().filter(partnership=self.partnership)
-        try:
-            obj = queryset.get(pk=int_or_404(self.kwargs["pk"]))
-        except ObjectDoesNotExist:
-            raise Http404(NOT_FOUND) from None
-        # The policy and the services read `obj.partnership`: reuse the one resolved above.
-        obj.partnership = self.partnership
-        return obj
-
-    def check_role(self) -> None:
-        if self.action is not None:
-            self.require(self.action, self.object or self.partnership)
-
-    def check_state(self):
-        """A response that refuses the page in the partnership's current state, or None."""
-        return None
-
-
-class DiscoveryMixin(OrgScopedMixin, _PartnershipStep):
+class DiscoveryMixin(PartnershipPageMixin):
     """A page of a partnership's discovery, under /o/<org_slug>/<partnership_pk>/discovery/."""
 
+    url_namespace = "discovery"
+    tab = "discovery"
     section = "overview"  # the discovery section the page belongs to
-
-    def visible(self, model):
-        """`model`'s rows of this partnership that the member sees."""
-        return access.visible(self.membership, model).filter(partnership=self.partnership)
 
     @cached_property
     def perms(self) -> dict[str, bool]:
+        """What the templates offer besides changing the work (`can_change`)."""
         membership, partnership = self.membership, self.partnership
-        signs = access.can(membership, Action.SIGN_OFF, partnership)
         return {
-            "work": access.can(membership, Action.CHANGE_WORK, partnership),
             # The discovery sign-off is the dedicated account manager's (or an admin's);
             # goal sign-off, co-signature and decisions are the client executive's.
-            "sign_off": signs and membership.is_provider,
-            "client": signs and membership.role == Role.CLIENT_EXECUTIVE,
-            "reopen": signs,
-            "internal": access.can_see_internal(membership),
+            "sign_off": access.can(membership, Action.PROVIDER_SIGN_OFF, partnership),
+            "client": access.can(membership, Action.CLIENT_SIGN_OFF, partnership),
+            "reopen": access.can(membership, Action.SIGN_OFF, partnership),
         }
 
     @cached_property
     def open_sign_off(self) -> DiscoverySignOff | None:
         return selectors.discovery_open_sign_off(partnership=self.partnership)
 
-    def require_perm(self, name: str, message: str) -> None:
-        if not self.perms[name]:
-            raise PermissionDenied(message)
-
     def overview_url(self, anchor: str = "") -> str:
-        url = reverse(
-            "discovery:overview",
-            kwargs={"org_slug": self.organization.slug, "partnership_pk": self.partnership.pk},
-        )
+        url = self.url("overview")
         return f"{url}#{anchor}" if anchor else url
-
-    def url(self, name: str, **kwargs) -> str:
-        kwargs = {
-            "org_slug": self.organization.slug,
-            "partnership_pk": self.partnership.pk,
-        } | kwargs
-        return reverse(f"discovery:{name}", kwargs=kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(
-            nav="partnerships",
-            tab="discovery",
-            section=self.section,
-            partnership=self.partnership,
-            perms=self.perms,
-            can_see_internal=self.perms["internal"],
-        )
+        context["perms"] = self.perms
         return context
 
 
 def kpi_choices(membership):
+    """The KPIs a form offers: the organization's catalog, the default one on first use."""
+    services.kpi_catalog_ready(organization=membership.organization)
     return selectors.kpi_catalog(membership=membership)
 
 
@@ -152,7 +74,7 @@ class DiscoveryFormView(DiscoveryMixin, FormView):
     """A form page whose valid input goes to one service call."""
 
     template_name = "discovery/form.html"
-    action = Action.CHANGE_WORK
+    object_action = Action.CHANGE_WORK
     page_title = ""
     intro = ""
     submit_label = "Save"
@@ -215,7 +137,7 @@ class DiscoveryActionView(DiscoveryMixin, View):
     outcome as a message."""
 
     http_method_names = ["post"]
-    action = Action.CHANGE_WORK
+    object_action = Action.CHANGE_WORK
 
     def post(self, request, *args, **kwargs):
         try:

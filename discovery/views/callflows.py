@@ -20,7 +20,7 @@ from django.views.generic import TemplateView, View
 from discovery import forms, selectors, services
 from discovery.callflow import call_flow_diff, diff_is_empty
 from discovery.models import CallFlow, CallFlowState, CallFlowVersion, DiscoverySignOff, ServiceLine
-from discovery.views.base import DiscoveryActionView, DiscoveryFormView, DiscoveryMixin, int_or_404
+from discovery.views.base import DiscoveryActionView, DiscoveryFormView, DiscoveryMixin
 from discovery.views.diagrams import (
     NODE_KIND_LEGEND,
     diagram,
@@ -31,6 +31,7 @@ from discovery.views.diagrams import (
     kind_labels,
     with_kind_labels,
 )
+from partnerships.base import pk_or_404
 from partnerships.forms import add_service_error
 from tenancy import access
 from tenancy.access import Action
@@ -279,7 +280,7 @@ class CallFlowExportView(CallFlowMixin, View):
         flow = self.object
         number = request.GET.get("version")
         version = selectors.call_flow_version_get(
-            call_flow=flow, number=int_or_404(number) if number else None
+            call_flow=flow, number=pk_or_404(number) if number else None
         )
         if version is None:
             raise Http404(NOT_FOUND)
@@ -299,7 +300,7 @@ class CallFlowEditorMixin(CallFlowMixin):
     saves a new version of the flow."""
 
     template_name = "discovery/callflow_edit.html"
-    action = Action.CHANGE_WORK
+    object_action = Action.CHANGE_WORK
 
     @cached_property
     def latest_graph(self) -> dict:

@@ -36,6 +36,7 @@ class KpiListView(KpiMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        services.kpi_catalog_ready(organization=self.organization)
         context["kpis"] = list(selectors.kpi_catalog(membership=self.membership))
         return context
 

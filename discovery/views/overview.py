@@ -101,7 +101,7 @@ class OverviewView(DiscoveryMixin, TemplateView):
     def fixes(self, item) -> list[tuple[str, str]]:
         """Where to go to fix a missing checklist item, as (label, url): what the member
         can do about it first, then where to read it."""
-        work, client = self.perms["work"], self.perms["client"]
+        work, client = self.can_change, self.perms["client"]
         links: list[tuple[str, str]] = []
         match item.code:
             case "services_with_baselines":
@@ -135,17 +135,13 @@ class SignOffView(DiscoveryFormView):
     """The account manager closes discovery: only with the checklist complete."""
 
     model = DiscoverySignOff
-    action = None
+    object_action = Action.PROVIDER_SIGN_OFF
+    denied_message = "Only the dedicated account manager (or an admin) signs off discovery."
     form_class = forms.NoteForm
     template_name = "discovery/sign_off.html"
     page_title = "Sign off discovery"
     submit_label = "Sign off discovery"
     frozen_record = False
-
-    def check_role(self) -> None:
-        self.require_perm(
-            "sign_off", "Only the dedicated account manager (or an admin) signs off discovery."
-        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -165,7 +161,8 @@ class SignOffView(DiscoveryFormView):
 
 class CosignView(DiscoveryFormView):
     model = DiscoverySignOff
-    action = None
+    object_action = Action.CLIENT_SIGN_OFF
+    denied_message = "Only the client's executive co-signs discovery."
     form_class = forms.NoteForm
     template_name = "discovery/sign_off.html"
     page_title = "Co-sign discovery"
@@ -176,9 +173,6 @@ class CosignView(DiscoveryFormView):
         "opportunities can be proposed after that."
     )
     frozen_record = False
-
-    def check_role(self) -> None:
-        self.require_perm("client", "Only the client's executive co-signs discovery.")
 
     def get_form(self, form_class=None):
         form = super().get_form(form_class)
@@ -200,7 +194,7 @@ class CosignView(DiscoveryFormView):
 
 class ReopenView(DiscoveryFormView):
     model = DiscoverySignOff
-    action = Action.SIGN_OFF
+    object_action = Action.SIGN_OFF
     form_class = forms.ReopenForm
     template_name = "discovery/sign_off.html"
     page_title = "Reopen discovery"
@@ -248,12 +242,19 @@ class OpportunityCreateView(OpportunityFormMixin, DiscoveryFormView):
     intro = "A change the provider proposes; the client executive accepts or rejects it."
     submit_label = "Propose"
 
-    def check_state(self):
+    def gate_refusal(self):
+        """The gate's page (409) while discovery is not signed off and co-signed, or None."""
         status = selectors.discovery_status(partnership=self.partnership)
         if status.gate_open:
             return None
         context = self.get_context_data(gate_missing=status.gate_missing)
         return TemplateResponse(self.request, "discovery/gate.html", context, status=409)
+
+    def get(self, request, *args, **kwargs):
+        return self.gate_refusal() or super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        return self.gate_refusal() or super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         if "gate_missing" in kwargs:  # the gate's page has no form
@@ -288,7 +289,8 @@ class OpportunityUpdateView(OpportunityFormMixin, DiscoveryFormView):
 
 class OpportunityDecideView(DiscoveryFormView):
     model = Opportunity
-    action = None
+    object_action = Action.CLIENT_SIGN_OFF
+    denied_message = "Only the client's executive decides on opportunities."
     form_class = forms.DecisionForm
     template_name = "discovery/opportunity_decide.html"
     submit_label = "Record decision"
@@ -297,9 +299,6 @@ class OpportunityDecideView(DiscoveryFormView):
 
     def get_queryset(self):
         return super().get_queryset().select_related("service_line", "kpi", "proposed_by")
-
-    def check_role(self) -> None:
-        self.require_perm("client", "Only the client's executive decides on opportunities.")
 
     def get_page_title(self) -> str:
         return f"Decide on “{self.object.title}”"

@@ -23,6 +23,7 @@ from discovery.models import (
     ServiceLine,
 )
 from discovery.views.base import DiscoveryActionView, DiscoveryFormView, DiscoveryMixin, kpi_choices
+from tenancy.access import Action
 from tenancy.errors import ApplicationError
 from tenancy.rest import NOT_FOUND
 
@@ -344,15 +345,13 @@ class GoalsSignOffView(DiscoveryFormView):
     """The client executive signs off the set of goals as it stands."""
 
     model = GoalSignOff
-    action = None
+    object_action = Action.CLIENT_SIGN_OFF
+    denied_message = "Only the client's executive signs off the goals."
     form_class = forms.NoteForm
     template_name = "discovery/goals_sign_off.html"
     page_title = "Sign off the desired patient experience goals"
     submit_label = "Sign off these goals"
     anchor = "goals"
-
-    def check_role(self) -> None:
-        self.require_perm("client", "Only the client's executive signs off the goals.")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

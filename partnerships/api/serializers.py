@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework import serializers
 
 from accounts.models import User
@@ -7,11 +8,34 @@ from partnerships import selectors
 from partnerships.models import (
     ClientKind,
     ClientOrganization,
+    Comment,
     Partnership,
     PartnershipStatus,
     PartnershipStatusChange,
 )
 from tenancy import access
+
+
+class EditsFields:
+    """Mixed into an input serializer of `model`: the fields it writes (by their `source`,
+    the API may name them otherwise) are the model's `EDITABLE_FIELDS`, the list its services
+    and forms use, plus what the service takes besides (`also`: a flow's service, a file).
+    Checked when the class is defined, so the three cannot drift apart."""
+
+    model = None
+    also: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.model is None:
+            return
+        written = {field.source or name for name, field in cls._declared_fields.items()}
+        expected = {*cls.model.EDITABLE_FIELDS, *cls.also}
+        if written != expected:
+            raise ImproperlyConfigured(
+                f"{cls.__name__} writes {sorted(written ^ expected)} unlike "
+                f"{cls.model.__name__}.EDITABLE_FIELDS."
+            )
 
 
 class UserSummarySerializer(serializers.Serializer):
@@ -123,3 +147,29 @@ class StatusChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = PartnershipStatusChange
         fields = ["id", "from_status", "to_status", "changed_by", "note", "created_at"]
+
+
+class CommentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    target_type = serializers.CharField(read_only=True)
+    target_id = serializers.IntegerField(read_only=True)
+    author = UserSummarySerializer(read_only=True)
+    body = serializers.CharField(read_only=True)
+    shared_with_client = serializers.BooleanField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class CommentInputSerializer(serializers.Serializer):
+    target_type = serializers.CharField(
+        max_length=64, help_text="The commented object's model, e.g. transition.plantask."
+    )
+    target_id = serializers.IntegerField(min_value=1, max_value=2**53)
+    body = serializers.CharField(max_length=Comment.MAX_BODY)
+    shared_with_client = serializers.BooleanField(
+        default=False, help_text="Ignored for client executives, whose comments are shared."
+    )
+
+
+class CommentFilterSerializer(serializers.Serializer):
+    target_type = serializers.CharField(max_length=64, required=False)
+    target_id = serializers.IntegerField(min_value=1, max_value=2**53, required=False)

@@ -8,7 +8,8 @@ from rest_framework.response import Response
 
 from partnerships import services
 from partnerships.api import serializers as s
-from partnerships.models import ClientOrganization, Partnership, PartnershipStatus
+from partnerships.api.base import PartnershipScopedViewSet
+from partnerships.models import ClientOrganization, Comment, Partnership, PartnershipStatus
 from tenancy.access import Action
 from tenancy.api import OrgScopedViewSet
 from tenancy.errors import ApplicationError
@@ -132,3 +133,46 @@ class ClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScopedV
             actor=self.actor, client=client, **serializer.validated_data
         )
         return Response(self.get_serializer(client).data)
+
+
+@extend_schema(tags=["comments"])
+class CommentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    PartnershipScopedViewSet,
+):
+    """Comment threads on a partnership's discovery and transition objects. Filter a thread
+    with `?target_type=transition.plantask&target_id=12`. Client executives see (and write)
+    only comments shared with the client."""
+
+    queryset = Comment.objects.select_related("author").order_by("created_at", "id")
+    serializer_class = s.CommentSerializer
+
+    @extend_schema(parameters=[s.CommentFilterSerializer])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action != "list":
+            return queryset
+        filters = s.CommentFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        if "target_type" in filters.validated_data:
+            queryset = queryset.filter(target_type=filters.validated_data["target_type"])
+        if "target_id" in filters.validated_data:
+            queryset = queryset.filter(target_id=filters.validated_data["target_id"])
+        return queryset
+
+    @extend_schema(request=s.CommentInputSerializer, responses={201: s.CommentSerializer})
+    def create(self, request, *args, **kwargs):
+        comment = services.comment_create(
+            actor=self.actor,
+            partnership=self.partnership,
+            **self.validated(s.CommentInputSerializer),
+        )
+        return self.output(comment, code=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance):
+        services.comment_delete(actor=self.actor, comment=instance)

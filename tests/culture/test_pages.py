@@ -997,21 +997,22 @@ def fill(partnership, rows: int, today: datetime.date, author) -> None:
 
 
 # Every page: 1 session, 2 user, 3 membership with organization, user and client,
-# 4 the partnership (visible), 5 its PMs (prefetched, for the access policy).
-BASE = 5
+# 4 the partnership (visible) with its client and account manager. Its PMs are loaded only
+# when a check asks about them (a PM's own pages), as in the API.
+BASE = 4
 PAGES = {
-    # 6 profile, 7 preferences with current versions and signers, 8 populations, 9 their
-    # languages, then culture_readiness: 10 populations, 11 languages, 12 adaptations with
-    # trained counts, 13 before/after aggregates, 14 the active nurses' languages.
+    # 5 profile, 6 preferences with current versions and signers, 7 populations, 8 their
+    # languages, then culture_readiness: 9 populations, 10 languages, 11 adaptations with
+    # trained counts, 12 before/after aggregates, 13 the active nurses' languages.
     "overview": BASE + 9,
-    # 6 adaptations with populations and owners.
+    # 5 adaptations with populations and owners.
     "adaptations": BASE + 1,
-    # 6 nurses, 7 their trainings with adaptations.
+    # 5 nurses, 6 their trainings with adaptations.
     "team": BASE + 2,
-    # 6 count for the paginator, 7 the page of results with populations.
+    # 5 count for the paginator, 6 the page of results with populations.
     "satisfaction": BASE + 2,
-    # 6 populations, 7 languages, 8 preferences with current versions, 9 signed-off
-    # versions (prefetched), 10 active nurses' languages, 11 profile.
+    # 5 populations, 6 languages, 7 preferences with current versions, 8 signed-off
+    # versions (prefetched), 9 active nurses' languages, 10 profile.
     "briefing": BASE + 6,
 }
 

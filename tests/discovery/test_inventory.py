@@ -64,7 +64,8 @@ def test_each_organization_starts_with_the_design_catalog(org_a, org_b):
     assert not KpiDefinition.objects.filter(organization=org_b).exists()
 
 
-def test_the_catalog_is_seeded_on_first_read(admin):
+def test_the_catalog_is_seeded_on_first_use(admin):
+    services.kpi_catalog_ready(organization=admin.organization)
     assert [kpi.key for kpi in selectors.kpi_catalog(membership=admin)][:2] == [
         "average_speed_of_answer",
         "abandonment_rate",

@@ -10,7 +10,8 @@ import datetime
 import factory
 from django.utils import timezone
 
-from tests.factories import PartnershipFactory, UserFactory
+from partnerships.models import Comment
+from tests.factories import CommentFactory, PartnershipFactory, UserFactory
 from transition.models import (
     CalendarFeedKey,
     Channel,
@@ -27,7 +28,6 @@ from transition.models import (
     SentimentCheckIn,
     StaffMember,
     StakeholderGroup,
-    TaskComment,
     TaskDependency,
     TransitionPlan,
 )
@@ -70,17 +70,6 @@ class TaskDependencyFactory(factory.django.DjangoModelFactory):
     partnership = factory.SelfAttribute("predecessor.partnership")
     organization = factory.SelfAttribute("predecessor.organization")
     lag_days = 0
-
-
-class TaskCommentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = TaskComment
-
-    task = factory.SubFactory(PlanTaskFactory)
-    partnership = factory.SelfAttribute("task.partnership")
-    organization = factory.SelfAttribute("task.organization")
-    author = factory.SubFactory(UserFactory)
-    body = "Looks good."
 
 
 class PlanTemplateFactory(factory.django.DjangoModelFactory):
@@ -193,7 +182,7 @@ def build_transition_rows(*, partnership, user, label: str) -> dict[type, object
         TransitionPlan: plan,
         PlanTask: first,
         TaskDependency: TaskDependencyFactory(predecessor=first, successor=second),
-        TaskComment: TaskCommentFactory(task=first, author=user, body=f"{label} comment"),
+        Comment: CommentFactory(target=first, author=user, body=f"{label} comment"),
         GoNoGoDecision: GoNoGoDecision.objects.create(
             organization=organization,
             partnership=partnership,

@@ -239,13 +239,14 @@ def test_bad_task_input_names_the_field(api, org_a, partnership, implementation_
 def test_client_executives_read_tasks_and_comment_but_never_see_internal_comments(
     api, org_a, partnership, client_executive, implementation_pm, plan
 ):
+    """Task comments are the comment thread of the task (`api:comment-list`)."""
     task = PlanTask.objects.get(plan=plan, key="go-no-go")
-    login(api, implementation_pm)
-    api.post(
-        url("transition-task-comments", org_a, partnership, pk=task.pk),
-        {"body": "Internal: the vendor is late again.", "internal": True},
-        format="json",
+    comments = reverse(
+        "api:comment-list", kwargs={"org_slug": org_a.slug, "partnership_pk": partnership.pk}
     )
+    thread = {"target_type": "transition.plantask", "target_id": task.pk}
+    login(api, implementation_pm)
+    api.post(comments, {**thread, "body": "Internal: the vendor is late again."}, format="json")
     login(api, client_executive)
     assert api.get(url("transition-task-list", org_a, partnership)).status_code == 200
     assert (
@@ -257,21 +258,11 @@ def test_client_executives_read_tasks_and_comment_but_never_see_internal_comment
         == 403
     )
     posted = api.post(
-        url("transition-task-comments", org_a, partnership, pk=task.pk),
-        {"body": "We will bring our CMO to the go/no-go."},
-        format="json",
+        comments, {**thread, "body": "We will bring our CMO to the go/no-go."}, format="json"
     )
     assert posted.status_code == 201
-    internal = api.post(
-        url("transition-task-comments", org_a, partnership, pk=task.pk),
-        {"body": "x", "internal": True},
-        format="json",
-    )
-    assert internal.status_code == 400 and "internal" in internal.json()
-    bodies = [
-        c["body"]
-        for c in api.get(url("transition-task-comments", org_a, partnership, pk=task.pk)).json()
-    ]
+    assert posted.json()["shared_with_client"] is True
+    bodies = [c["body"] for c in api.get(comments, thread).json()["results"]]
     assert bodies == ["We will bring our CMO to the go/no-go."]
 
 

@@ -23,8 +23,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Invitation
+from partnerships.models import Comment
 from tenancy.models import Role
-from tests.factories import MembershipFactory
+from tests.factories import CommentFactory, MembershipFactory
 from tests.transition.factories import (
     CommunicationItemFactory,
     KnowledgeItemFactory,
@@ -32,7 +33,6 @@ from tests.transition.factories import (
     SentimentCheckInFactory,
     StaffMemberFactory,
     StakeholderGroupFactory,
-    TaskCommentFactory,
     TaskDependencyFactory,
     TransitionPlanFactory,
 )
@@ -345,28 +345,40 @@ def test_a_client_executive_comments_but_cannot_edit_and_never_sees_internal_com
     as_member, client_executive, account_manager, partnership
 ):
     (task,) = chain(partnership, 1)
-    TaskCommentFactory(task=task, author=account_manager.user, body="Margin note", internal=True)
-    TaskCommentFactory(task=task, author=account_manager.user, body="Status shared")
+    CommentFactory(target=task, author=account_manager.user, body="Margin note")
+    CommentFactory(
+        target=task, author=account_manager.user, body="Status shared", shared_with_client=True
+    )
     member = as_member(client_executive)
     response = member.get(page("task", partnership, pk=task.pk))
     html = response.content.decode()
     assert "Status shared" in html and "Margin note" not in html
     assert "task_form" not in response.context
-    assert "internal" not in response.context["comment_form"].fields
+    # The thread's form: the client's comments are always shared, so no choice is offered.
+    assert 'name="shared_with_client"' not in html and 'name="body"' in html
     assert member.post(page("task", partnership, pk=task.pk), task_data(task)).status_code == 403
+    thread = reverse(
+        "partnerships:comments",
+        kwargs={"org_slug": partnership.organization.slug, "partnership_pk": partnership.pk},
+    )
+    task_page = page("task", partnership, pk=task.pk)
     posted = member.post(
-        page("task", partnership, pk=task.pk), {"form": "comment", "body": "Thanks, agreed."}
+        thread,
+        {
+            "target_type": "transition.plantask",
+            "target_id": task.pk,
+            "body": "Thanks, agreed.",
+            "next": task_page,
+        },
     )
-    assert posted.status_code == 302
-    assert task.comments.filter(body="Thanks, agreed.", author=client_executive.user).exists()
-
-
-def test_an_empty_comment_names_the_field(as_member, implementation_pm, partnership):
-    (task,) = chain(partnership, 1)
-    response = as_member(implementation_pm).post(
-        page("task", partnership, pk=task.pk), {"form": "comment", "body": ""}
-    )
-    assert "body" in response.context["comment_form"].errors
+    assert posted.status_code == 302 and posted.url == task_page + "#comments"
+    assert Comment.objects.filter(
+        target_type="transition.plantask",
+        target_id=task.pk,
+        body="Thanks, agreed.",
+        author=client_executive.user,
+        shared_with_client=True,
+    ).exists()
 
 
 def test_a_task_of_another_partnership_is_404_under_this_one(
@@ -579,9 +591,10 @@ def test_the_people_page_query_count_does_not_grow_with_people(
         SentimentCheckInFactory(staff_member=None, group=group, score=3)
     member = as_member(account_manager)
     member.get(page("people", partnership))
-    # 1 session, 2 user, 3 membership, 4 partnership, 5 its PMs, 6 roster, 7 coverage,
-    # 8 notice check, 9 groups, 10 group check-ins, 11 sentiment flags.
-    with django_assert_num_queries(11):
+    # 1 session, 2 user, 3 membership, 4 partnership, 5 roster, 6 coverage, 7 notice check,
+    # 8 groups, 9 group check-ins, 10 sentiment flags. (The partnership's PMs are read only
+    # when a PM's rights are asked.)
+    with django_assert_num_queries(10):
         member.get(page("people", partnership))
 
 
@@ -873,10 +886,11 @@ def test_knowledge_and_communications_query_counts_do_not_grow(
         name: count_queries(member, page(name, partnership))
         for name in ("knowledge", "communications")
     }
-    # knowledge: session, user, membership, partnership, PMs, roster (form choices), items
-    # with people, coverage; communications: session, user, membership, partnership, PMs,
-    # groups (form choices), items with owners and groups, owner choices.
-    assert counts == {"knowledge": 8, "communications": 8}
+    # knowledge: session, user, membership, partnership, roster (form choices), items with
+    # people, coverage; communications: session, user, membership, partnership, groups (form
+    # choices), items with owners and groups, owner choices. (No PMs: the account manager's
+    # rights do not ask for them.)
+    assert counts == {"knowledge": 7, "communications": 7}
 
 
 # --- Go/no-go ---------------------------------------------------------------------------------
@@ -931,6 +945,7 @@ def test_the_readiness_query_count_does_not_grow_with_the_plan(
         StaffMemberFactory(partnership=partnership, outcome=Outcome.RETIRING)
     member = as_member(account_manager)
     member.get(page("readiness", partnership))
-    # session, user, membership, partnership, PMs, plan, tasks, dependencies, staff totals,
-    # coverage, discovery sign-off, decisions.
-    assert count_queries(member, page("readiness", partnership)) == 12
+    # session, user, membership, partnership, plan, tasks, dependencies, staff totals,
+    # coverage, discovery sign-off, decisions (the account manager's rights do not read the
+    # PMs).
+    assert count_queries(member, page("readiness", partnership)) == 11

@@ -1,6 +1,6 @@
-"""The base of transition's API: the partnership resolved once (with its PMs, which the
-access checks read), the HR visibility decided once per request, the view log, and the
-calendar feed's key authentication."""
+"""The base of transition's API: the shared partnership-scoped base (the partnership
+resolved once), the HR visibility decided once per request, the view log, and the calendar
+feed's key authentication."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework import authentication, exceptions, renderers
 
 from partnerships.api.base import PartnershipScopedViewSet
-from transition import access as transition_access
+from tenancy import access
+from tenancy.access import Action
 from transition import services
+from transition.access import hr_shown
 from transition.models import CalendarFeedKey
 
 
@@ -33,7 +35,8 @@ class TransitionViewSet(PartnershipScopedViewSet):
 
     @cached_property
     def hr_visible(self) -> bool:
-        return transition_access.can_see_hr(self.membership, self.partnership)
+        """May the member see the HR-sensitive fields of this partnership's staff?"""
+        return access.can(self.membership, Action.VIEW_HR, self.partnership)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -54,7 +57,7 @@ class TransitionViewSet(PartnershipScopedViewSet):
         shown = [
             row
             for row in rows
-            if (self.hr_visible or row.shared_with_client)
+            if hr_shown(row, hr_visible=self.hr_visible)
             and any(getattr(row, name) for name in fields)
         ]
         if shown:

@@ -24,9 +24,9 @@ from tenancy import access
 from tenancy.api import OrgScopedViewSet
 from tenancy.errors import ApplicationError
 from tenancy.rest import NOT_FOUND
-from transition import access as transition_access
 from transition import selectors, services
 from transition import templates_default as templates
+from transition.access import sees_templates
 from transition.api import serializers as s
 from transition.api.base import (
     CalendarFeedKeyAuthentication,
@@ -246,27 +246,6 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TransitionVi
         change = services.task_move(actor=self.actor, task=task, **serializer.validated_data)
         return self._change_response(change)
 
-    @extend_schema(methods=["GET"], responses=s.TaskCommentSerializer(many=True), filters=False)
-    @extend_schema(
-        methods=["POST"],
-        request=s.TaskCommentInputSerializer,
-        responses={201: s.TaskCommentSerializer},
-    )
-    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
-    def comments(self, request, *args, **kwargs):
-        """Comments on the task (client executives may comment; internal ones are hidden
-        from them)."""
-        task = self.get_object()
-        if request.method == "POST":
-            serializer = s.TaskCommentInputSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            comment = services.task_comment_create(
-                actor=self.actor, task=task, **serializer.validated_data
-            )
-            return Response(s.TaskCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
-        comments = selectors.task_comments(membership=self.membership, task=task)
-        return Response(s.TaskCommentSerializer(comments, many=True).data)
-
 
 # --- Readiness -------------------------------------------------------------------------
 
@@ -293,8 +272,7 @@ class ReadinessViewSet(TransitionViewSet):
     @action(detail=False, methods=["post"])
     def decide(self, request, *args, **kwargs):
         """Record the go/no-go decision, who decided and why."""
-        if not transition_access.can_comment(self.membership, self.partnership):
-            raise exceptions.PermissionDenied("Your role does not allow this.")
+        self.require(access.Action.GO_NO_GO)
         serializer = s.GoNoGoInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = services.go_no_go_record(
@@ -435,7 +413,7 @@ class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgScope
     def builtin(self, request, *args, **kwargs):
         """The nurse-triage template shipped with Switchboard (used when no template is
         chosen)."""
-        if not self.membership.is_provider:
+        if not sees_templates(self.membership):
             raise exceptions.NotFound(NOT_FOUND)
         tasks = templates.default_template_json()
         data = {

@@ -8,8 +8,9 @@ from rest_framework import serializers
 
 from accounts.models import User
 from partnerships import selectors as partnership_selectors
-from partnerships.api.serializers import UserSummarySerializer
+from partnerships.api.serializers import EditsFields, UserSummarySerializer
 from tenancy import access
+from transition.access import hr_shown
 from transition.models import (
     MAX_LAG_DAYS,
     MIN_LAG_DAYS,
@@ -30,7 +31,6 @@ from transition.models import (
     StaffRole,
     StakeholderGroup,
     Support,
-    TaskComment,
     TaskStatus,
 )
 
@@ -128,7 +128,8 @@ class PlanTemplateInputSerializer(serializers.Serializer):
     tasks = serializers.JSONField(help_text="Tasks in the template format (see `builtin`).")
 
 
-class PlanTemplateUpdateSerializer(serializers.Serializer):
+class PlanTemplateUpdateSerializer(EditsFields, serializers.Serializer):
+    model = PlanTemplate
     name = serializers.CharField(max_length=200, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
 
@@ -337,7 +338,9 @@ class TaskDependencyInputSerializer(serializers.Serializer):
     lag_days = serializers.IntegerField(default=0, min_value=MIN_LAG_DAYS, max_value=MAX_LAG_DAYS)
 
 
-class TaskInputSerializer(ScopedInputSerializer):
+class TaskInputSerializer(EditsFields, ScopedInputSerializer):
+    model = PlanTask
+    also = ("dependencies", "auto_schedule")
     phase = serializers.ChoiceField(choices=Phase.choices)
     title = serializers.CharField(max_length=200)
     owner = serializers.PrimaryKeyRelatedField(
@@ -409,20 +412,6 @@ class TaskBulkStatusResultSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=TaskStatus.choices)
 
 
-class TaskCommentSerializer(serializers.ModelSerializer):
-    author = UserSummarySerializer(read_only=True)
-
-    class Meta:
-        model = TaskComment
-        fields = ["id", "task", "author", "body", "internal", "created_at"]
-        read_only_fields = fields
-
-
-class TaskCommentInputSerializer(serializers.Serializer):
-    body = serializers.CharField()
-    internal = serializers.BooleanField(default=False)
-
-
 # --- My tasks --------------------------------------------------------------------------
 
 
@@ -474,7 +463,7 @@ class HrFieldsMixin:
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if not (self.context.get("hr_visible") or instance.shared_with_client):
+        if not hr_shown(instance, hr_visible=self.context.get("hr_visible", False)):
             for name in type(instance).HR_SENSITIVE_FIELDS:
                 data.pop(name, None)
         return data
@@ -517,7 +506,8 @@ class StaffSerializer(HrFieldsMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StaffInputSerializer(serializers.Serializer):
+class StaffInputSerializer(EditsFields, serializers.Serializer):
+    model = StaffMember
     full_name = serializers.CharField(max_length=200)
     role = serializers.ChoiceField(choices=StaffRole.choices, required=False)
     site = serializers.CharField(max_length=120, required=False, allow_blank=True)
@@ -633,7 +623,8 @@ class StakeholderGroupSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class StakeholderGroupInputSerializer(serializers.Serializer):
+class StakeholderGroupInputSerializer(EditsFields, serializers.Serializer):
+    model = StakeholderGroup
     name = serializers.CharField(max_length=120)
     description = serializers.CharField(required=False, allow_blank=True)
     headcount = serializers.IntegerField(required=False, allow_null=True, min_value=0)
@@ -667,7 +658,8 @@ class KnowledgeItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class KnowledgeItemInputSerializer(ScopedInputSerializer):
+class KnowledgeItemInputSerializer(EditsFields, ScopedInputSerializer):
+    model = KnowledgeItem
     source = serializers.PrimaryKeyRelatedField(
         queryset=StaffMember.objects.none(), required=False, allow_null=True
     )
@@ -734,7 +726,8 @@ class CommunicationItemSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CommunicationItemInputSerializer(ScopedInputSerializer):
+class CommunicationItemInputSerializer(EditsFields, ScopedInputSerializer):
+    model = CommunicationItem
     audience = serializers.CharField(max_length=200)
     group = serializers.PrimaryKeyRelatedField(
         queryset=StakeholderGroup.objects.none(), required=False, allow_null=True

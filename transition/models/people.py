@@ -10,6 +10,8 @@ the row is marked `shared_with_client`; every view is written to `SensitiveAcces
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -115,6 +117,24 @@ class StaffMember(PartnershipOwnedModel):
     """A person on the client's internal call-center team, handled with care."""
 
     HR_SENSITIVE_FIELDS = ("support_offered", "support_details", "hr_notes")
+    # What people enter and change (the service, the form and the API input use this list).
+    EDITABLE_FIELDS = (
+        "full_name",
+        "role",
+        "site",
+        "tenure_years",
+        "knowledge_areas",
+        "work_email",
+        "outcome",
+        "outcome_status",
+        "notice_date",
+        "last_day",
+        "support_offered",
+        "support_details",
+        "hr_notes",
+        "recognition",
+        "shared_with_client",
+    )
 
     partnership = partnership_key(related_name="staff_members")
     full_name = models.CharField(max_length=200)
@@ -234,6 +254,9 @@ class StakeholderGroup(PartnershipOwnedModel):
         max_length=16, choices=AdkarStage.choices, default=AdkarStage.AWARENESS
     )
 
+    # What people enter and change (the service, the form and the API input use this list).
+    EDITABLE_FIELDS = ("name", "description", "headcount", "adkar_stage")
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -340,6 +363,9 @@ class KnowledgeItem(PartnershipOwnedModel):
     )
     transferred_at = models.DateTimeField(null=True, blank=True)
 
+    # What people enter and change (the service, the form and the API input use this list).
+    EDITABLE_FIELDS = ("source", "category", "title", "subject", "content", "captured_on")
+
     class Meta:
         ordering = ["-captured_on", "-id"]
         indexes = [
@@ -389,6 +415,9 @@ class CommunicationItem(PartnershipOwnedModel):
 
     objects = CommunicationQuerySet.as_manager()
 
+    # What people enter and change (the service, the form and the API input use this list).
+    EDITABLE_FIELDS = ("audience", "group", "message", "channel", "planned_on", "owner")
+
     class Meta:
         ordering = ["planned_on", "id"]
         indexes = [models.Index(fields=["organization", "partnership", "planned_on"])]
@@ -399,6 +428,10 @@ class CommunicationItem(PartnershipOwnedModel):
     @property
     def is_sent(self) -> bool:
         return self.sent_at is not None
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        """Not sent, and its planned date has passed."""
+        return not self.is_sent and self.planned_on < today
 
 
 class SensitiveAccessLogQuerySet(TenantQuerySet):

@@ -1,11 +1,12 @@
 """The transition plan: templates, the plan of a partnership, its tasks and milestones, their
-finish-to-start dependencies, comments, the go/no-go decisions and the calendar feed keys.
+finish-to-start dependencies, the go/no-go decisions and the calendar feed keys.
 
 Dates are calendar dates (see transition/schedule.py for the scheduling conventions).
 """
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 
@@ -61,6 +62,9 @@ class PlanTemplate(TenantModel):
         related_name="+",
         help_text="The partnership whose plan this template was saved from.",
     )
+
+    # What people change after saving it (its tasks are written whole, from a plan or a file).
+    EDITABLE_FIELDS = ("name", "description")
 
     class Meta:
         ordering = ["name"]
@@ -150,6 +154,19 @@ class PlanTask(PartnershipOwnedModel):
 
     objects = PlanTaskQuerySet.as_manager()
 
+    # What people enter and change (the service, the form and the API input use this list).
+    EDITABLE_FIELDS = (
+        "phase",
+        "title",
+        "owner",
+        "start",
+        "due",
+        "estimate_hours",
+        "status",
+        "is_milestone",
+        "notes",
+    )
+
     class Meta:
         ordering = ["start", "sort_order", "id"]
         constraints = [
@@ -182,6 +199,11 @@ class PlanTask(PartnershipOwnedModel):
     @property
     def is_done(self) -> bool:
         return self.status == TaskStatus.DONE
+
+    def is_overdue(self, today: datetime.date, *, due: datetime.date | None = None) -> bool:
+        """Not done, and the day it is due has passed: `due` when the caller knows when the
+        schedule forecasts it (its predecessors may push it later), else the date entered."""
+        return not self.is_done and (due or self.due) < today
 
     def clean(self) -> None:
         super().clean()
@@ -232,24 +254,6 @@ class TaskDependency(PartnershipOwnedModel):
     def __str__(self) -> str:
         lag = f" +{self.lag_days}d" if self.lag_days else ""
         return f"{self.predecessor_id} → {self.successor_id}{lag}"
-
-
-class TaskComment(PartnershipOwnedModel):
-    """A comment on a task. Internal comments are for provider staff only."""
-
-    task = models.ForeignKey(PlanTask, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    body = models.TextField()
-    internal = models.BooleanField(
-        default=False, help_text="Internal: provider staff only, never shown to client executives."
-    )
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["organization", "task", "created_at"])]
-
-    def __str__(self) -> str:
-        return f"Comment on {self.task_id} by {self.author_id}"
 
 
 class Decision(models.TextChoices):

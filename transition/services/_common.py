@@ -6,22 +6,19 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from tenancy import access
+from tenancy.access import Action
 from tenancy.audit import Actor
 from tenancy.errors import ApplicationError
-from transition import access as transition_access
+from tenancy.services import model_update
 
 REDACTED = "(changed)"
 
 
 def require_work(actor: Actor, partnership) -> None:
     """Admins, the partnership's account manager and its implementation PMs."""
-    if not transition_access.can_change_work(actor.membership, partnership):
+    if not access.can(actor.membership, Action.CHANGE_WORK, partnership):
         raise PermissionDenied("Your role may not change the transition work of this partnership.")
-
-
-def require_comment(actor: Actor, partnership) -> None:
-    if not transition_access.can_comment(actor.membership, partnership):
-        raise PermissionDenied("Your role may not comment on this partnership.")
 
 
 def same_partnership(obj, partnership, field: str, what: str) -> None:
@@ -44,15 +41,32 @@ def provider_member(organization_id: int, user, field: str = "owner") -> None:
         )
 
 
+def _one_field(error: ValidationError) -> None:
+    """Django's message for a single-field error as an ApplicationError naming that field
+    (the API shows both the same way)."""
+    if hasattr(error, "error_dict") and len(error.message_dict) == 1:
+        (field, messages), *_ = error.message_dict.items()
+        raise ApplicationError(" ".join(messages), field=field) from error
+
+
 def clean(obj, **kwargs) -> None:
-    """full_clean, with Django's message for a single-field error turned into an
-    ApplicationError naming that field (the API shows both the same way)."""
+    """full_clean, a single-field error naming its field."""
     try:
         obj.full_clean(**kwargs)
     except ValidationError as error:
-        if hasattr(error, "error_dict") and len(error.message_dict) == 1:
-            (field, messages), *_ = error.message_dict.items()
-            raise ApplicationError(" ".join(messages), field=field) from error
+        _one_field(error)
+        raise
+
+
+def update(instance, fields: dict[str, Any], *, also: tuple[str, ...] = ()) -> dict[str, list[Any]]:
+    """`tenancy.services.model_update` of the model's `EDITABLE_FIELDS` (and of `also`, what
+    the service derives from them), a single-field error naming its field; returns the
+    changes for the audit."""
+    allowed = (*type(instance).EDITABLE_FIELDS, *also)
+    try:
+        return model_update(instance=instance, fields=fields, allowed=allowed)
+    except ValidationError as error:
+        _one_field(error)
         raise
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from tenancy.audit import Actor, audit_record, diff
 from tenancy.errors import ApplicationError
+from tenancy.services import check_fields
 from transition import imports
 from transition.models import (
     CommunicationItem,
@@ -34,36 +35,8 @@ from transition.services._common import (
     require_work,
     same_partnership,
     snapshot,
+    update,
 )
-
-STAFF_FIELDS = (
-    "full_name",
-    "role",
-    "site",
-    "tenure_years",
-    "knowledge_areas",
-    "work_email",
-    "outcome",
-    "outcome_status",
-    "notice_date",
-    "last_day",
-    "support_offered",
-    "support_details",
-    "hr_notes",
-    "recognition",
-    "shared_with_client",
-)
-GROUP_FIELDS = ("name", "description", "headcount", "adkar_stage")
-KNOWLEDGE_FIELDS = ("source", "category", "title", "subject", "content", "captured_on")
-COMMUNICATION_FIELDS = ("audience", "group", "message", "channel", "planned_on", "owner")
-
-
-def _unknown(fields: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = set(fields) - set(allowed)
-    if unknown:
-        name = sorted(unknown)[0]
-        raise ApplicationError(f"Unknown field {name}.", field=name)
-
 
 # --- Staff roster ----------------------------------------------------------------------
 
@@ -90,7 +63,7 @@ def _staff_audit(actor: Actor, verb: str, staff: StaffMember, changes) -> None:
 @transaction.atomic
 def staff_create(*, actor: Actor, partnership, **fields: Any) -> StaffMember:
     require_work(actor, partnership)
-    _unknown(fields, STAFF_FIELDS)
+    check_fields(fields, StaffMember.EDITABLE_FIELDS)
     fields["work_email"] = (fields.get("work_email") or "").strip().lower()
     if _email_taken(partnership, fields["work_email"]):
         raise ApplicationError(
@@ -108,19 +81,14 @@ def staff_create(*, actor: Actor, partnership, **fields: Any) -> StaffMember:
 @transaction.atomic
 def staff_update(*, actor: Actor, staff_member: StaffMember, **fields: Any) -> StaffMember:
     require_work(actor, staff_member.partnership)
-    _unknown(fields, STAFF_FIELDS)
+    check_fields(fields, StaffMember.EDITABLE_FIELDS)
     if "work_email" in fields:
         fields["work_email"] = (fields["work_email"] or "").strip().lower()
         if _email_taken(staff_member.partnership, fields["work_email"], exclude=staff_member.pk):
             raise ApplicationError(
                 "Someone on this roster already has this work e-mail.", field="work_email"
             )
-    before = snapshot(staff_member, fields)
-    for name, value in fields.items():
-        setattr(staff_member, name, value)
-    clean(staff_member)
-    staff_member.save()
-    changes = diff(before, snapshot(staff_member, fields))
+    changes = update(staff_member, fields)
     if changes:
         _staff_audit(actor, "transition_staff.updated", staff_member, changes)
     return staff_member
@@ -168,6 +136,7 @@ def staff_import_csv(*, actor: Actor, partnership, content: str | bytes) -> Impo
         else:
             staff.updated_at = now  # bulk_update does not apply auto_now
             updated.append(staff)
+        # Rows are written in bulk (two queries for the file), not one update per person.
         for name, value in row.values.items():
             setattr(staff, name, value)
     StaffMember.objects.bulk_create(created, batch_size=500)
@@ -309,7 +278,7 @@ def pm_appointments_fulfil(*, membership) -> list[StaffMember]:
 @transaction.atomic
 def group_create(*, actor: Actor, partnership, **fields: Any) -> StakeholderGroup:
     require_work(actor, partnership)
-    _unknown(fields, GROUP_FIELDS)
+    check_fields(fields, StakeholderGroup.EDITABLE_FIELDS)
     _group_name_free(partnership, fields.get("name", ""))
     group = StakeholderGroup(
         organization_id=partnership.organization_id, partnership=partnership, **fields
@@ -338,15 +307,10 @@ def _group_name_free(partnership, name: str, exclude: int | None = None) -> None
 def group_update(*, actor: Actor, group: StakeholderGroup, **fields: Any) -> StakeholderGroup:
     """Change a group; a move of its ADKAR stage is audited as such."""
     require_work(actor, group.partnership)
-    _unknown(fields, GROUP_FIELDS)
+    check_fields(fields, StakeholderGroup.EDITABLE_FIELDS)
     if "name" in fields:
         _group_name_free(group.partnership, fields["name"], exclude=group.pk)
-    before = snapshot(group, fields)
-    for name, value in fields.items():
-        setattr(group, name, value)
-    clean(group)
-    group.save()
-    changes = diff(before, snapshot(group, fields))
+    changes = update(group, fields)
     if "adkar_stage" in changes:
         audit_record(
             actor=actor,
@@ -426,7 +390,7 @@ def check_in_create(
 @transaction.atomic
 def knowledge_create(*, actor: Actor, partnership, **fields: Any) -> KnowledgeItem:
     require_work(actor, partnership)
-    _unknown(fields, KNOWLEDGE_FIELDS)
+    check_fields(fields, KnowledgeItem.EDITABLE_FIELDS)
     same_partnership(fields.get("source"), partnership, "source", "person")
     fields.setdefault("captured_on", partnership.organization.local_today())
     item = KnowledgeItem(
@@ -446,14 +410,9 @@ def knowledge_create(*, actor: Actor, partnership, **fields: Any) -> KnowledgeIt
 @transaction.atomic
 def knowledge_update(*, actor: Actor, item: KnowledgeItem, **fields: Any) -> KnowledgeItem:
     require_work(actor, item.partnership)
-    _unknown(fields, KNOWLEDGE_FIELDS)
+    check_fields(fields, KnowledgeItem.EDITABLE_FIELDS)
     same_partnership(fields.get("source"), item.partnership, "source", "person")
-    before = snapshot(item, fields)
-    for name, value in fields.items():
-        setattr(item, name, value)
-    clean(item)
-    item.save()
-    changes = diff(before, snapshot(item, fields))
+    changes = update(item, fields)
     if changes:
         audit_record(
             actor=actor,
@@ -523,7 +482,7 @@ def knowledge_transfer(*, actor: Actor, item: KnowledgeItem) -> KnowledgeItem:
 @transaction.atomic
 def communication_create(*, actor: Actor, partnership, **fields: Any) -> CommunicationItem:
     require_work(actor, partnership)
-    _unknown(fields, COMMUNICATION_FIELDS)
+    check_fields(fields, CommunicationItem.EDITABLE_FIELDS)
     same_partnership(fields.get("group"), partnership, "group", "group")
     provider_member(partnership.organization_id, fields.get("owner"))
     item = CommunicationItem(
@@ -542,16 +501,11 @@ def communication_update(
     *, actor: Actor, item: CommunicationItem, **fields: Any
 ) -> CommunicationItem:
     require_work(actor, item.partnership)
-    _unknown(fields, COMMUNICATION_FIELDS)
+    check_fields(fields, CommunicationItem.EDITABLE_FIELDS)
     same_partnership(fields.get("group"), item.partnership, "group", "group")
     if "owner" in fields:
         provider_member(item.organization_id, fields["owner"])
-    before = snapshot(item, fields)
-    for name, value in fields.items():
-        setattr(item, name, value)
-    clean(item)
-    item.save()
-    changes = diff(before, snapshot(item, fields))
+    changes = update(item, fields)
     if changes:
         audit_record(
             actor=actor,

@@ -17,6 +17,7 @@ from tenancy import access
 from tenancy.access import Action
 from tenancy.audit import Actor, audit_record, diff
 from tenancy.errors import ApplicationError
+from tenancy.services import check_fields
 from transition import schedule, selectors
 from transition import templates_default as templates
 from transition.models import (
@@ -27,7 +28,6 @@ from transition.models import (
     GoNoGoDecision,
     PlanTask,
     PlanTemplate,
-    TaskComment,
     TaskDependency,
     TaskStatus,
     TransitionPlan,
@@ -35,22 +35,11 @@ from transition.models import (
 from transition.services._common import (
     clean,
     provider_member,
-    require_comment,
     require_work,
     snapshot,
+    update,
 )
 
-TASK_FIELDS = (
-    "phase",
-    "title",
-    "owner",
-    "start",
-    "due",
-    "estimate_hours",
-    "status",
-    "is_milestone",
-    "notes",
-)
 MAX_BULK_TASKS = 200
 
 
@@ -306,14 +295,12 @@ def plan_template_update(
     *, actor: Actor, template: PlanTemplate, name: str | None = None, description: str | None = None
 ) -> PlanTemplate:
     _require_template_admin(actor, template)
-    before = snapshot(template, ("name", "description"))
+    fields = {}
     if name is not None:
-        template.name = _unique_template_name(template.organization_id, name, exclude=template.pk)
+        fields["name"] = _unique_template_name(template.organization_id, name, exclude=template.pk)
     if description is not None:
-        template.description = description
-    clean(template)
-    template.save()
-    changes = diff(before, snapshot(template, ("name", "description")))
+        fields["description"] = description
+    changes = update(template, fields)
     if changes:
         audit_record(actor=actor, verb="plan_template.updated", target=template, changes=changes)
     return template
@@ -430,28 +417,31 @@ def _reschedule(*, actor: Actor, task: PlanTask, auto_schedule: bool) -> TaskCha
     return TaskChange(task=task, moved=moved, conflicts=conflicts)
 
 
-def _apply_status(task: PlanTask, status: str | None) -> None:
-    if status is None:
-        return
+def _status_fields(task: PlanTask, status: str) -> dict[str, Any]:
+    """What setting `status` writes: `completed_at` is stamped when the task becomes done and
+    cleared when it is reopened."""
     if status not in TaskStatus.values:
         raise ApplicationError(f"“{status}” is not a task status.", field="status")
+    fields: dict[str, Any] = {"status": status}
     if status == TaskStatus.DONE and task.status != TaskStatus.DONE:
-        task.completed_at = timezone.now()
+        fields["completed_at"] = timezone.now()
     elif status != TaskStatus.DONE:
-        task.completed_at = None
-    task.status = status
+        fields["completed_at"] = None
+    return fields
 
 
-def _apply_fields(task: PlanTask, fields: dict[str, Any]) -> None:
-    unknown = set(fields) - set(TASK_FIELDS)
-    if unknown:
-        name = sorted(unknown)[0]
-        raise ApplicationError(f"Unknown field {name}.", field=name)
-    _apply_status(task, fields.pop("status", None))
-    for name, value in fields.items():
-        setattr(task, name, value)
-    if task.is_milestone and "due" not in fields and task.start:
-        task.due = task.start  # a milestone is one day; its start decides it
+def _task_fields(task: PlanTask, fields: dict[str, Any]) -> dict[str, Any]:
+    """What writing `fields` (of `PlanTask.EDITABLE_FIELDS`) sets on `task`: the status with
+    its completion time, and a milestone's due date, which is its start."""
+    check_fields(fields, PlanTask.EDITABLE_FIELDS)
+    fields = dict(fields)
+    status = fields.pop("status", None)
+    if status is not None:
+        fields.update(_status_fields(task, status))
+    start = fields.get("start", task.start)
+    if fields.get("is_milestone", task.is_milestone) and "due" not in fields and start:
+        fields["due"] = start  # a milestone is one day; its start decides it
+    return fields
 
 
 @transaction.atomic
@@ -472,9 +462,7 @@ def task_create(
         plan=plan,
         sort_order=PlanTask.objects.filter(plan=plan).count(),
     )
-    _apply_fields(task, dict(fields))
-    clean(task)
-    task.save()
+    update(task, _task_fields(task, fields), also=("completed_at",))
     if dependencies:
         _set_dependencies(task=task, dependencies=dependencies)
     audit_record(
@@ -501,14 +489,10 @@ def task_update(
     require_work(actor, task.partnership)
     if "owner" in fields:
         provider_member(task.organization_id, fields["owner"])
-    before = snapshot(task, TASK_FIELDS)
-    _apply_fields(task, dict(fields))
-    clean(task)
-    task.save()
+    changes = update(task, _task_fields(task, fields), also=("completed_at",))
+    changes.pop("completed_at", None)  # the status change says it
     if dependencies is not None:
         _set_dependencies(task=task, dependencies=dependencies)
-    changes = diff(before, snapshot(task, TASK_FIELDS))
-    if dependencies is not None:
         changes["dependencies"] = [None, [f"{p.pk}+{lag}" for p, lag in dependencies]]
     if changes:
         audit_record(
@@ -560,7 +544,9 @@ def task_bulk_status(*, actor: Actor, tasks: Iterable[PlanTask], status: str) ->
     now = timezone.now()
     for task in tasks:
         before = task.status
-        _apply_status(task, status)
+        written = _status_fields(task, status)
+        task.status = written["status"]
+        task.completed_at = written.get("completed_at", task.completed_at)
         task.updated_at = now  # bulk_update does not apply auto_now
         if before != task.status:
             changed.append((task, before))
@@ -604,40 +590,13 @@ def plan_auto_schedule(*, actor: Actor, plan: TransitionPlan) -> list[PlanTask]:
     return moved
 
 
-@transaction.atomic
-def task_comment_create(
-    *, actor: Actor, task: PlanTask, body: str, internal: bool = False
-) -> TaskComment:
-    require_comment(actor, task.partnership)
-    if internal and not access.can_see_internal(actor.membership):
-        raise ApplicationError(
-            "Internal comments are for provider staff; leave this unticked.", field="internal"
-        )
-    if not (body or "").strip():
-        raise ApplicationError("Write a comment.", field="body")
-    comment = TaskComment(
-        organization_id=task.organization_id,
-        partnership_id=task.partnership_id,
-        task=task,
-        author_id=actor.membership.user_id,
-        body=body.strip(),
-        internal=internal,
-    )
-    clean(comment)
-    comment.save()
-    return comment
-
-
 # --- Go/no-go --------------------------------------------------------------------------
 
 
 @transaction.atomic
 def go_no_go_record(*, actor: Actor, partnership, decision: str, rationale: str) -> GoNoGoDecision:
     """Record who decided go or no-go and why, with the readiness checklist as it stood."""
-    if not (
-        access.can(actor.membership, Action.CHANGE_WORK, partnership)
-        or access.can(actor.membership, Action.SIGN_OFF, partnership)
-    ):
+    if not access.can(actor.membership, Action.GO_NO_GO, partnership):
         raise PermissionDenied("Your role may not record the go/no-go decision.")
     if decision not in Decision.values:
         raise ApplicationError(f"“{decision}” is not a decision.", field="decision")

@@ -3,9 +3,10 @@ critical path, a Gantt view), a member's own tasks across partnerships, the peop
 notice check, knowledge coverage, sentiment, change readiness), knowledge capture, the
 communications plan and the go/no-go readiness.
 
-Every view resolves the organization and membership through `OrgScopedMixin`, then the
-partnership once through the access policy (`PartnershipMixin` in `_base`: 404 when it is
-not visible), then the object named by `pk` inside that partnership (404 likewise). Reads go
+Every partnership page builds on `partnerships.base.PartnershipPageMixin` (through
+`PartnershipMixin` in `base`): the organization and membership, then the partnership once
+through the access policy (404 when it is not visible), then the object named by `pk` inside
+that partnership (404 likewise). Reads go
 through `transition.selectors`, writes only through `transition.services`; a service's error
 is put back on the field it names. HR-sensitive fields are shown only to those the backend's
 policy allows, and every page that shows them records the view.

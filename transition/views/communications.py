@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 
 from partnerships.forms import add_service_error
-from tenancy import access
 from transition import services
 from transition.forms import CommunicationForm
 from transition.models import (
@@ -28,9 +27,7 @@ from transition.views.base import (
 class CommunicationFormMixin:
     @cached_property
     def groups(self) -> list[StakeholderGroup]:
-        return list(
-            access.visible(self.membership, StakeholderGroup).filter(partnership=self.partnership)
-        )
+        return list(self.visible(StakeholderGroup))
 
     def communication_form(self, data=None, instance=None) -> CommunicationForm:
         return CommunicationForm(
@@ -67,13 +64,12 @@ class CommunicationsView(CommunicationFormMixin, TransitionPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         items = list(
-            access.visible(self.membership, CommunicationItem)
-            .filter(partnership=self.partnership)
+            self.visible(CommunicationItem)
             .select_related("owner", "group")
             .order_by("planned_on", "id")
         )
         for item in items:
-            item.overdue = item.sent_at is None and item.planned_on < self.today
+            item.overdue = item.is_overdue(self.today)
         context.update(
             items=items,
             sent_count=sum(1 for item in items if item.sent_at),

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.http import HttpResponseRedirect
 
 from partnerships.forms import add_service_error
-from tenancy import access
 from transition import selectors, services
 from transition.forms import KnowledgeForm
 from transition.models import (
@@ -38,11 +37,7 @@ class KnowledgeView(TransitionPage):
 
     @cached_property
     def roster(self) -> list[StaffMember]:
-        return list(
-            access.visible(self.membership, StaffMember)
-            .filter(partnership=self.partnership)
-            .order_by("full_name", "id")
-        )
+        return list(self.visible(StaffMember).order_by("full_name", "id"))
 
     def post(self, request, *args, **kwargs):
         self.require_change()
@@ -62,8 +57,7 @@ class KnowledgeView(TransitionPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         items = list(
-            access.visible(self.membership, KnowledgeItem)
-            .filter(partnership=self.partnership)
+            self.visible(KnowledgeItem)
             .select_related("source", "captured_by", "reviewed_by", "transferred_by")
             .order_by("-captured_on", "-id")
         )

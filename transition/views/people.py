@@ -16,8 +16,8 @@ from django.utils import timezone
 from partnerships.forms import add_service_error
 from tenancy import access
 from tenancy.errors import ApplicationError
-from transition import access as transition_access
 from transition import selectors, services
+from transition.access import hr_shown
 from transition.forms import (
     CheckInForm,
     GroupForm,
@@ -267,7 +267,7 @@ class StaffDetailView(TransitionPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         person = self.object
-        show_hr = transition_access.hr_visible_for_row(self.membership, self.partnership, person)
+        show_hr = hr_shown(person, hr_visible=self.hr_visible)
         if show_hr and any(getattr(person, name) for name in StaffMember.HR_SENSITIVE_FIELDS):
             self.log_hr_view(
                 [(person.pk, person.full_name)],
@@ -281,17 +281,15 @@ class StaffDetailView(TransitionPage):
             .order_by("-checked_on", "-id")
         )
         for check_in in check_ins:
-            check_in.show_note = bool(check_in.note) and (
-                self.hr_visible or check_in.shared_with_client
+            check_in.show_note = bool(check_in.note) and hr_shown(
+                check_in, hr_visible=self.hr_visible
             )
         if any(check_in.show_note for check_in in check_ins):
             self.log_hr_view(
                 [(person.pk, person.full_name)], context="page.staff.check-ins", fields=("note",)
             )
         knowledge = list(
-            access.visible(self.membership, KnowledgeItem)
-            .filter(partnership=self.partnership, source=person)
-            .order_by("-captured_on", "-id")
+            self.visible(KnowledgeItem).filter(source=person).order_by("-captured_on", "-id")
         )
         scores = [check_in.score for check_in in reversed(check_ins)]
         context.update(
@@ -480,8 +478,8 @@ class GroupView(TransitionPage):
             .order_by("-checked_on", "-id")
         )
         for check_in in check_ins:
-            check_in.show_note = bool(check_in.note) and (
-                self.hr_visible or check_in.shared_with_client
+            check_in.show_note = bool(check_in.note) and hr_shown(
+                check_in, hr_visible=self.hr_visible
             )
         if any(check_in.show_note for check_in in check_ins):
             self.log_hr_view(

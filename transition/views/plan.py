@@ -1,5 +1,5 @@
 """The plan: the Transition tab (create, baseline, auto-schedule, save as template, the
-Gantt view and the phase tables) and a task (edit with dependencies, comments)."""
+Gantt view and the phase tables) and a task (edit with dependencies, its comment thread)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 
 from partnerships.forms import add_service_error
@@ -17,7 +16,6 @@ from tenancy import access
 from transition import selectors, services
 from transition import templates_default as shipped
 from transition.forms import (
-    CommentForm,
     PlanCreateForm,
     SaveAsTemplateForm,
     TaskForm,
@@ -118,6 +116,7 @@ class PlanView(TransitionPage):
             return context
         view = selectors.plan_view(membership=self.membership, plan=plan)
         rows = selectors.gantt_rows(view)
+        tasks = view.by_id
         titles = {row["id"]: row["title"] for row in rows}
         by_phase: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
@@ -128,7 +127,7 @@ class PlanView(TransitionPage):
                 {"title": titles[link["predecessor"]], "lag": link["lag_days"]}
                 for link in row["dependencies"]
             ]
-            row["overdue"] = row["status"] != TaskStatus.DONE and row["forecast_due"] < self.today
+            row["overdue"] = tasks[row["id"]].is_overdue(self.today, due=row["forecast_due"])
             by_phase[row["phase"]].append(row)
         phases = [
             {
@@ -249,7 +248,8 @@ def _conflict_sentence(conflict, titles: dict[int, str]) -> str:
 
 class TaskView(TransitionPage):
     """A task: its schedule, the edit form (for those who may change the plan) and its
-    comments (for everyone who sees it; client executives may comment)."""
+    comment thread (`{% comment_thread task %}`: everyone who sees it reads what is shared
+    with them; client executives may comment)."""
 
     model = PlanTask
     template_name = "transition/task.html"
@@ -273,12 +273,7 @@ class TaskView(TransitionPage):
             links=links,
         )
 
-    def comment_form(self, data=None) -> CommentForm:
-        return CommentForm(data, can_see_internal=access.can_see_internal(self.membership))
-
     def post(self, request, *args, **kwargs):
-        if request.POST.get("form") == "comment":
-            return self.post_comment(request)
         self.require_change()
         form = self.task_form(request.POST)
         if form.is_valid():
@@ -317,25 +312,6 @@ class TaskView(TransitionPage):
                     + " Move it, or edit again with “Move dependants too”.",
                 )
 
-    def post_comment(self, request):
-        if not self.can_comment:
-            raise PermissionDenied("Your role does not allow this.")
-        form = self.comment_form(request.POST)
-        if form.is_valid():
-            try:
-                services.task_comment_create(
-                    actor=self.actor,
-                    task=self.object,
-                    body=form.cleaned_data["body"],
-                    internal=form.cleaned_data.get("internal", False),
-                )
-            except SERVICE_ERRORS as error:
-                add_service_error(form, error)
-            else:
-                messages.success(request, "Comment added.")
-                return HttpResponseRedirect(self.url("task", pk=self.object.pk) + "#comments")
-        return self.render_to_response(self.get_context_data(comment_form=form))
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         task = self.object
@@ -355,10 +331,7 @@ class TaskView(TransitionPage):
             successors=[
                 {"id": e.successor, "title": titles[e.successor], "lag": e.lag} for e in outgoing
             ],
-            comments=list(selectors.task_comments(membership=self.membership, task=task)),
         )
         if self.can_change and "task_form" not in context:
             context["task_form"] = self.task_form()
-        if self.can_comment and "comment_form" not in context:
-            context["comment_form"] = self.comment_form()
         return context

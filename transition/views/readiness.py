@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 
 from partnerships.forms import add_service_error
+from tenancy.access import Action
 from transition import selectors, services
 from transition.forms import DecisionForm
 from transition.models import TransitionPlan
@@ -27,8 +27,7 @@ class ReadinessView(TransitionPage):
     section = "readiness"
 
     def post(self, request, *args, **kwargs):
-        if not self.can_comment:
-            raise PermissionDenied("Your role does not allow this.")
+        self.require(Action.GO_NO_GO)
         form = DecisionForm(request.POST)
         if form.is_valid():
             try:
@@ -76,6 +75,6 @@ class ReadinessView(TransitionPage):
             unavailable=readiness["total"] - readiness["available"],
             decisions=decisions,
         )
-        if self.can_comment:
+        if self.can_decide:
             context.setdefault("decision_form", DecisionForm())
         return context

@@ -17,7 +17,7 @@ from discovery.models import (
     CallFlowVersion,
     ServiceLine,
 )
-from partnerships.api.serializers import UserSummarySerializer
+from partnerships.api.serializers import EditsFields, UserSummarySerializer
 
 # --- Call flows ----------------------------------------------------------------------------
 
@@ -62,7 +62,9 @@ class CallFlowSerializer(HidesInternalFields, serializers.ModelSerializer):
         read_only_fields = [name for name in fields if name != "internal_notes"]
 
 
-class CallFlowInputSerializer(PartnershipChoicesMixin, serializers.Serializer):
+class CallFlowInputSerializer(EditsFields, PartnershipChoicesMixin, serializers.Serializer):
+    model = CallFlow
+    also = ("service_line", "state", "graph", "note")  # a new flow, and its version 1
     service = serializers.PrimaryKeyRelatedField(
         source="service_line", queryset=ServiceLine.objects.none()
     )
@@ -76,7 +78,8 @@ class CallFlowInputSerializer(PartnershipChoicesMixin, serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class CallFlowUpdateSerializer(serializers.Serializer):
+class CallFlowUpdateSerializer(EditsFields, serializers.Serializer):
+    model = CallFlow
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
     internal_notes = serializers.CharField(required=False, allow_blank=True)

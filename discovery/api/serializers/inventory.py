@@ -22,7 +22,7 @@ from discovery.models import (
     ServiceKind,
     ServiceLine,
 )
-from partnerships.api.serializers import UserSummarySerializer
+from partnerships.api.serializers import EditsFields, UserSummarySerializer
 
 # --- KPI catalog ---------------------------------------------------------------------------
 
@@ -55,7 +55,8 @@ class KpiSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class KpiInputSerializer(serializers.Serializer):
+class KpiInputSerializer(EditsFields, serializers.Serializer):
+    model = KpiDefinition
     key = serializers.SlugField(max_length=60)
     name = serializers.CharField(max_length=120)
     unit = serializers.ChoiceField(choices=KpiUnit.choices)
@@ -92,7 +93,8 @@ class ServiceLineSerializer(HidesInternalFields, serializers.ModelSerializer):
         read_only_fields = [name for name in fields if name != "internal_notes"]
 
 
-class ServiceLineInputSerializer(serializers.Serializer):
+class ServiceLineInputSerializer(EditsFields, serializers.Serializer):
+    model = ServiceLine
     kind = serializers.ChoiceField(choices=ServiceKind.choices)
     name = serializers.CharField(max_length=200)
     hours = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -134,7 +136,8 @@ class BaselineSerializer(serializers.ModelSerializer):
         return baseline.kpi.meets_target(baseline.value)
 
 
-class BaselineInputSerializer(PartnershipChoicesMixin, serializers.Serializer):
+class BaselineInputSerializer(EditsFields, PartnershipChoicesMixin, serializers.Serializer):
+    model = KpiBaseline
     service = serializers.PrimaryKeyRelatedField(
         source="service_line", queryset=ServiceLine.objects.none()
     )
@@ -211,7 +214,8 @@ class ReportSerializer(HidesInternalFields, serializers.ModelSerializer):
         )
 
 
-class ReportInputSerializer(serializers.Serializer):
+class ReportInputSerializer(EditsFields, serializers.Serializer):
+    model = ReviewedReport
     name = serializers.CharField(max_length=200)
     source_system = serializers.CharField(max_length=120, required=False, allow_blank=True)
     period_start = serializers.DateField()
@@ -221,6 +225,7 @@ class ReportInputSerializer(serializers.Serializer):
 
 
 class ReportUploadSerializer(ReportInputSerializer):
+    also = ("file",)
     file = serializers.FileField(
         help_text="CSV, XLSX or PDF (checked by content), at most 10 MB by default."
     )
@@ -248,7 +253,8 @@ class SessionSerializer(HidesInternalFields, serializers.ModelSerializer):
         read_only_fields = [name for name in fields if name != "internal_notes"]
 
 
-class SessionInputSerializer(serializers.Serializer):
+class SessionInputSerializer(EditsFields, serializers.Serializer):
+    model = DiscoverySession
     held_on = serializers.DateField()
     title = serializers.CharField(max_length=200)
     attendees = serializers.CharField(required=False, allow_blank=True)

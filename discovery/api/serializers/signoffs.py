@@ -23,7 +23,7 @@ from discovery.models import (
     OpportunityStatus,
     ServiceLine,
 )
-from partnerships.api.serializers import UserSummarySerializer
+from partnerships.api.serializers import EditsFields, UserSummarySerializer
 
 # --- Experience goals ----------------------------------------------------------------------
 
@@ -48,7 +48,8 @@ class GoalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GoalInputSerializer(PartnershipChoicesMixin, serializers.Serializer):
+class GoalInputSerializer(EditsFields, PartnershipChoicesMixin, serializers.Serializer):
+    model = ExperienceGoal
     statement = serializers.CharField(max_length=500)
     kpi = serializers.PrimaryKeyRelatedField(queryset=KpiDefinition.objects.none())
     target = number_field()
@@ -191,7 +192,8 @@ class OpportunitySerializer(HidesInternalFields, serializers.ModelSerializer):
         read_only_fields = [name for name in fields if name != "internal_notes"]
 
 
-class OpportunityInputSerializer(PartnershipChoicesMixin, serializers.Serializer):
+class OpportunityInputSerializer(EditsFields, PartnershipChoicesMixin, serializers.Serializer):
+    model = Opportunity
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
     service = serializers.PrimaryKeyRelatedField(

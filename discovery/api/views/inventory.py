@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from discovery import selectors, services
+from discovery import services
 from discovery.api import serializers as s
 from discovery.api.views.base import ListRetrieve, ServiceBackedViewSet, crud_schema
 from discovery.models import (
@@ -47,7 +47,7 @@ class KpiViewSet(ListRetrieve, OrgScopedViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        selectors.kpi_catalog_ready(organization=self.organization)
+        services.kpi_catalog_ready(organization=self.organization)
 
     def create(self, request, *args, **kwargs):
         self.require(Action.CREATE)

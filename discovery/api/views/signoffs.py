@@ -62,7 +62,7 @@ class ExperienceGoalViewSet(ListRetrieve, ServiceBackedViewSet):
     @action(detail=False, methods=["post"], url_path="sign-off")
     def sign_off(self, request, *args, **kwargs):
         """The client executive signs off the goals as they stand."""
-        self.require(Action.SIGN_OFF)
+        self.require(Action.CLIENT_SIGN_OFF)
         fields = self.validated(s.NoteInputSerializer)
         sign_off = services.goals_sign_off(
             actor=self.actor, partnership=self.partnership, note=fields["note"]
@@ -115,7 +115,7 @@ class DiscoveryViewSet(PartnershipScopedViewSet):
     def sign_off(self, request, *args, **kwargs):
         """The dedicated account manager signs off discovery (the checklist must be
         complete: 409 with the missing items otherwise)."""
-        self.require(Action.SIGN_OFF)
+        self.require(Action.PROVIDER_SIGN_OFF)
         fields = s.NoteInputSerializer(data=request.data)
         fields.is_valid(raise_exception=True)
         services.discovery_sign_off(
@@ -127,7 +127,7 @@ class DiscoveryViewSet(PartnershipScopedViewSet):
     @action(detail=False, methods=["post"], url_path="co-sign")
     def co_sign(self, request, *args, **kwargs):
         """The client executive co-signs the discovery sign-off."""
-        self.require(Action.SIGN_OFF)
+        self.require(Action.CLIENT_SIGN_OFF)
         services.discovery_cosign(actor=self.actor, partnership=self.partnership)
         return self._status()
 
@@ -208,7 +208,7 @@ class OpportunityViewSet(ListRetrieve, ServiceBackedViewSet):
     def decide(self, request, *args, **kwargs):
         """The client executive accepts or rejects a proposed opportunity."""
         opportunity = self.get_object()
-        self.require(Action.SIGN_OFF)
+        self.require(Action.CLIENT_SIGN_OFF)
         fields = self.validated(s.DecisionInputSerializer)
         services.opportunity_decide(
             actor=self.actor,

@@ -1,0 +1,33 @@
+"""The demo organizations behind `make run`, each client in a module of its own."""
+
+from __future__ import annotations
+
+from demo.data import lakeshore, metro, prairie_view, tidewater
+from demo.spec import OrganizationSpec, PersonSpec
+from tenancy.models import Role
+
+DEMO_PASSWORD = "switchboard-demo"  # published in the README on purpose
+
+NORTHSTAR = OrganizationSpec(
+    slug="northstar",
+    name="Northstar Nurse Line",
+    time_zone="America/Chicago",
+    admin="admin@northstar.example",
+    people=(
+        PersonSpec("admin@northstar.example", "Dana Whitfield", Role.ADMIN, is_superuser=True),
+        PersonSpec("am@northstar.example", "Marcus Oyelaran", Role.ACCOUNT_MANAGER),
+        PersonSpec("pm@northstar.example", "Renee Kowalski", Role.IMPLEMENTATION_PM),
+    ),
+    clients=(lakeshore.CLIENT, prairie_view.CLIENT, metro.CLIENT),
+)
+
+HARBOR = OrganizationSpec(
+    slug="harbor",
+    name="Harbor Triage Services",
+    time_zone="America/New_York",
+    admin="admin@harbor.example",
+    people=(PersonSpec("admin@harbor.example", "Colin Mercer", Role.ADMIN),),
+    clients=(tidewater.CLIENT,),
+)
+
+ORGANIZATIONS = (NORTHSTAR, HARBOR)

@@ -1,0 +1,529 @@
+"""Metro Specialty Physicians (Northstar): a specialty practice's after-hours and overflow
+triage, live for over six months.
+
+- Culture: a diverse city practice (Spanish, Polish, Arabic, Vietnamese) whose specialists
+  hold strong preferences, standing orders and on-call rules.
+- Transition: finished — every task done, go-live a week late, the go decision recorded,
+  every staff outcome completed and the leavers' knowledge transferred. The demo PM is not on
+  this partnership: its account manager ran the transition.
+"""
+
+from __future__ import annotations
+
+from demo.data.shared import TASK_OWNERS
+from demo.spec import (
+    AdaptationSpec,
+    ClientSpec,
+    CommunicationSpec,
+    CultureSpec,
+    GoNoGo,
+    GroupSpec,
+    KnowledgeSpec,
+    NurseSpec,
+    PartnershipSpec,
+    PopulationSpec,
+    PreferenceSpec,
+    StaffSpec,
+    TaskEdit,
+    TaskStatuses,
+    TransitionSpec,
+    in_phase,
+    outside_phase,
+)
+from partnerships.models import ClientKind, PartnershipStatus
+from transition.models import (
+    AdkarStage,
+    Channel,
+    Decision,
+    KnowledgeCategory,
+    Outcome,
+    OutcomeStatus,
+    StaffRole,
+    Support,
+    TaskStatus,
+)
+
+PARTNERSHIP = PartnershipSpec(
+    name="Metro Specialty — after-hours and overflow triage",
+    status=PartnershipStatus.LIVE,
+    account_manager="am@northstar.example",
+    contract_start=-330,
+    planned_go_live=-200,
+    actual_go_live=-193,
+    description=(
+        "Metro Specialty Physicians (140 physicians in cardiology, gastroenterology, "
+        "orthopedics, OB/GYN and oncology across nine clinic sites) has moved its "
+        "after-hours and daytime overflow triage to Northstar.\n\n"
+        "Each specialty keeps its own on-call rotation and escalation preferences; "
+        "oncology patients on active chemotherapy who report a fever reach the oncology "
+        "on-call within 15 minutes. Spanish and Polish coverage on every shift.\n\n"
+        "Quarterly business reviews with the COO; a monthly KPI pack to the practice "
+        "administrator."
+    ),
+    internal_notes=(
+        "Go-live slipped a week while the cardiology rotation feed was fixed. "
+        "Orthopedics still prefers pages to secure messages after 22:00 — honor it. "
+        "Renewal conversation due next quarter; the COO's priority is the abandonment "
+        "rate during the Monday-morning overflow."
+    ),
+    notes={
+        PartnershipStatus.DISCOVERY: "Contract signed; discovery kickoff with the COO.",
+        PartnershipStatus.TRANSITION: (
+            "Discovery and desired patient experience signed off by the COO and the "
+            "specialty chiefs."
+        ),
+        PartnershipStatus.LIVE: (
+            "Cutover complete: all nine sites route after-hours calls to Northstar; "
+            "on-call paging verified with every specialty."
+        ),
+    },
+)
+
+# --- Culture -------------------------------------------------------------------------------
+
+STANDING_ORDERS = "Specialty standing orders: cardiology and anticoagulation"
+OB_TRIAGE = "OB triage at night: reduced fetal movement and bleeding"
+CARDIOLOGY = "Cardiology patients, North Side clinics"
+ONCOLOGY = "Oncology patients on active treatment"
+OBGYN = "OB/GYN patients, Pilsen and Little Village"
+ORTHO = "Orthopedics and sports medicine"
+GI = "Gastroenterology, Northwest Side and West Ridge"
+
+CULTURE = CultureSpec(
+    profile={
+        "mission_and_values": (
+            "Specialist care close to home in every Chicago neighborhood. The practice "
+            "measures itself on access: a patient who calls must reach the right specialist "
+            "the same night when it matters."
+        ),
+        "communication_style": (
+            "Professional and efficient; patients are often already managed by a "
+            "specialist and know their condition. Use their specialist's name. Offer the "
+            "language line immediately — do not wait for the caller to ask."
+        ),
+        "escalation_preferences": (
+            "Each specialty keeps its own on-call rotation (fed nightly by the practice's "
+            "scheduling system): follow the specialty's rule in this registry, not a generic "
+            "one. Oncology fever on active chemotherapy: on-call within 15 minutes. "
+            "Orthopedics after 22:00: page, never secure message."
+        ),
+        "terminology": (
+            "“Patients” (they are established). “Metro Specialty”, not “MSP”. "
+            "Say “infusion center”, not “chemo room”."
+        ),
+        "decision_makers": (
+            "COO (contract and renewals); practice administrator (monthly KPI pack); "
+            "each specialty chief for their own on-call rules."
+        ),
+        "meeting_cadence": "Quarterly business review with the COO; monthly KPI pack to the "
+        "practice administrator",
+        "internal_notes": (
+            "Renewal next quarter. The COO watches Monday-morning overflow abandonment; the "
+            "cardiology chief is the loudest voice and the best reference if kept happy."
+        ),
+    },
+    populations=(
+        PopulationSpec(
+            CARDIOLOGY,
+            "25",
+            {"en": "78", "pl": "12", "es": "10"},
+            {
+                "region": "Edgewater, Lincoln Square, Jefferson Park",
+                "age_bands": ["50_64", "65_74", "75_plus"],
+                "education_level": "mixed",
+                "health_literacy": "moderate",
+                "question_depth": "moderate",
+                "preferred_channels": ["phone", "portal"],
+                "peak_hours": "Weekday evenings 18:00-21:00; Monday mornings (overflow)",
+                "accessibility_needs": ["hearing"],
+                "notes": "Home monitor alerts, chest pain, anticoagulation, device questions.",
+            },
+        ),
+        PopulationSpec(
+            ONCOLOGY,
+            "15",
+            {"en": "80", "es": "10", "ar": "5", "vi": "5"},
+            {
+                "region": "All nine sites; infusion centers at Loop and Evanston",
+                "age_bands": ["35_49", "50_64", "65_74"],
+                "education_level": "mixed",
+                "health_literacy": "moderate",
+                "question_depth": "technical",
+                "preferred_channels": ["phone", "portal"],
+                "peak_hours": "Evenings and weekends after infusion days",
+                "accessibility_needs": ["interpreter"],
+                "notes": (
+                    "Fever, nausea and pain on active chemotherapy; caregivers call as often "
+                    "as patients and know the regimen in detail."
+                ),
+            },
+        ),
+        PopulationSpec(
+            OBGYN,
+            "25",
+            {"es": "55", "en": "45"},
+            {
+                "region": "Pilsen, Little Village, Back of the Yards",
+                "age_bands": ["18_24", "25_34", "35_49"],
+                "education_level": "mixed",
+                "health_literacy": "moderate",
+                "question_depth": "basic",
+                "preferred_channels": ["phone", "text"],
+                "peak_hours": "Nights 22:00-06:00",
+                "accessibility_needs": ["interpreter"],
+                "notes": "Pregnancy concerns at night; partners and mothers often on the line.",
+            },
+        ),
+        PopulationSpec(
+            ORTHO,
+            "15",
+            {"en": "85", "pl": "8", "es": "7"},
+            {
+                "region": "Loop, River North, Oak Park",
+                "age_bands": ["18_24", "25_34", "35_49", "50_64"],
+                "education_level": "bachelors",
+                "health_literacy": "high",
+                "question_depth": "moderate",
+                "preferred_channels": ["phone", "portal", "text"],
+                "peak_hours": "Weekends; evenings after surgery days",
+                "accessibility_needs": [],
+                "notes": "Post-op pain, casts and splints, DVT worries after joint replacement.",
+            },
+        ),
+        PopulationSpec(
+            GI,
+            "20",
+            {"en": "55", "pl": "20", "ar": "15", "vi": "10"},
+            {
+                "region": "Avondale, Albany Park, West Ridge, Uptown (Argyle Street)",
+                "age_bands": ["35_49", "50_64", "65_74"],
+                "education_level": "mixed",
+                "health_literacy": "low",
+                "question_depth": "basic",
+                "preferred_channels": ["phone"],
+                "peak_hours": "The evening before colonoscopies (bowel prep questions)",
+                "accessibility_needs": ["interpreter", "large_print"],
+                "notes": (
+                    "Bowel-prep questions the night before procedures; Arabic and "
+                    "Vietnamese speakers rarely ask for an interpreter — offer it."
+                ),
+            },
+        ),
+    ),
+    adaptations=(
+        AdaptationSpec(
+            ONCOLOGY,
+            "protocol",
+            "Chemotherapy fever pathway: oncology on-call within 15 minutes",
+            "done",
+            "manager",
+            -175,
+            "questions answered %",
+            description="Direct page to oncology on-call; ED pre-notified for neutropenic fever.",
+            completed_on=-170,
+        ),
+        AdaptationSpec(
+            GI,
+            "language_coverage",
+            "Polish-speaking nurse on every shift",
+            "done",
+            "manager",
+            -150,
+            "satisfied %",
+            language="pl",
+            completed_on=-140,
+        ),
+        AdaptationSpec(
+            CARDIOLOGY,
+            "training",
+            STANDING_ORDERS,
+            "done",
+            "manager",
+            -120,
+            "satisfied %",
+            description="Two hours with the cardiology nurse navigator, per shift team.",
+            completed_on=-112,
+        ),
+        AdaptationSpec(
+            GI,
+            "script",
+            "Offer the interpreter first: Arabic and Vietnamese callers",
+            "in_progress",
+            "manager",
+            -14,
+            "questions answered %",
+            description="Offer the language line in the first sentence when the accent or "
+            "name suggests it; record the language in the ticket.",
+        ),
+        AdaptationSpec(
+            OBGYN,
+            "training",
+            OB_TRIAGE,
+            "done",
+            "manager",
+            -70,
+            "questions answered %",
+            completed_on=-64,
+        ),
+        AdaptationSpec(
+            ORTHO,
+            "staffing",
+            "Monday-morning overflow: two extra nurses 07:00-11:00",
+            "done",
+            "admin",
+            -95,
+            "abandonment rate",
+            completed_on=-90,
+        ),
+        AdaptationSpec(
+            OBGYN,
+            "language_coverage",
+            "Second Spanish-speaking nurse on nights",
+            "planned",
+            "manager",
+            35,
+            "satisfied %",
+            language="es",
+        ),
+    ),
+    nurses=(
+        NurseSpec("Marta Kowalczyk, RN", ("en", "pl"), {STANDING_ORDERS: -110}),
+        NurseSpec(
+            "Piotr Zielinski, RN", ("en", "pl", "uk"), {STANDING_ORDERS: -108, OB_TRIAGE: -60}
+        ),
+        NurseSpec("Rosa Delgado, RN", ("en", "es"), {STANDING_ORDERS: -105, OB_TRIAGE: -62}),
+        NurseSpec("Luis Herrera, RN", ("en", "es"), {OB_TRIAGE: -58}),
+        NurseSpec("Thu Pham, RN", ("en", "vi"), {STANDING_ORDERS: -101}),
+        NurseSpec("Karen Mitchell, RN", ("en",), {STANDING_ORDERS: -100, OB_TRIAGE: -55}),
+        NurseSpec("James O'Neill, RN", ("en",), {}),
+        NurseSpec("Beatriz Santos, RN", ("en", "es", "pt"), {OB_TRIAGE: -50}),
+        NurseSpec("Angela Russo, RN", ("en", "it"), {}),
+    ),
+    preferences=(
+        PreferenceSpec(
+            "Dr. Andrzej Nowak",
+            "Cardiology (chief)",
+            "on_call_escalation",
+            "Chest pain and home-monitor alerts",
+            (
+                "Chest pain with a home-monitor alert or a history of stent: 911 first, then "
+                "page cardiology on-call. Monitor alert without symptoms: secure message "
+                "before 22:00, page after.",
+            ),
+            1,
+        ),
+        PreferenceSpec(
+            "Dr. Andrzej Nowak",
+            "Cardiology (chief)",
+            "standing_order",
+            "Missed anticoagulant dose",
+            (
+                "Apixaban missed under 6 hours: take it now; over 6 hours: skip, next dose as "
+                "scheduled. Never double.",
+            ),
+            1,
+        ),
+        PreferenceSpec(
+            "Dr. Farah Haddad",
+            "Medical oncology",
+            "on_call_escalation",
+            "Fever on active chemotherapy",
+            (
+                "Temperature 100.4°F or above within 21 days of chemotherapy: page oncology "
+                "on-call at once; they call back within 15 minutes. No acetaminophen before "
+                "the call. Pre-notify the ED if sent.",
+            ),
+            1,
+        ),
+        PreferenceSpec(
+            "Orthopedics group",
+            "Orthopedic surgery",
+            "preference",
+            "Contacting the on-call surgeon after 22:00",
+            (
+                "Secure message the on-call surgeon.",
+                "After 22:00 page the on-call surgeon; never a secure message (they are not "
+                "read at night). Before 22:00 secure message for non-urgent questions.",
+            ),
+            2,
+        ),
+        PreferenceSpec(
+            "Dr. Linh Tran",
+            "Gastroenterology",
+            "standing_order",
+            "Bowel preparation questions",
+            (
+                "Clear liquids only from the morning before; second half of the prep 5 hours "
+                "before arrival. Vomiting the prep: wait 30 minutes, resume slower. Call the "
+                "endoscopy unit at 06:30 if the stool is not clear.",
+            ),
+            1,
+        ),
+        PreferenceSpec(
+            "Dr. Maria Esposito",
+            "Obstetrics and gynecology",
+            "on_call_escalation",
+            "Reduced fetal movement after 28 weeks",
+            (
+                "Fewer than 10 movements in 2 hours after 28 weeks: go to Labor and Delivery "
+                "triage now; call L&D to expect her. Do not advise waiting until morning.",
+                "Fewer than 10 movements in 2 hours after 28 weeks: go to Labor and Delivery "
+                "triage now; call L&D to expect her, and text the patient the address in her "
+                "language. Do not advise waiting until morning.",
+            ),
+            1,
+        ),
+    ),
+    satisfaction={
+        ONCOLOGY: (
+            (58, "82.0", "80.0"),
+            (61, "81.5", "79.0"),
+            (55, "88.0", "87.5"),
+            (63, "89.5", "89.0"),
+            (60, "90.0", "90.5"),
+            (57, "91.0", "91.0"),
+            (64, "90.5", "91.5"),
+            (59, "91.5", "92.0"),
+            (62, "92.0", "92.5"),
+        ),
+        GI: (
+            (70, "80.0", "74.0"),
+            (68, "79.5", "73.5"),
+            (74, "81.0", "75.0"),
+            (71, "86.0", "80.5"),
+            (69, "87.0", "82.0"),
+            (75, "87.5", "82.5"),
+            (72, "88.0", "83.0"),
+            (66, "87.0", "83.5"),
+            (73, "88.5", "84.0"),
+        ),
+        CARDIOLOGY: (
+            (95, "86.0", "85.0"),
+            (102, "85.5", "84.0"),
+            (98, "86.5", "85.5"),
+            (104, "87.0", "86.0"),
+            (99, "90.0", "89.0"),
+            (101, "90.5", "89.5"),
+            (97, "91.0", "90.0"),
+            (103, "91.5", "90.5"),
+            (100, "92.0", "91.0"),
+        ),
+        OBGYN: (
+            (88, "84.0", "80.0"),
+            (91, "83.5", "79.0"),
+            (86, "84.5", "80.5"),
+            (90, "85.0", "81.0"),
+            (92, "84.0", "80.0"),
+            (89, "85.5", "81.5"),
+            (93, "88.5", "86.0"),
+            (87, "89.0", "87.5"),
+            (94, "90.0", "88.0"),
+        ),
+        ORTHO: (
+            (40, "87.0", "88.0"),
+            (42, "86.5", "87.5"),
+            (38, "87.5", "88.0"),
+            (44, "88.0", "88.5"),
+            (41, "89.5", "89.0"),
+            (39, "90.0", "89.5"),
+            (43, "90.5", "90.0"),
+            (45, "91.0", "90.5"),
+            (40, "91.0", "91.0"),
+        ),
+    },
+)
+
+# --- Transition ----------------------------------------------------------------------------
+
+
+def _settled(name: str, role: str, tenure: str, outcome: str, notice: int, last_day: int):
+    """Someone of the practice's call center, long settled. Everyone not hired by Northstar
+    gave a structured knowledge interview twenty days before their last day."""
+    first = name.split()[0]
+    return StaffSpec(
+        full_name=name,
+        role=role,
+        tenure_years=tenure,
+        work_email=name.lower().replace(" ", ".") + "@metrospecialty.example",
+        outcome=outcome,
+        outcome_status=OutcomeStatus.COMPLETED,
+        notice_date=notice,
+        last_day=last_day,
+        recognition="Honoured at the practice's go-live dinner.",
+        support_offered=(
+            (Support.SEVERANCE, Support.OUTPLACEMENT, Support.REFERENCE)
+            if outcome == Outcome.LAID_OFF
+            else ()
+        ),
+        knowledge=()
+        if outcome == Outcome.HIRED_BY_PROVIDER
+        else (
+            KnowledgeSpec(
+                KnowledgeCategory.PHYSICIAN_PREFERENCE,
+                f"What {first} knew about the specialties' on-call habits",
+                "All specialties",
+                "Captured in a structured interview before the last day.",
+                last_day - 20,
+                "transferred",
+            ),
+        ),
+    )
+
+
+TRANSITION = TransitionSpec(
+    run_by="manager",
+    site="Metro Specialty call center, Chicago",
+    task_owners=TASK_OWNERS,
+    roster=(
+        _settled("Helen Carver", StaffRole.TRIAGE_RN, "22", Outcome.HIRED_BY_PROVIDER, -270, -195),
+        _settled("Marek Nowak", StaffRole.TRIAGE_RN, "14", Outcome.HIRED_BY_PROVIDER, -270, -195),
+        _settled("Sandra Ruiz", StaffRole.TRIAGE_RN, "29", Outcome.RETIRING, -290, -190),
+        _settled("Paul Greene", StaffRole.LPN, "11", Outcome.REDEPLOYED, -280, -193),
+        _settled("Dana Fox", StaffRole.SCHEDULER, "7", Outcome.LAID_OFF, -280, -190),
+        _settled("Victor Osei", StaffRole.CALL_CENTER_MANAGER, "12", Outcome.RETAINED, -280, -193),
+    ),
+    groups=(
+        GroupSpec(
+            "Specialty triage nurses",
+            5,
+            AdkarStage.REINFORCEMENT,
+            check_ins=((-260, 3, ""), (-220, 4, ""), (-190, 4, ""), (-120, 5, "")),
+        ),
+    ),
+    communications=(
+        CommunicationSpec(
+            "All nine clinic sites",
+            "After-hours and overflow calls now reach Northstar; the numbers do not change.",
+            Channel.EMAIL,
+            -194,
+            "manager",
+            sent=True,
+        ),
+    ),
+    story=(
+        # The cardiology rotation feed held the cut-over back a week.
+        TaskEdit("go-live", move=7, auto_schedule=True),
+        TaskStatuses(TaskStatus.DONE, when=outside_phase("hypercare")),
+        GoNoGo(
+            by="manager",
+            decision=Decision.GO,
+            rationale=(
+                "Parallel run met every discovery baseline (answer in 24 s against 31 s, "
+                "abandonment 3.1%); the cardiology rotation feed is fixed and verified; every "
+                "staff outcome is settled and the knowledge transferred."
+            ),
+        ),
+        TaskStatuses(TaskStatus.DONE, when=in_phase("hypercare")),
+    ),
+)
+
+CLIENT = ClientSpec(
+    name="Metro Specialty Physicians",
+    kind=ClientKind.PHYSICIAN_PRACTICE,
+    city="Chicago",
+    state="IL",
+    time_zone="America/Chicago",
+    partnership=PARTNERSHIP,
+    culture=CULTURE,
+    transition=TRANSITION,
+)
