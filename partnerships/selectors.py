@@ -143,3 +143,20 @@ def partnership_comments(*, membership, partnership: Partnership, limit: int = 2
         .select_related("author")
         .order_by("-created_at", "-id")[:limit]
     )
+
+
+def comment_target_names(*, membership, comments) -> dict[tuple[str, int], str]:
+    """How each comment's object is called, `{(target_type, target_id): name}`: one query per
+    kind of object, whatever the number of comments. Objects the member does not see are
+    left out."""
+    from partnerships.commentable import commentable
+
+    ids: dict[str, set[int]] = {}
+    for comment in comments:
+        ids.setdefault(comment.target_type, set()).add(comment.target_id)
+    names: dict[tuple[str, int], str] = {}
+    for target_type, pks in ids.items():
+        model = commentable(target_type).model
+        for obj in access.visible(membership, model).filter(pk__in=pks):
+            names[(target_type, obj.pk)] = str(obj)
+    return names

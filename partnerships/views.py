@@ -460,11 +460,13 @@ class CommentThreadView(PartnershipPageMixin, View):
         comments = list(
             selectors.partnership_comments(membership=self.membership, partnership=self.partnership)
         )
+        names = selectors.comment_target_names(membership=self.membership, comments=comments)
         for comment in comments:
             comment.thread_url = thread_url_for(
                 self.organization, self.partnership, comment.target_type, comment.target_id
             )
             comment.noun = commentable(comment.target_type).noun
+            comment.target_name = names.get((comment.target_type, comment.target_id), "")
         return render(
             request,
             "partnerships/discussion.html",

@@ -242,3 +242,20 @@ def test_a_row_whose_organization_differs_from_its_partnerships_is_refused(
     with pytest.raises(ValidationError) as error:
         comment.full_clean()
     assert "partnership" in error.value.message_dict
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_the_discussion_page_lists_what_the_member_sees_in_flat_queries(
+    client, partnership, task, account_manager, client_executive, rows
+):
+    CommentFactory.create_batch(rows, target=task, author=account_manager.user, body="Internal")
+    CommentFactory(target=task, author=account_manager.user, body="Shared", shared_with_client=True)
+    client.force_login(client_executive.user)
+    client.get(page_url(partnership))  # the first page of an organization remembers it
+    # session, user, membership, partnership, comments, the tasks they are on
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(page_url(partnership))
+    html = response.content.decode()
+    assert "Shared" in html and "Internal" not in html
+    assert "Go/no-go meeting" in html  # the object's name, linking to its thread
+    assert len(queries) == 6, "\n".join(q["sql"][:120] for q in queries.captured_queries)
