@@ -2,6 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
+import tenancy.validators
 import transition.models.people
 from django.conf import settings
 from django.db import migrations, models
@@ -62,7 +63,7 @@ class Migration(migrations.Migration):
                 ('outcome_status', models.CharField(choices=[('proposed', 'Proposed'), ('discussed', 'Discussed'), ('communicated', 'Communicated'), ('agreed', 'Agreed'), ('completed', 'Completed')], default='proposed', max_length=16)),
                 ('notice_date', models.DateField(blank=True, help_text='When notice was given.', null=True)),
                 ('last_day', models.DateField(blank=True, help_text='Last day on the triage line.', null=True)),
-                ('support_offered', models.JSONField(blank=True, default=list, validators=[transition.models.people.ChoiceListValidator(['severance', 'outplacement', 'retraining', 'reference', 'counselling'])])),
+                ('support_offered', models.JSONField(blank=True, default=list, validators=[tenancy.validators.ChoiceListValidator(['severance', 'outplacement', 'retraining', 'reference', 'counselling'])])),
                 ('support_details', models.TextField(blank=True)),
                 ('hr_notes', models.TextField(blank=True)),
                 ('recognition', models.TextField(blank=True, help_text="How this person's work was honoured.")),

@@ -21,31 +21,7 @@ from django.utils.deconstruct import deconstructible
 
 from partnerships.models import PartnershipOwnedModel, partnership_key
 from tenancy.models import TenantQuerySet
-
-
-@deconstructible
-class ChoiceListValidator:
-    """A JSON list whose items come from a fixed set of choices, each at most once."""
-
-    def __init__(self, choices):
-        self.choices = tuple(choices)
-
-    def __call__(self, value) -> None:
-        if not isinstance(value, list):
-            raise ValidationError("Must be a list.")
-        unknown = [item for item in value if item not in self.choices]
-        if unknown:
-            raise ValidationError(
-                f"“{unknown[0]}” is not one of the choices ({', '.join(self.choices)})."
-            )
-        if len(set(value)) != len(value):
-            raise ValidationError("Each choice may appear only once.")
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, ChoiceListValidator) and self.choices == other.choices
-
-    def __hash__(self) -> int:
-        return hash(self.choices)
+from tenancy.validators import ChoiceListValidator
 
 
 @deconstructible

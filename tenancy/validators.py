@@ -1,0 +1,31 @@
+"""Validators every app's models share."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
+
+
+@deconstructible
+class ChoiceListValidator:
+    """A JSON list whose items come from a fixed set of choices, each at most once."""
+
+    def __init__(self, choices):
+        self.choices = tuple(choices)
+
+    def __call__(self, value) -> None:
+        if not isinstance(value, list):
+            raise ValidationError("Must be a list.")
+        unknown = [item for item in value if item not in self.choices]
+        if unknown:
+            raise ValidationError(
+                f"“{unknown[0]}” is not one of the choices ({', '.join(self.choices)})."
+            )
+        if len(set(value)) != len(value):
+            raise ValidationError("Each choice may appear only once.")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, ChoiceListValidator) and self.choices == other.choices
+
+    def __hash__(self) -> int:
+        return hash(self.choices)
