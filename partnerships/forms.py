@@ -277,6 +277,8 @@ class CommentForm(forms.Form):
     )
 
     def __init__(self, *args, membership, **kwargs):
+        # Its own ids: the thread shares its page with the object's own forms.
+        kwargs.setdefault("auto_id", "comment-%s")
         super().__init__(*args, **kwargs)
         if not membership.is_provider:
             # The client's own comments are always shared with the client.
