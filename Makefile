@@ -85,8 +85,11 @@ beat: install
 	@mkdir -p $(VARDIRS)
 	$(VENV)/bin/celery -A config beat --loglevel=info --schedule=var/celerybeat-schedule
 
+# In parallel (pytest-xdist), a worker per core; PYTEST_WORKERS=0 runs in one process, and
+# PYTEST_ARGS come last (e.g. PYTEST_ARGS='-m "not subprocess"' or a test path).
+PYTEST_WORKERS ?= auto
 test: install
-	$(VPY) -m pytest $(PYTEST_ARGS)
+	$(VPY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Not part of `make test`: it takes a minute and its figures depend on the machine.
 bench: install

@@ -13,6 +13,7 @@ from partnerships.models import (
     PartnershipStatusChange,
 )
 from tenancy import access
+from tenancy.errors import ApplicationError
 
 
 def partnership_list(*, membership, filters: dict | None = None) -> QuerySet[Partnership]:
@@ -156,7 +157,10 @@ def comment_target_names(*, membership, comments) -> dict[tuple[str, int], str]:
         ids.setdefault(comment.target_type, set()).add(comment.target_id)
     names: dict[tuple[str, int], str] = {}
     for target_type, pks in ids.items():
-        model = commentable(target_type).model
+        try:
+            model = commentable(target_type).model
+        except ApplicationError:
+            continue  # a kind of object no longer registered: nameless, still listed
         for obj in access.visible(membership, model).filter(pk__in=pks):
             names[(target_type, obj.pk)] = str(obj)
     return names

@@ -465,7 +465,7 @@ class CommentThreadView(PartnershipPageMixin, View):
             comment.thread_url = thread_url_for(
                 self.organization, self.partnership, comment.target_type, comment.target_id
             )
-            comment.noun = commentable(comment.target_type).noun
+            comment.noun = commentable_noun(comment.target_type)
             comment.target_name = names.get((comment.target_type, comment.target_id), "")
         return render(
             request,
@@ -569,6 +569,15 @@ class CommentDeleteView(PartnershipPageMixin, View):
         ):
             next_url = self.partnership.get_absolute_url()
         return HttpResponseRedirect(next_url + "#comments")
+
+
+def commentable_noun(target_type: str) -> str:
+    """How a person names an object of `target_type`; "object" for a kind no longer
+    registered (its comments stay readable)."""
+    try:
+        return commentable(target_type).noun
+    except ApplicationError:
+        return "object"
 
 
 def thread_url_for(organization, partnership, target, target_id=None) -> str:

@@ -14,8 +14,18 @@ role; Harbor is another tenant whose admin, the outsider, must see nothing of No
 from __future__ import annotations
 
 import datetime
+import hashlib
+import os
+import sqlite3
+from pathlib import Path
 
+import django
 import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
+from pytest_django.fixtures import _get_databases_for_setup
 from rest_framework.test import APIClient
 
 from partnerships.models import PartnershipStatus
@@ -27,6 +37,146 @@ from tests.factories import (
     OrganizationFactory,
     PartnershipFactory,
 )
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser tests start Playwright's driver and Chromium: `-m "not subprocess"` leaves them
+    # out with the other tests that start processes.
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.subprocess)
+
+
+# --- The test database ---------------------------------------------------------------------
+
+# Migrated SQLite databases, one per state of the migrations (see `django_db_setup`).
+MIGRATED_DIR = Path(__file__).resolve().parent.parent / "var" / "test-db"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's test database, except that the SQLite run migrates once rather than in
+    every worker of every run: the migrated database is kept under var/test-db/, named by a
+    hash of everything it is made from (Django, SQLite, each app's migrations and models), and
+    each worker copies it into its in-memory test database. A migration or model edit makes
+    a new one; PostgreSQL, --reuse-db and --nomigrations take pytest-django's usual way."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    connection = connections["default"]
+    copied = (
+        set(settings.DATABASES) == {"default"}
+        and connection.vendor == "sqlite"
+        and connection.creation.is_in_memory_db(connection.creation._get_test_db_name())
+        and django_db_use_migrations
+        and not django_db_keepdb
+    )
+    with django_db_blocker.unblock():
+        if copied:
+            db_cfg = [(connection, _copy_migrated_sqlite(connection), True)]
+            if "default" in serialized_aliases:
+                connection.creation.serialize_test_db()
+        else:
+            if not django_db_use_migrations:
+                from pytest_django.fixtures import _disable_migrations
+
+                _disable_migrations()
+            db_cfg = setup_databases(
+                verbosity=verbosity,
+                interactive=False,
+                aliases=aliases,
+                serialized_aliases=serialized_aliases,
+                keepdb=django_db_keepdb and not django_db_createdb,
+            )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            try:
+                teardown_databases(db_cfg, verbosity=verbosity)
+            except Exception as error:  # a warning, as in pytest-django's own fixture
+                request.node.warn(
+                    pytest.PytestWarning(f"Error when trying to teardown test databases: {error!r}")
+                )
+
+
+def _migrations_key() -> str:
+    """A hash of everything `migrate` builds the schema and its rows (content types,
+    permissions) from."""
+    digest = hashlib.sha256()
+    for part in (
+        django.get_version(),
+        sqlite3.sqlite_version,
+        settings.AUTH_USER_MODEL,
+        settings.DEFAULT_AUTO_FIELD,
+        repr(sorted(settings.MIGRATION_MODULES.items())),
+    ):
+        digest.update(part.encode())
+    for app in apps.get_app_configs():
+        root = Path(app.path)
+        digest.update(app.label.encode())
+        for pattern in ("migrations/*.py", "models.py", "models/*.py"):
+            for path in sorted(root.glob(pattern)):
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def _migrated_sqlite(connection) -> Path:
+    """The migrated database file for the current migrations, made now if there is none."""
+    path = MIGRATED_DIR / f"sqlite-{_migrations_key()}.sqlite3"
+    if path.exists():
+        return path
+    MIGRATED_DIR.mkdir(parents=True, exist_ok=True)
+    # Two workers may make it at once: each writes a file of its own, the last one wins.
+    building = MIGRATED_DIR / f"{path.stem}.{os.getpid()}.building"
+    building.unlink(missing_ok=True)
+    name = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = str(building)
+    try:
+        call_command(
+            "migrate", verbosity=0, interactive=False, database=connection.alias, run_syncdb=True
+        )
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = name
+    os.replace(building, path)
+    for stale in MIGRATED_DIR.glob("sqlite-*.sqlite3"):
+        if stale != path:
+            stale.unlink(missing_ok=True)
+    return path
+
+
+def _copy_migrated_sqlite(connection) -> str:
+    """Create the in-memory test database as a copy of the migrated one (what
+    `create_test_db` does, the copy standing in for `migrate`); answers the database name
+    to restore at teardown."""
+    source = _migrated_sqlite(connection)
+    old_name = connection.settings_dict["NAME"]
+    test_name = connection.creation._get_test_db_name()
+    connection.close()
+    settings.DATABASES[connection.alias]["NAME"] = test_name
+    connection.settings_dict["NAME"] = test_name
+    connection.ensure_connection()
+    migrated = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        migrated.backup(connection.connection)
+    finally:
+        migrated.close()
+    call_command("createcachetable", database=connection.alias)
+    return old_name
+
+
+# --- Personas ---------------------------------------------------------------------------------
 
 
 @pytest.fixture

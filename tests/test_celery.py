@@ -187,6 +187,7 @@ def test_enqueueing_with_the_broker_down_gives_up_quickly(celery_conf):
 
 
 @pytest.mark.redis
+@pytest.mark.subprocess
 @pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL (a real Redis broker)")
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_the_invitation(admin, actor_for, mailoutbox, monkeypatch, celery_conf):

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+# Every test here starts `manage.py` in a process of its own (a few seconds each).
+pytestmark = pytest.mark.subprocess
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 

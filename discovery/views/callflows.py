@@ -465,7 +465,7 @@ class CallFlowDiffView(CallFlowMixin, TemplateView):
             labels = {
                 n["key"]: n["label"] or n["key"]
                 for graph in (before.graph, after.graph)
-                for n in graph["nodes"]
+                for n in graph.get("nodes", [])
             }
             result = {
                 "diff": diff,

@@ -31,7 +31,7 @@ def graph_tables(graph: dict, problems: list[dict]) -> dict[str, list]:
     for problem in problems:
         for key in problem.get("nodes", []):
             names_by_node.setdefault(key, []).append(PROBLEM_CODES.get(problem["code"], ""))
-    labels = {node["key"]: node["label"] or node["key"] for node in graph["nodes"]}
+    labels = {node["key"]: node["label"] or node["key"] for node in graph.get("nodes", [])}
     return {
         "nodes": [
             {
@@ -39,7 +39,7 @@ def graph_tables(graph: dict, problems: list[dict]) -> dict[str, list]:
                 "kind_label": NodeKind(node["kind"]).label,
                 "problems": names_by_node.get(node["key"], []),
             }
-            for node in graph["nodes"]
+            for node in graph.get("nodes", [])
         ],
         "edges": [
             {
@@ -47,7 +47,7 @@ def graph_tables(graph: dict, problems: list[dict]) -> dict[str, list]:
                 "source_label": labels.get(edge["source"], edge["source"]),
                 "target_label": labels.get(edge["target"], edge["target"]),
             }
-            for edge in graph["edges"]
+            for edge in graph.get("edges", [])
         ],
     }
 
@@ -68,7 +68,7 @@ def diagram(graph: dict, problems: list[dict] = (), marks: dict | None = None) -
                     "mark": marks.get(node["key"], ""),
                 }
             }
-            for node in graph["nodes"]
+            for node in graph.get("nodes", [])
         ],
         "edges": [
             {
@@ -80,7 +80,7 @@ def diagram(graph: dict, problems: list[dict] = (), marks: dict | None = None) -
                     "mark": marks.get((edge["source"], edge["target"]), ""),
                 }
             }
-            for index, edge in enumerate(graph["edges"])
+            for index, edge in enumerate(graph.get("edges", []))
         ],
     }
 

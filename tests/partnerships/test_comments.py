@@ -259,3 +259,18 @@ def test_the_discussion_page_lists_what_the_member_sees_in_flat_queries(
     assert "Shared" in html and "Internal" not in html
     assert "Go/no-go meeting" in html  # the object's name, linking to its thread
     assert len(queries) == 6, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+
+
+def test_a_comment_on_a_kind_no_longer_commentable_still_lists(client, partnership, admin):
+    CommentFactory(
+        partnership=partnership,
+        organization=partnership.organization,
+        target_type="retired.kind",
+        target_id=1,
+        author=admin.user,
+        body="From before",
+    )
+    client.force_login(admin.user)
+    response = client.get(page_url(partnership))
+    assert response.status_code == 200
+    assert "From before" in response.content.decode()
