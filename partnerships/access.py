@@ -132,6 +132,10 @@ def _comments(membership: Membership, queryset):
     return queryset if membership.is_provider else queryset.filter(shared_with_client=True)
 
 
+def _comment_author(membership: Membership, obj) -> bool:
+    return isinstance(obj, Comment) and obj.author_id == membership.user_id
+
+
 def register_scopes() -> None:
     access.register(Partnership, _partnerships)
     access.register(PartnershipStatusChange, via="partnership")
@@ -146,5 +150,7 @@ def register_scopes() -> None:
     access.register_rule(Action.SIGN_OFF, _sign_off)
     access.register_rule(Action.PROVIDER_SIGN_OFF, _provider_sign_off)
     access.register_rule(Action.CLIENT_SIGN_OFF, _client_sign_off)
+    access.register_rule(Action.CLIENT_APPROVAL, _client_sign_off)
+    access.register_rule(Action.DELETE_COMMENT, _comment_author)
     access.register_rule(Action.COMMENT, _comment)
     access.register_rule(Action.GO_NO_GO, _go_no_go)

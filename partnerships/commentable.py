@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import models
+from django.db.models.signals import post_delete
 
 from tenancy.errors import ApplicationError
 
@@ -26,7 +27,21 @@ _REGISTRY: dict[str, Commentable] = {}
 def register_commentable(model: type[models.Model], *, noun: str) -> None:
     if "partnership" not in {field.name for field in model._meta.get_fields()}:
         raise ValueError(f"{model.__name__} does not belong to a partnership.")
-    _REGISTRY[model._meta.label_lower] = Commentable(model=model, noun=noun)
+    label = model._meta.label_lower
+    _REGISTRY[label] = Commentable(model=model, noun=noun)
+    # A comment names its object by label and id, not by a foreign key: what a foreign key's
+    # cascade would do, this does, so that no comment outlives its object (cascades included).
+    post_delete.connect(_delete_thread, sender=model, dispatch_uid=f"comments-of-{label}")
+
+
+def _delete_thread(sender, instance, **kwargs) -> None:
+    from partnerships.models import Comment
+
+    Comment.objects.filter(
+        organization_id=instance.organization_id,
+        target_type=sender._meta.label_lower,
+        target_id=instance.pk,
+    ).delete()
 
 
 def target_type_of(obj: models.Model) -> str:

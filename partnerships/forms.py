@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from partnerships import selectors, services
+from partnerships import selectors
 from partnerships.models import (
     ClientKind,
     ClientOrganization,
@@ -246,7 +246,7 @@ class ClientForm(forms.Form):
     def __init__(self, *args, instance: ClientOrganization | None = None, **kwargs):
         if instance is not None:
             kwargs["initial"] = {
-                **{name: getattr(instance, name) for name in services.CLIENT_FIELDS},
+                **{name: getattr(instance, name) for name in ClientOrganization.EDITABLE_FIELDS},
                 **(kwargs.get("initial") or {}),
             }
         super().__init__(*args, **kwargs)

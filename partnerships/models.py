@@ -35,6 +35,9 @@ class ClientOrganization(TenantModel):
             )
         ]
 
+    # What people edit (form, API, service): one list.
+    EDITABLE_FIELDS = ("name", "kind", "city", "state", "time_zone")
+
     def __str__(self) -> str:
         return self.name
 
@@ -103,6 +106,17 @@ class Partnership(TenantModel):
     )
 
     INTERNAL_FIELDS = ("internal_notes",)
+    # What people edit (form, API, service): one list. The status moves only by transition.
+    EDITABLE_FIELDS = (
+        "client",
+        "name",
+        "contract_start",
+        "planned_go_live",
+        "actual_go_live",
+        "account_manager",
+        "description",
+        "internal_notes",
+    )
 
     objects = PartnershipQuerySet.as_manager()
 
@@ -192,15 +206,35 @@ def partnership_key(*, related_name: str = "+", on_delete=models.CASCADE) -> mod
     )
 
 
+class PartnershipOwnedQuerySet(TenantQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Bulk inserts skip `full_clean()`; the partnership check still runs on every row."""
+        objs = list(objs)
+        # One query for the partnerships not loaded with their rows, however many rows.
+        missing = {
+            row.partnership_id
+            for row in objs
+            if row.partnership_id and not row._meta.get_field("partnership").is_cached(row)
+        }
+        organizations = dict(
+            Partnership.objects.filter(pk__in=missing).values_list("pk", "organization_id")
+        )
+        for row in objs:
+            check_partnership_owned(row, organizations=organizations)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class PartnershipOwnedModel(TenantModel):
     """A row that belongs to one partnership, and so to the partnership's organization.
 
     The organization is stored too (scoping needs no join), and must be the partnership's:
-    `clean()` refuses a row whose organization differs, and so does `partnership_owned_check`
-    in the services that write rows without `full_clean()`.
+    `clean()` refuses a row whose organization differs, and so does `bulk_create` (its
+    queryset's), the one write path that skips `full_clean()`.
     """
 
     partnership = partnership_key()
+
+    objects = PartnershipOwnedQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -210,17 +244,22 @@ class PartnershipOwnedModel(TenantModel):
         check_partnership_owned(self)
 
 
-def check_partnership_owned(row: PartnershipOwnedModel) -> None:
-    """Refuse a row whose organization is not its partnership's (a cross-tenant write)."""
+def check_partnership_owned(row, *, organizations: dict[int, int] | None = None) -> None:
+    """Refuse a row whose organization is not its partnership's (a cross-tenant write); a
+    row without an organization takes its partnership's. `organizations` maps partnership
+    ids to their organizations when the caller already read them."""
     if not row.partnership_id:
         return
-    partnership_org = (
-        row.partnership.organization_id
-        if row._meta.get_field("partnership").is_cached(row)
-        else Partnership.objects.filter(pk=row.partnership_id)
-        .values_list("organization_id", flat=True)
-        .first()
-    )
+    if row._meta.get_field("partnership").is_cached(row):
+        partnership_org = row.partnership.organization_id
+    elif organizations is not None and row.partnership_id in organizations:
+        partnership_org = organizations[row.partnership_id]
+    else:
+        partnership_org = (
+            Partnership.objects.filter(pk=row.partnership_id)
+            .values_list("organization_id", flat=True)
+            .first()
+        )
     if row.organization_id is None:
         row.organization_id = partnership_org
     elif row.organization_id != partnership_org:

@@ -18,18 +18,7 @@ from partnerships.models import (
 from tenancy.access import Action, can
 from tenancy.audit import Actor, audit_record, diff
 from tenancy.errors import ApplicationError
-
-PARTNERSHIP_FIELDS = (
-    "client",
-    "name",
-    "contract_start",
-    "planned_go_live",
-    "actual_go_live",
-    "account_manager",
-    "description",
-    "internal_notes",
-)
-CLIENT_FIELDS = ("name", "kind", "city", "state", "time_zone")
+from tenancy.services import check_fields, model_update
 
 
 def _require(actor: Actor, action: Action, obj=None) -> None:
@@ -54,12 +43,11 @@ def client_create(*, actor: Actor, **fields: Any) -> ClientOrganization:
 @transaction.atomic
 def client_update(*, actor: Actor, client: ClientOrganization, **fields: Any) -> ClientOrganization:
     _require(actor, Action.CHANGE, client)
-    before = _snapshot(client, fields)
-    for name, value in fields.items():
-        setattr(client, name, value)
-    client.full_clean()
-    client.save()
-    audit_record(actor=actor, verb="client.updated", target=client, changes=diff(before, fields))
+    changes = model_update(
+        instance=client, fields=fields, allowed=ClientOrganization.EDITABLE_FIELDS
+    )
+    if changes:
+        audit_record(actor=actor, verb="client.updated", target=client, changes=changes)
     return client
 
 
@@ -77,7 +65,8 @@ def partnership_create(*, actor: Actor, implementation_pms=(), **fields: Any) ->
         verb="partnership.created",
         target=partnership,
         changes=diff(
-            {}, {**_snapshot(partnership, PARTNERSHIP_FIELDS), "status": partnership.status}
+            {},
+            {**_snapshot(partnership, Partnership.EDITABLE_FIELDS), "status": partnership.status},
         ),
     )
     return partnership
@@ -94,17 +83,10 @@ def partnership_update(
             "Change the status with a transition, which records who moved it and why.",
             field="status",
         )
-    unknown = set(fields) - set(PARTNERSHIP_FIELDS)
-    if unknown:
-        raise ApplicationError(f"Unknown field {sorted(unknown)[0]}.", field=sorted(unknown)[0])
+    check_fields(fields, Partnership.EDITABLE_FIELDS)
     partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
-    before = _snapshot(partnership, fields)
     old_manager = partnership.account_manager
-    for name, value in fields.items():
-        setattr(partnership, name, value)
-    partnership.full_clean()
-    partnership.save()
-    changes = diff(before, fields)
+    changes = model_update(instance=partnership, fields=fields, allowed=Partnership.EDITABLE_FIELDS)
     if implementation_pms is not None:
         partnership.validate_implementation_pms(implementation_pms)
         old_pms = list(partnership.implementation_pms.all())
@@ -249,9 +231,9 @@ def comment_create(
 @transaction.atomic
 def comment_delete(*, actor: Actor, comment: Comment) -> None:
     """Authors take back their own comments; admins may remove any."""
-    from tenancy.models import Role
+    from tenancy import access
 
-    if comment.author_id != actor.user.pk and actor.membership.role != Role.ADMIN:
+    if not access.can(actor.membership, Action.DELETE_COMMENT, comment):
         raise PermissionDenied("Only its author (or an admin) may delete a comment.")
     audit_record(
         actor=actor,

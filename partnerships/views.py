@@ -437,6 +437,12 @@ class CommentThreadView(PartnershipPageMixin, View):
     model = Comment
     object_action = None  # reading is checked per object by the selector; writing below
 
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        # The same address answers a fragment (htmx) or a page: caches must tell them apart.
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+
     def get(self, request, *args, **kwargs):
         if not (request.GET.get("target_type") or request.GET.get("target_id")):
             return self.discussion(request)
@@ -602,12 +608,15 @@ def comment_thread_context(*, membership, partnership, target, form=None, next_u
             membership=membership,
             initial={"target_type": target_type_of(target), "target_id": target.pk},
         )
+    comments = list(
+        selectors.comment_thread(membership=membership, partnership=partnership, target=target)
+    )
+    for comment in comments:
+        comment.can_delete = access.can(membership, Action.DELETE_COMMENT, comment)
     return {
         "thread_target": target,
         "thread_noun": commentable(target_type_of(target)).noun,
-        "comments": list(
-            selectors.comment_thread(membership=membership, partnership=partnership, target=target)
-        ),
+        "comments": comments,
         "comment_form": form if may_comment else None,
         "thread_url": reverse(
             "partnerships:comments",
@@ -617,5 +626,4 @@ def comment_thread_context(*, membership, partnership, target, form=None, next_u
         "organization": membership.organization,
         "membership": membership,
         "next_url": next_url,
-        "is_admin": membership.role == "admin",
     }

@@ -45,6 +45,10 @@ class Action(StrEnum):
     SIGN_OFF = "sign_off"  # any sign-off, approval or decision, by either side
     PROVIDER_SIGN_OFF = "provider_sign_off"  # the provider's side: discovery sign-off
     CLIENT_SIGN_OFF = "client_sign_off"  # the client's side: co-signature, approvals
+    # The client's word that an admin may also record (given outside the app): physician
+    # preferences and their versions.
+    CLIENT_APPROVAL = "client_approval"
+    DELETE_COMMENT = "delete_comment"  # take a comment back: its author
     COMMENT = "comment"  # comment on a partnership's work
     GO_NO_GO = "go_no_go"  # record the go/no-go decision before go-live
     VIEW_HR = "view_hr"  # HR-sensitive fields of the client's staff
@@ -76,6 +80,9 @@ def register(model: type[models.Model], scope: Scope | None = None, *, via: str 
 
     if scope is None:
         raise ValueError("register() needs a scope function or via=")
+    if model in _SCOPES:
+        # One decision per model: a second app cannot widen (or narrow) it silently.
+        raise ValueError(f"{model.__name__} already has a scope in the access policy.")
     _SCOPES[model] = scope
     return scope
 

@@ -16,7 +16,7 @@ from tenancy.models import AuditEvent, Membership, Organization, Role
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"accounts", "partnerships", "discovery", "transition"}
+PROJECT_APPS = {"tenancy", "accounts", "partnerships", "culture", "discovery", "transition"}
 
 
 def seed(**options) -> str:

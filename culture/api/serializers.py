@@ -31,8 +31,7 @@ from culture.models import (
     QuestionDepth,
     SatisfactionResult,
 )
-from partnerships.api.serializers import UserSummarySerializer
-from tenancy import access
+from partnerships.api.serializers import HidesInternalFields, UserSummarySerializer
 
 INTERNAL_HELP = "Internal: provider staff only; absent from client executives' responses."
 
@@ -104,18 +103,6 @@ class EditableFieldsSerializer(serializers.ModelSerializer):
 
     def save(self, **kwargs):
         raise NotImplementedError("Culture inputs are written by `culture.services`.")
-
-
-class HidesInternalFields:
-    """Drops the model's INTERNAL_FIELDS for members who may not see them."""
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        membership = self.context.get("membership")
-        if membership is None or not access.can_see_internal(membership):
-            for name in getattr(self.Meta.model, "INTERNAL_FIELDS", ()):
-                data.pop(name, None)
-        return data
 
 
 # --- culture profile -------------------------------------------------------------------

@@ -15,7 +15,6 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from culture import imports, selectors, services
-from culture.access import can_sign_off_preferences
 from culture.api import serializers as s
 from culture.models import (
     Adaptation,
@@ -29,6 +28,7 @@ from culture.models import (
     SatisfactionSource,
 )
 from partnerships.api.base import PartnershipScopedViewSet
+from tenancy.access import Action, can
 
 # --- culture profile -------------------------------------------------------------------
 
@@ -283,7 +283,7 @@ class PhysicianPreferenceViewSet(
         """The client signs off the current version (client executives of the client, or an
         admin)."""
         preference = self.get_object()
-        if not can_sign_off_preferences(self.membership, preference):
+        if not can(self.membership, Action.CLIENT_APPROVAL, preference):
             raise exceptions.PermissionDenied(
                 "Physician preferences are signed off by the client's executives (or an admin)."
             )

@@ -8,7 +8,7 @@ Who may write (DESIGN.md, "Who uses it"):
   implementation PMs (`Action.CHANGE_WORK`);
 - a physician preference version is signed off by a client executive of the partnership's
   client (or an admin): it is the client's word on how its physicians want things done
-  (`culture.access.can_sign_off_preferences`).
+  (`Action.CLIENT_APPROVAL`).
 
 What each row lets callers write is its model's `EDITABLE_FIELDS`, the list the forms and
 the API serializers use too.

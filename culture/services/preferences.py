@@ -11,11 +11,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from culture.access import can_sign_off_preferences
 from culture.models import PhysicianPreference, PhysicianPreferenceKind, PhysicianPreferenceVersion
 from culture.services._common import incoming
 from partnerships.models import Partnership
-from tenancy.access import Action, require
+from tenancy.access import Action, can, require
 from tenancy.audit import Actor, audit_record, diff
 from tenancy.errors import ApplicationError
 from tenancy.services import check_fields, model_update
@@ -166,7 +165,7 @@ def physician_preference_sign_off(
 ) -> PhysicianPreferenceVersion:
     """The client signs off the current version. `version_number`, when given, must still
     be the current one (so nobody signs a text that changed after they read it)."""
-    if not can_sign_off_preferences(actor.membership, preference):
+    if not can(actor.membership, Action.CLIENT_APPROVAL, preference):
         raise PermissionDenied(
             "Physician preferences are signed off by the client's executives (or an admin)."
         )

@@ -19,10 +19,9 @@ from django.http import HttpResponseRedirect
 from django.views.generic import FormView, View
 
 from culture import selectors
-from culture.access import can_sign_off_preferences
 from culture.models import AccessibilityNeed, AgeBand, CallerPopulation, Channel, Language
 from partnerships.base import PartnershipPageMixin
-from tenancy.access import Action
+from tenancy.access import Action, can
 from tenancy.errors import ApplicationError
 
 LANGUAGES = dict(Language.choices)
@@ -59,7 +58,7 @@ class CultureView(PartnershipPageMixin):
 
     @property
     def can_sign_off(self) -> bool:
-        return can_sign_off_preferences(self.membership, self.partnership)
+        return can(self.membership, Action.CLIENT_APPROVAL, self.partnership)
 
 
 class CultureFormView(CultureView, FormView):

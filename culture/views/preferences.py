@@ -4,7 +4,7 @@ version) and the client's sign-off."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.views.generic import TemplateView, View
 
@@ -113,11 +113,10 @@ class PreferenceSignOffView(CultureView, View):
 
     http_method_names = ["post"]
     model = PhysicianPreference
-    object_action = Action.SIGN_OFF
+    object_action = Action.CLIENT_APPROVAL
+    denied_message = "Physician preferences are signed off by the client."
 
     def post(self, request, *args, **kwargs):
-        if not self.can_sign_off:
-            raise PermissionDenied("Physician preferences are signed off by the client.")
         form = SignOffForm(request.POST)
         version = form.cleaned_data["version"] if form.is_valid() else None
         try:

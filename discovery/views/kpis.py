@@ -27,7 +27,7 @@ class KpiMixin(OrgScopedMixin):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["nav"] = "kpis"
-        context["can_edit"] = access.can(self.membership, Action.CREATE)
+        context["can_change"] = access.can(self.membership, Action.CREATE)
         return context
 
 

@@ -38,6 +38,19 @@ class EditsFields:
             )
 
 
+class HidesInternalFields:
+    """Drops the model's INTERNAL_FIELDS for members who may not see them: the one place the
+    API hides internal fields, for every app's output serializers."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        membership = self.context.get("membership")
+        if membership is None or not access.can_see_internal(membership):
+            for name in getattr(self.Meta.model, "INTERNAL_FIELDS", ()):
+                data.pop(name, None)
+        return data
+
+
 class UserSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     email = serializers.EmailField(read_only=True)
@@ -64,7 +77,7 @@ class ClientInputSerializer(serializers.Serializer):
     time_zone = serializers.CharField(max_length=64, required=False, default="UTC")
 
 
-class PartnershipSerializer(serializers.ModelSerializer):
+class PartnershipSerializer(HidesInternalFields, serializers.ModelSerializer):
     """Output. Internal fields are dropped for members who may not see them."""
 
     client = ClientSummarySerializer(read_only=True)
@@ -93,14 +106,6 @@ class PartnershipSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        membership = self.context.get("membership")
-        if membership is None or not access.can_see_internal(membership):
-            for name in Partnership.INTERNAL_FIELDS:
-                data.pop(name, None)
-        return data
 
 
 class PartnershipInputSerializer(serializers.Serializer):

@@ -274,3 +274,13 @@ def test_a_comment_on_a_kind_no_longer_commentable_still_lists(client, partnersh
     response = client.get(page_url(partnership))
     assert response.status_code == 200
     assert "From before" in response.content.decode()
+
+
+def test_a_deleted_object_takes_its_thread_with_it(partnership, task, admin, actor_for):
+    from transition import services as transition_services
+
+    other = PlanTaskFactory(plan=task.plan, title="Another task")
+    CommentFactory.create_batch(2, target=task, author=admin.user)
+    kept = CommentFactory(target=other, author=admin.user)
+    transition_services.task_delete(actor=actor_for(admin), task=task)
+    assert list(Comment.objects.values_list("pk", flat=True)) == [kept.pk]

@@ -43,3 +43,33 @@ def test_a_row_in_another_organization_than_its_partnership_is_refused(model, pa
         row.full_clean()
     assert "partnership" in error.value.message_dict
     assert "another organization" in " ".join(error.value.message_dict["partnership"])
+
+
+def test_bulk_inserts_are_checked_too_in_one_query(
+    partnership, other_client_partnership, org_b, admin, django_assert_num_queries
+):
+    """`bulk_create` skips `full_clean()`; the partnership check does not skip it."""
+    from partnerships.models import PartnershipStatusChange
+
+    def change(**fields):
+        return PartnershipStatusChange(
+            from_status="prospect", to_status="discovery", changed_by=admin.user, **fields
+        )
+
+    with pytest.raises(ValidationError):
+        PartnershipStatusChange.objects.bulk_create(
+            [
+                change(organization=partnership.organization, partnership=partnership),
+                change(organization=org_b, partnership_id=other_client_partnership.pk),
+            ]
+        )
+    assert not PartnershipStatusChange.objects.exists()
+    # 1 the partnerships' organizations, 2 the insert
+    with django_assert_num_queries(2):
+        PartnershipStatusChange.objects.bulk_create(
+            [change(organization=partnership.organization, partnership_id=partnership.pk)]
+            + [change(partnership_id=other_client_partnership.pk) for _ in range(5)]
+        )
+    assert (
+        PartnershipStatusChange.objects.filter(organization=partnership.organization).count() == 6
+    )

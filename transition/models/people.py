@@ -19,8 +19,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.deconstruct import deconstructible
 
-from partnerships.models import PartnershipOwnedModel, partnership_key
-from tenancy.models import TenantQuerySet
+from partnerships.models import PartnershipOwnedModel, PartnershipOwnedQuerySet, partnership_key
 from tenancy.validators import ChoiceListValidator
 
 
@@ -364,7 +363,7 @@ class Channel(models.TextChoices):
     NEWSLETTER = "newsletter", "Newsletter"
 
 
-class CommunicationQuerySet(TenantQuerySet):
+class CommunicationQuerySet(PartnershipOwnedQuerySet):
     def pending(self):
         return self.filter(sent_at__isnull=True)
 
@@ -410,7 +409,7 @@ class CommunicationItem(PartnershipOwnedModel):
         return not self.is_sent and self.planned_on < today
 
 
-class SensitiveAccessLogQuerySet(TenantQuerySet):
+class SensitiveAccessLogQuerySet(PartnershipOwnedQuerySet):
     def update(self, **kwargs):
         raise TypeError("Access log rows are never updated.")
 

@@ -16,7 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from partnerships.models import PartnershipOwnedModel, partnership_key
+from partnerships.models import PartnershipOwnedModel, PartnershipOwnedQuerySet, partnership_key
 from tenancy.models import TenantModel, TenantQuerySet
 
 MIN_LAG_DAYS = -60  # a lead: the successor may start before the predecessor finishes
@@ -113,7 +113,7 @@ class TransitionPlan(PartnershipOwnedModel):
         return f"Transition plan · {self.partnership}"
 
 
-class PlanTaskQuerySet(TenantQuerySet):
+class PlanTaskQuerySet(PartnershipOwnedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 

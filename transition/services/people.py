@@ -565,7 +565,7 @@ def sensitive_access_record(
     rows = [
         SensitiveAccessLog(
             organization_id=partnership.organization_id,
-            partnership_id=partnership.pk,
+            partnership=partnership,
             viewer_id=membership.user_id,
             viewer_role=membership.role,
             staff_member_id=staff_id,

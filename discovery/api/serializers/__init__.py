@@ -3,7 +3,6 @@ inputs (whose choice lists come from the partnership the viewset resolved, throu
 access policy, so another tenant's id reads as one that does not exist)."""
 
 from discovery.api.serializers._common import (
-    HidesInternalFields,
     KpiSummarySerializer,
     NamedSerializer,
     PartnershipChoicesMixin,
@@ -57,6 +56,7 @@ from discovery.api.serializers.signoffs import (
     OpportunitySerializer,
     ReopenInputSerializer,
 )
+from partnerships.api.serializers import HidesInternalFields
 
 __all__ = [
     "BaselineImportInputSerializer",

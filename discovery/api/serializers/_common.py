@@ -29,18 +29,6 @@ def internal_field() -> serializers.CharField:
     return serializers.CharField(required=False, help_text=INTERNAL_HELP)
 
 
-class HidesInternalFields:
-    """Drops the model's INTERNAL_FIELDS for members who may not see them."""
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        membership = self.context.get("membership")
-        if membership is None or not access.can_see_internal(membership):
-            for name in getattr(self.Meta.model, "INTERNAL_FIELDS", ()):
-                data.pop(name, None)
-        return data
-
-
 class NamedSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     name = serializers.CharField(read_only=True)

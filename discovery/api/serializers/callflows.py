@@ -5,7 +5,6 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from discovery.api.serializers._common import (
-    HidesInternalFields,
     NamedSerializer,
     PartnershipChoicesMixin,
     internal_field,
@@ -17,7 +16,7 @@ from discovery.models import (
     CallFlowVersion,
     ServiceLine,
 )
-from partnerships.api.serializers import EditsFields, UserSummarySerializer
+from partnerships.api.serializers import EditsFields, HidesInternalFields, UserSummarySerializer
 
 # --- Call flows ----------------------------------------------------------------------------
 

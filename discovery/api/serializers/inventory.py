@@ -5,7 +5,6 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from discovery.api.serializers._common import (
-    HidesInternalFields,
     KpiSummarySerializer,
     NamedSerializer,
     PartnershipChoicesMixin,
@@ -22,7 +21,7 @@ from discovery.models import (
     ServiceKind,
     ServiceLine,
 )
-from partnerships.api.serializers import EditsFields, UserSummarySerializer
+from partnerships.api.serializers import EditsFields, HidesInternalFields, UserSummarySerializer
 
 # --- KPI catalog ---------------------------------------------------------------------------
 
