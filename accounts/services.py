@@ -177,20 +177,14 @@ def membership_remove(*, actor: Actor, membership: Membership) -> None:
     _require(actor, Action.MANAGE_MEMBERS)
     if membership.pk == actor.membership.pk:
         raise ApplicationError("You cannot remove yourself.", field="membership")
-    if membership.user.managed_partnerships.filter(organization=membership.organization).exists():
-        raise ApplicationError(
-            f"{membership.user} is the dedicated account manager of a partnership; "
-            "assign another manager first.",
-            field="membership",
-        )
+    # Feature apps refuse (partnerships: a dedicated account manager must be replaced first)
+    # or let go of what the member held (their PM assignments).
+    signals.member_leaving.send(sender=Membership, membership=membership)
     audit_record(
         actor=actor,
         verb="member.removed",
         target=membership,
         changes={"role": [membership.role, None], "user": [membership.user.email, None]},
-    )
-    membership.user.pm_partnerships.remove(
-        *membership.user.pm_partnerships.filter(organization=membership.organization)
     )
     membership.delete()
 

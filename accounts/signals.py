@@ -7,3 +7,8 @@ so a receiver's failure rolls the acceptance back with it.
 from django.dispatch import Signal
 
 member_joined = Signal()
+
+# `member_leaving(membership=…)` is sent inside the transaction that removes a membership,
+# before it goes: a receiver refuses the removal by raising `ApplicationError` (the member
+# still holds something only they may hold), or lets go of what the member held.
+member_leaving = Signal()

@@ -6,6 +6,14 @@ class PartnershipsConfig(AppConfig):
     verbose_name = "Partnerships"
 
     def ready(self) -> None:
+        from accounts.signals import member_leaving
         from partnerships import access
 
         access.register_scopes()
+        member_leaving.connect(_member_leaving, dispatch_uid="partnerships.member_leaving")
+
+
+def _member_leaving(sender, *, membership, **kwargs) -> None:
+    from partnerships.services import partnerships_release_member
+
+    partnerships_release_member(membership=membership)

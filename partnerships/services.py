@@ -243,3 +243,19 @@ def comment_delete(*, actor: Actor, comment: Comment) -> None:
         changes={"body": [comment.body[:200], None]},
     )
     comment.delete()
+
+
+def partnerships_release_member(*, membership) -> None:
+    """Before a member leaves the organization: refuse while they are a partnership's dedicated
+    account manager (someone must be assigned first), and take them off the partnerships they
+    are an implementation PM of. Runs inside the removal's transaction."""
+    partnerships = Partnership.objects.for_organization(membership.organization)
+    if partnerships.filter(account_manager_id=membership.user_id).exists():
+        raise ApplicationError(
+            f"{membership.user} is the dedicated account manager of a partnership; "
+            "assign another manager first.",
+            field="membership",
+        )
+    Partnership.implementation_pms.through.objects.filter(
+        user_id=membership.user_id, partnership__organization_id=membership.organization_id
+    ).delete()

@@ -419,6 +419,16 @@ def test_admin_removes_a_member(client, admin, implementation_pm):
     assert AuditEvent.objects.filter(verb="member.removed").count() == 1
 
 
+def test_a_removed_pm_leaves_the_partnerships_they_worked_on(
+    client, admin, implementation_pm, partnership, outsider_partnership
+):
+    outsider_partnership.implementation_pms.add(implementation_pm.user)  # another tenant's
+    login(client, admin)
+    client.post(reverse("org:member-remove", args=["northstar", implementation_pm.pk]))
+    assert not partnership.implementation_pms.exists()
+    assert list(outsider_partnership.implementation_pms.all()) == [implementation_pm.user]
+
+
 def test_removing_the_dedicated_account_manager_shows_the_reason(client, admin, partnership):
     login(client, admin)
     am = Membership.objects.get(user=partnership.account_manager, organization=admin.organization)
