@@ -47,6 +47,9 @@ $(ASSETS): package.json package-lock.json
 	cp node_modules/cytoscape/dist/cytoscape.min.js static/vendor/
 	cp node_modules/cytoscape-dagre/dist/cytoscape-dagre.min.js static/vendor/
 	cp node_modules/frappe-gantt/dist/frappe-gantt.umd.js node_modules/frappe-gantt/dist/frappe-gantt.css static/vendor/
+	@# The source maps are not shipped: drop the comments naming them, which the production
+	@# (manifest) static storage would otherwise try to resolve and fail on.
+	sed -i '/^\/[/*]# sourceMappingURL=/d' static/vendor/*.js static/vendor/*.css
 	@touch $(ASSETS)
 
 install: $(STAMP) $(ASSETS)

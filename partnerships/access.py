@@ -152,5 +152,6 @@ def register_scopes() -> None:
     access.register_rule(Action.CLIENT_SIGN_OFF, _client_sign_off)
     access.register_rule(Action.CLIENT_APPROVAL, _client_sign_off)
     access.register_rule(Action.DELETE_COMMENT, _comment_author)
+    access.register_rule(Action.APPOINT_PM, _provider_sign_off)
     access.register_rule(Action.COMMENT, _comment)
     access.register_rule(Action.GO_NO_GO, _go_no_go)

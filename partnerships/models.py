@@ -174,6 +174,12 @@ class Partnership(TenantModel):
             and (self.planned_go_live < self.contract_start)
         ):
             errors["planned_go_live"] = "The planned go-live cannot be before the contract start."
+        if (
+            self.contract_start
+            and self.actual_go_live
+            and (self.actual_go_live < self.contract_start)
+        ):
+            errors["actual_go_live"] = "The actual go-live cannot be before the contract start."
         if errors:
             raise ValidationError(errors)
 

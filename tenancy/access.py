@@ -49,6 +49,9 @@ class Action(StrEnum):
     # preferences and their versions.
     CLIENT_APPROVAL = "client_approval"
     DELETE_COMMENT = "delete_comment"  # take a comment back: its author
+    # Make someone an implementation PM of a partnership (and so a reader of its work):
+    # the dedicated account manager's decision, not a PM's.
+    APPOINT_PM = "appoint_pm"
     COMMENT = "comment"  # comment on a partnership's work
     GO_NO_GO = "go_no_go"  # record the go/no-go decision before go-live
     VIEW_HR = "view_hr"  # HR-sensitive fields of the client's staff

@@ -180,6 +180,22 @@ def test_model_rules_come_back_as_field_errors(api, admin, university):
     }
 
 
+def test_an_actual_go_live_before_the_contract_start_is_refused(api, admin, university):
+    response = _create(
+        api,
+        admin,
+        name="Live before signing",
+        client=university.pk,
+        contract_start="2026-05-01",
+        actual_go_live="2026-04-01",
+    )
+    assert response.status_code == 400
+    assert response.json() == {
+        "actual_go_live": ["The actual go-live cannot be before the contract start."]
+    }
+    assert not Partnership.objects.filter(name="Live before signing").exists()
+
+
 def test_a_duplicate_name_is_refused(api, admin, partnership, university):
     response = _create(api, admin, name=partnership.name, client=university.pk)
     assert response.status_code == 400

@@ -552,6 +552,24 @@ def test_appoint_pm_through_the_api(api, org_a, partnership, admin, account_mana
     )
 
 
+def test_a_pm_cannot_make_a_colleague_pm_of_their_partnership(
+    api, org_a, partnership, implementation_pm, account_manager
+):
+    """Appointing a PM opens the partnership (HR data included) to someone: the account
+    manager's decision. A staff row carrying a colleague's e-mail changes nothing of that."""
+    colleague = MembershipFactory(
+        organization=org_a, role=Role.IMPLEMENTATION_PM, user__email="colleague@northstar.example"
+    )
+    staff = StaffMemberFactory(partnership=partnership, work_email="colleague@northstar.example")
+    login(api, implementation_pm)
+    appoint = url("transition-staff-appoint-pm", org_a, partnership, pk=staff.pk)
+    assert api.post(appoint).status_code == 403
+    assert colleague.user not in partnership.implementation_pms.all()
+    login(api, account_manager)
+    assert api.post(appoint).json()["state"] == "assigned"
+    assert colleague.user in partnership.implementation_pms.all()
+
+
 # --- Readiness and the decision ----------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tenancy import access
+from tenancy.access import Action
 from tenancy.rest import NOT_FOUND
 from transition import selectors, services
 from transition.api import serializers as s
@@ -184,7 +185,7 @@ class StaffViewSet(WriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         assigned at once; anyone else is invited (role implementation_pm) and assigned when
         they accept. Inviting needs an admin."""
         staff = self.get_object()
-        self.require_work()
+        self.require(Action.APPOINT_PM)
         result = services.staff_appoint_pm(actor=self.actor, staff_member=staff)
         return Response(
             s.PmAppointmentSerializer(

@@ -11,10 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from tenancy import access
+from tenancy.access import Action
 from tenancy.audit import Actor, audit_record, diff
 from tenancy.errors import ApplicationError
 from tenancy.services import check_fields
@@ -191,7 +193,10 @@ def staff_appoint_pm(*, actor: Actor, staff_member: StaffMember) -> PmAppointmen
     from tenancy.models import PROVIDER_ROLES, Membership, Role
 
     partnership = staff_member.partnership
-    require_work(actor, partnership)
+    if not access.can(actor.membership, Action.APPOINT_PM, partnership):
+        raise PermissionDenied(
+            "Appointing an implementation PM is the account manager's (or an admin's) decision."
+        )
     email = staff_member.work_email
     if not email:
         raise ApplicationError(

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from partnerships.forms import add_service_error
 from tenancy import access
+from tenancy.access import Action
 from tenancy.errors import ApplicationError
 from transition import selectors, services
 from transition.access import hr_shown
@@ -303,7 +304,8 @@ class StaffDetailView(TransitionPage):
             points=sparkline(scores),
             trend=trend_of(scores),
             knowledge=knowledge,
-            can_appoint=self.can_change and person.role in MANAGER_ROLES,
+            can_appoint=access.can(self.membership, Action.APPOINT_PM, self.partnership)
+            and person.role in MANAGER_ROLES,
             last_day_soon=bool(
                 person.is_departing
                 and person.last_day
@@ -362,7 +364,7 @@ class StaffAppointPmView(TransitionAction):
     model = StaffMember
 
     def post(self, request, *args, **kwargs):
-        self.require_change()
+        self.require(Action.APPOINT_PM)
         person = self.object
         try:
             result = services.staff_appoint_pm(actor=self.actor, staff_member=person)
