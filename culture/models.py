@@ -18,7 +18,7 @@ from django.db import models
 from django.db.models import Q
 
 from partnerships.models import PartnershipOwnedModel, partnership_key
-from tenancy.validators import ChoiceListValidator
+from tenancy.validators import ChoiceListValidator, sane_date
 
 __all__ = [
     "AccessibilityNeed",
@@ -406,11 +406,13 @@ class Adaptation(PartnershipOwnedModel):
         related_name="+",
         help_text="A provider member of the organization.",
     )
-    due_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, validators=[sane_date])
     status = models.CharField(
         max_length=16, choices=AdaptationStatus.choices, default=AdaptationStatus.PLANNED
     )
-    completed_on = models.DateField(null=True, blank=True, help_text="Set when it is done.")
+    completed_on = models.DateField(
+        null=True, blank=True, help_text="Set when it is done.", validators=[sane_date]
+    )
     outcome_measure = models.CharField(
         max_length=200, blank=True, help_text="What it should move, e.g. 'questions answered %'."
     )
@@ -515,7 +517,7 @@ class NurseTraining(PartnershipOwnedModel):
 
     nurse = models.ForeignKey(Nurse, on_delete=models.CASCADE, related_name="trainings")
     adaptation = models.ForeignKey(Adaptation, on_delete=models.CASCADE, related_name="trainings")
-    completed_on = models.DateField()
+    completed_on = models.DateField(validators=[sane_date])
 
     class Meta:
         ordering = ["completed_on"]
@@ -543,8 +545,8 @@ class SatisfactionResult(PartnershipOwnedModel):
     population = models.ForeignKey(
         CallerPopulation, on_delete=models.PROTECT, related_name="satisfaction_results"
     )
-    period_start = models.DateField()
-    period_end = models.DateField()
+    period_start = models.DateField(validators=[sane_date])
+    period_end = models.DateField(validators=[sane_date])
     responses = models.PositiveIntegerField(help_text="Survey responses behind the figures.")
     satisfied_pct = _percent_field("satisfied (%)")
     questions_answered_pct = _percent_field("questions answered (%)")

@@ -6,6 +6,7 @@ from django.db import models
 from django.urls import reverse
 
 from tenancy.models import Membership, Role, TenantModel, TenantQuerySet, validate_time_zone
+from tenancy.validators import sane_date
 
 
 class ClientKind(models.TextChoices):
@@ -86,9 +87,9 @@ class Partnership(TenantModel):
     status = models.CharField(
         max_length=16, choices=PartnershipStatus.choices, default=PartnershipStatus.PROSPECT
     )
-    contract_start = models.DateField(null=True, blank=True)
-    planned_go_live = models.DateField(null=True, blank=True)
-    actual_go_live = models.DateField(null=True, blank=True)
+    contract_start = models.DateField(null=True, blank=True, validators=[sane_date])
+    planned_go_live = models.DateField(null=True, blank=True, validators=[sane_date])
+    actual_go_live = models.DateField(null=True, blank=True, validators=[sane_date])
     account_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

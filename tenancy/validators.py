@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 
@@ -29,3 +31,16 @@ class ChoiceListValidator:
 
     def __hash__(self) -> int:
         return hash(self.choices)
+
+
+# The dates a person may enter anywhere: wide enough for any real partnership, narrow enough
+# that date arithmetic (a plan laid out around go-live, a schedule) never leaves the calendar.
+EARLIEST_DATE = datetime.date(1990, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+
+
+def sane_date(value: datetime.date) -> None:
+    if value is not None and not (EARLIEST_DATE <= value <= LATEST_DATE):
+        raise ValidationError(
+            f"Enter a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}.", code="date_range"
+        )

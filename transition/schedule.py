@@ -107,6 +107,17 @@ class Schedule:
 # --- Graph helpers ---------------------------------------------------------------------
 
 
+_FIRST_DAY = datetime.date.min.toordinal()
+_LAST_DAY = datetime.date.max.toordinal()
+
+
+def _date(ordinal: int) -> datetime.date:
+    """A day number as a date, kept inside the calendar: dates entered are checked against a
+    sane range, but a schedule computed from stored data must never raise (long lags or old
+    rows could push a day past year 9999 or before year 1)."""
+    return datetime.date.fromordinal(min(max(ordinal, _FIRST_DAY), _LAST_DAY))
+
+
 def _adjacency(edges: Iterable[Edge]) -> dict[int, list[Edge]]:
     successors: dict[int, list[Edge]] = defaultdict(list)
     for edge in edges:
@@ -251,7 +262,7 @@ def compute(nodes: Sequence[Node], edges: Iterable[Edge]) -> Schedule:
                         successor=node_id,
                         lag=edge.lag,
                         current_start=node.start,
-                        required_start=datetime.date.fromordinal(needed),
+                        required_start=_date(needed),
                     )
                 )
 
@@ -269,7 +280,7 @@ def compute(nodes: Sequence[Node], edges: Iterable[Edge]) -> Schedule:
     def as_due(node_id: int, exclusive_end: int) -> datetime.date:
         # Back from the half-open interval to the inclusive due date people read.
         last_day = exclusive_end if by_id[node_id].milestone else exclusive_end - 1
-        return datetime.date.fromordinal(last_day)
+        return _date(last_day)
 
     timings: dict[int, Timing] = {}
     conflicted = {c.successor for c in conflicts}
@@ -277,9 +288,9 @@ def compute(nodes: Sequence[Node], edges: Iterable[Edge]) -> Schedule:
         total_float = late_start[node_id] - early_start[node_id]
         timings[node_id] = Timing(
             id=node_id,
-            early_start=datetime.date.fromordinal(early_start[node_id]),
+            early_start=_date(early_start[node_id]),
             early_finish=as_due(node_id, early_finish[node_id]),
-            late_start=datetime.date.fromordinal(late_start[node_id]),
+            late_start=_date(late_start[node_id]),
             late_finish=as_due(node_id, late_finish[node_id]),
             total_float=total_float,
             critical=total_float <= 0,
@@ -290,7 +301,7 @@ def compute(nodes: Sequence[Node], edges: Iterable[Edge]) -> Schedule:
     return Schedule(
         timings=timings,
         order=order,
-        project_start=datetime.date.fromordinal(min(early_start.values())),
+        project_start=_date(min(early_start.values())),
         project_finish=max(t.early_finish for t in timings.values()),
         critical_path=path,
         conflicts=conflicts,
@@ -350,7 +361,7 @@ def direct_conflicts(nodes: Sequence[Node], edges: Iterable[Edge], task_id: int)
                     successor=edge.successor,
                     lag=edge.lag,
                     current_start=successor.start,
-                    required_start=datetime.date.fromordinal(needed),
+                    required_start=_date(needed),
                 )
             )
     return found
@@ -397,8 +408,8 @@ def auto_schedule(
                 shift = required - begin
                 begin = required
                 moved[node_id] = (
-                    node.start + datetime.timedelta(days=shift),
-                    node.due + datetime.timedelta(days=shift),
+                    _date(node.start.toordinal() + shift),
+                    _date(node.due.toordinal() + shift),
                 )
         start[node_id] = begin
         finish[node_id] = begin + node.duration

@@ -16,13 +16,14 @@ from discovery.models.inventory import (
     check_same_partnership,
 )
 from partnerships.models import PartnershipOwnedModel, partnership_key
+from tenancy.validators import sane_date
 
 
 class DiscoverySession(PartnershipOwnedModel):
     """A working session with the client: who came, what was said and decided."""
 
     partnership = partnership_key(related_name="discovery_sessions")
-    held_on = models.DateField()
+    held_on = models.DateField(validators=[sane_date])
     title = models.CharField(max_length=200)
     attendees = models.TextField(blank=True, help_text="One person per line (name, role).")
     notes = models.TextField(blank=True)

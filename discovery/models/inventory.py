@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from partnerships.models import PartnershipOwnedModel, partnership_key
+from tenancy.validators import sane_date
 
 INTERNAL_HELP = "Internal: provider staff only, never shown to client executives."
 
@@ -124,8 +125,8 @@ class ReviewedReport(PartnershipOwnedModel):
     source_system = models.CharField(
         max_length=120, blank=True, help_text="e.g. the ACD, the EHR, the QA tool."
     )
-    period_start = models.DateField()
-    period_end = models.DateField()
+    period_start = models.DateField(validators=[sane_date])
+    period_end = models.DateField(validators=[sane_date])
     file = models.FileField(upload_to=report_upload_to, max_length=255)
     original_filename = models.CharField(max_length=255, editable=False)
     file_kind = models.CharField(max_length=8, choices=ReportFileKind.choices, editable=False)
@@ -183,8 +184,8 @@ class KpiBaseline(PartnershipOwnedModel):
         "discovery.KpiDefinition", on_delete=models.PROTECT, related_name="baselines"
     )
     value = models.DecimalField(max_digits=12, decimal_places=3)
-    period_start = models.DateField()
-    period_end = models.DateField()
+    period_start = models.DateField(validators=[sane_date])
+    period_end = models.DateField(validators=[sane_date])
     source_report = models.ForeignKey(
         ReviewedReport,
         on_delete=models.SET_NULL,

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils.deconstruct import deconstructible
 
 from partnerships.models import PartnershipOwnedModel, PartnershipOwnedQuerySet, partnership_key
-from tenancy.validators import ChoiceListValidator
+from tenancy.validators import ChoiceListValidator, sane_date
 
 
 @deconstructible
@@ -132,8 +132,12 @@ class StaffMember(PartnershipOwnedModel):
     outcome_status = models.CharField(
         max_length=16, choices=OutcomeStatus.choices, default=OutcomeStatus.PROPOSED
     )
-    notice_date = models.DateField(null=True, blank=True, help_text="When notice was given.")
-    last_day = models.DateField(null=True, blank=True, help_text="Last day on the triage line.")
+    notice_date = models.DateField(
+        null=True, blank=True, help_text="When notice was given.", validators=[sane_date]
+    )
+    last_day = models.DateField(
+        null=True, blank=True, help_text="Last day on the triage line.", validators=[sane_date]
+    )
     support_offered = models.JSONField(
         default=list, blank=True, validators=[ChoiceListValidator(Support.values)]
     )
@@ -262,7 +266,7 @@ class SentimentCheckIn(PartnershipOwnedModel):
     )
     note = models.TextField(blank=True)
     shared_with_client = models.BooleanField(default=False)
-    checked_on = models.DateField()
+    checked_on = models.DateField(validators=[sane_date])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -325,7 +329,7 @@ class KnowledgeItem(PartnershipOwnedModel):
     status = models.CharField(
         max_length=16, choices=KnowledgeStatus.choices, default=KnowledgeStatus.CAPTURED
     )
-    captured_on = models.DateField()
+    captured_on = models.DateField(validators=[sane_date])
     captured_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -382,7 +386,7 @@ class CommunicationItem(PartnershipOwnedModel):
     )
     message = models.TextField()
     channel = models.CharField(max_length=16, choices=Channel.choices)
-    planned_on = models.DateField()
+    planned_on = models.DateField(validators=[sane_date])
     sent_at = models.DateTimeField(null=True, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

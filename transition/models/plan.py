@@ -18,6 +18,7 @@ from django.db.models import F, Q
 
 from partnerships.models import PartnershipOwnedModel, PartnershipOwnedQuerySet, partnership_key
 from tenancy.models import TenantModel, TenantQuerySet
+from tenancy.validators import sane_date
 
 MIN_LAG_DAYS = -60  # a lead: the successor may start before the predecessor finishes
 MAX_LAG_DAYS = 365
@@ -89,7 +90,9 @@ class TransitionPlan(PartnershipOwnedModel):
         "partnerships.Partnership", on_delete=models.CASCADE, related_name="transition_plan"
     )
     template_name = models.CharField(max_length=200, blank=True)
-    go_live = models.DateField(help_text="The go-live date the template was laid out from.")
+    go_live = models.DateField(
+        help_text="The go-live date the template was laid out from.", validators=[sane_date]
+    )
     go_live_task = models.ForeignKey(
         "transition.PlanTask",
         on_delete=models.SET_NULL,
@@ -137,8 +140,8 @@ class PlanTask(PartnershipOwnedModel):
         related_name="transition_tasks",
         help_text="A provider member of the organization.",
     )
-    start = models.DateField()
-    due = models.DateField()
+    start = models.DateField(validators=[sane_date])
+    due = models.DateField(validators=[sane_date])
     estimate_hours = models.DecimalField(
         max_digits=6, decimal_places=1, null=True, blank=True, validators=[MinValueValidator(0)]
     )
@@ -147,8 +150,8 @@ class PlanTask(PartnershipOwnedModel):
     )
     is_milestone = models.BooleanField(default=False)
     notes = models.TextField(blank=True)
-    baseline_start = models.DateField(null=True, blank=True)
-    baseline_due = models.DateField(null=True, blank=True)
+    baseline_start = models.DateField(null=True, blank=True, validators=[sane_date])
+    baseline_due = models.DateField(null=True, blank=True, validators=[sane_date])
     completed_at = models.DateTimeField(null=True, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
 
