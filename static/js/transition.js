@@ -62,7 +62,7 @@
     var slip = task.slip_days == null ? "no baseline"
       : task.slip_days > 0 ? "+" + task.slip_days + " d against the baseline"
       : task.slip_days < 0 ? task.slip_days + " d against the baseline" : "on the baseline";
-    ctx.set_title(escapeHtml(task.name));
+    ctx.set_title(escapeHtml(task.title));
     ctx.set_subtitle(
       escapeHtml(formatDate(task.start)) + (task.milestone ? " (milestone)" : " → " + escapeHtml(formatDate(task.end)))
     );
@@ -85,6 +85,9 @@
     withoutHatchPattern(window.Gantt);
     var tasks = data.tasks.map(function (task) {
       var copy = Object.assign({}, task);
+      // frappe-gantt writes a bar's label with innerHTML: give it text, escaped, never markup.
+      copy.title = task.name;
+      copy.name = escapeHtml(task.name);
       copy.dependencies = (task.dependencies || []).join(", ");
       if (!copy.custom_class) delete copy.custom_class;
       return copy;
