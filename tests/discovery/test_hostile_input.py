@@ -1,0 +1,70 @@
+"""What a hostile or broken client sends gets a 400 naming where it is, and nothing is saved:
+a lone surrogate or a NUL byte anywhere in a JSON body (a call-flow label, a choice), and
+JSON nested deep enough to exhaust a parser."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from discovery.models import CallFlow
+from discovery.samples import AFTER_HOURS_TRIAGE_CURRENT
+
+
+def body(service, **graph_changes) -> dict:
+    graph = copy.deepcopy(AFTER_HOURS_TRIAGE_CURRENT)
+    graph["nodes"][0].update(graph_changes)
+    return {"service": service.pk, "name": "After-hours line", "state": "current", "graph": graph}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"), [("\ud800", "lone surrogate"), ("Triage\x00", "NUL character")]
+)
+def test_unsafe_text_deep_in_a_call_flow_is_refused_by_path(
+    partnership, implementation_pm, service, as_member, url, text, message
+):
+    api = as_member(implementation_pm)
+    raw = json.dumps(body(service, label=text))  # \ud800 and \u0000 as JSON escapes
+    response = api.generic(
+        "POST", url("call-flow-list", partnership), raw, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert message in response.json()["graph.nodes[0].label"][0]
+    assert not CallFlow.objects.exists()
+
+
+def test_a_lone_surrogate_in_a_choice_is_a_400_naming_it(
+    partnership, implementation_pm, service, as_member, url
+):
+    api = as_member(implementation_pm)
+    raw = json.dumps({**body(service), "state": "\udfff"})
+    response = api.generic(
+        "POST", url("call-flow-list", partnership), raw, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "state" in response.json()
+
+
+def test_json_nested_50000_deep_is_a_400(partnership, implementation_pm, as_member, url):
+    api = as_member(implementation_pm)
+    raw = '{"graph": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    response = api.generic(
+        "POST", url("call-flow-list", partnership), raw, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert not CallFlow.objects.exists()
+
+
+def test_json_nested_past_the_limit_names_where(partnership, implementation_pm, as_member, url):
+    api = as_member(implementation_pm)
+    nested = 1
+    for _ in range(40):
+        nested = [nested]
+    raw = json.dumps({"name": "x", "graph": {"nodes": nested}})
+    response = api.generic(
+        "POST", url("call-flow-list", partnership), raw, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert any(key.startswith("graph.nodes") for key in response.json())
