@@ -78,6 +78,18 @@ def default_target(kpi: KpiDefinition, value: Decimal) -> Decimal | None:
     return kpi.better_of(kpi.target, value)
 
 
+CSV_ERROR = "A cell is longer than 128 KB, or this is not a CSV file the importer can read"
+
+
+def _rows(reader, errors: list[RowError]):
+    """The reader's rows; a row the csv module cannot read (a cell over its 128 KB limit, a
+    broken quote) becomes an error on its line and ends the file."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        errors.append(RowError(reader.line_num, "", f"{CSV_ERROR} ({error})."))
+
+
 def read_baselines(
     *,
     text: str,
@@ -98,6 +110,9 @@ def read_baselines(
         header = next(reader)
     except StopIteration:
         result.errors.append(RowError(1, "", "The file is empty."))
+        return result
+    except csv.Error as error:
+        result.errors.append(RowError(1, "", f"{CSV_ERROR} ({error})."))
         return result
     columns = [_column_name(name) for name in header]
     result.columns = tuple(columns)
@@ -129,7 +144,7 @@ def read_baselines(
     has_target_column = "target" in columns
 
     data_rows = 0
-    for number, raw in enumerate(reader, start=2):
+    for number, raw in enumerate(_rows(reader, errors), start=2):
         if not any(cell.strip() for cell in raw):
             continue  # blank lines, as spreadsheets leave them at the end
         data_rows += 1

@@ -169,6 +169,22 @@ def staff_rows_parse(content: str | bytes, *, existing: dict[str, StaffMember]) 
     """Every row parsed and validated as the person it would become (an existing one when its
     work e-mail matches, unsaved); raises ImportFailed with every error found."""
     reader = csv.DictReader(io.StringIO(decode(content)))
+    try:
+        return _staff_rows_parse(reader, existing=existing)
+    except csv.Error as error:
+        raise ImportFailed(
+            [
+                RowError(
+                    reader.line_num or 1,
+                    "",
+                    "A cell is longer than 128 KB, or this is not a CSV file the importer can "
+                    f"read ({error}).",
+                )
+            ]
+        ) from None
+
+
+def _staff_rows_parse(reader: csv.DictReader, *, existing: dict[str, StaffMember]) -> ParsedFile:
     if not reader.fieldnames:
         raise ImportFailed([RowError(1, "", "The file is empty.")])
     mapping, errors = _header(list(reader.fieldnames))

@@ -68,3 +68,25 @@ def test_json_nested_past_the_limit_names_where(partnership, implementation_pm, 
     )
     assert response.status_code == 400
     assert any(key.startswith("graph.nodes") for key in response.json())
+
+
+def test_a_csv_cell_over_128_kb_is_a_row_error_and_nothing_is_saved(
+    partnership, implementation_pm, service, kpis, as_member, url
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from discovery.models import KpiBaseline
+
+    text = (
+        "service,kpi,value,period_start,period_end\n"
+        "After-hours triage,abandonment_rate,7,2026-01-01,2026-03-31\n"
+        f'After-hours triage,"{"x" * 140_000}",7,2026-01-01,2026-03-31\n'
+    )
+    response = as_member(implementation_pm).post(
+        url("baseline-import", partnership),
+        {"file": SimpleUploadedFile("b.csv", text.encode())},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "128 KB" in response.json()["errors"][0]["message"]
+    assert not KpiBaseline.objects.exists()

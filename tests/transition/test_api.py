@@ -451,6 +451,17 @@ def test_csv_import_through_the_api(api, org_a, partnership, implementation_pm, 
     assert StaffMember.objects.count() == 1
 
 
+def test_a_csv_cell_over_128_kb_is_a_row_error(api, org_a, partnership, implementation_pm):
+    login(api, implementation_pm)
+    roster = f'full_name,role,email\nAnn Lee,Triage RN,ann@uh.example\n"{"x" * 140_000}",x,y\n'
+    response = api.post(
+        url("transition-staff-import-csv", org_a, partnership), {"csv": roster}, format="json"
+    )
+    assert response.status_code == 400
+    assert "128 KB" in response.json()["errors"][0]["message"]
+    assert not StaffMember.objects.exists()
+
+
 def test_notice_check_and_knowledge_coverage_endpoints(api, org_a, partnership, client_executive):
     StaffMemberFactory(
         partnership=partnership, outcome="laid_off", last_day=datetime.date(2026, 7, 1)
