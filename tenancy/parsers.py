@@ -10,6 +10,8 @@ from rest_framework.parsers import JSONParser
 # How deep a JSON body may nest: a call-flow graph needs four levels; a thousand is an attack.
 MAX_JSON_DEPTH = 32
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# The largest integer a JSON client can state exactly; nothing Switchboard stores is larger.
+MAX_JSON_INTEGER = 2**53
 
 
 def _refuse_unsafe_text(value, path: str = "", depth: int = 0) -> None:
@@ -25,6 +27,8 @@ def _refuse_unsafe_text(value, path: str = "", depth: int = 0) -> None:
             raise exceptions.ValidationError(
                 {where: ["Text may not contain a lone surrogate (invalid Unicode)."]}
             )
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_JSON_INTEGER:
+        raise exceptions.ValidationError({where: ["This number is too large."]})
     elif isinstance(value, dict):
         for key, item in value.items():
             _refuse_unsafe_text(key, where, depth + 1)

@@ -4,6 +4,7 @@ that DRF can import them while it is itself being imported."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
@@ -31,6 +32,13 @@ def exception_handler(exc, context):
         else:
             detail = {"non_field_errors": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, DataError):
+        # The database refused a value its column cannot hold (a number past an integer
+        # column's range): the write was rolled back with its transaction.
+        return Response(
+            {"non_field_errors": ["A value is out of range for what it describes."]},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(NOT_FOUND)
     return drf_exception_handler(exc, context)

@@ -90,3 +90,37 @@ def test_a_csv_cell_over_128_kb_is_a_row_error_and_nothing_is_saved(
     assert response.status_code == 400
     assert "128 KB" in response.json()["errors"][0]["message"]
     assert not KpiBaseline.objects.exists()
+
+
+def test_a_number_past_what_json_states_exactly_is_a_400_naming_it(
+    partnership, implementation_pm, as_member, url
+):
+    from discovery.models import ServiceLine
+
+    response = as_member(implementation_pm).post(
+        url("service-list", partnership),
+        {"kind": "after_hours_triage", "name": "Nights", "monthly_volume": 2**60},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "monthly_volume" in response.json()
+    assert not ServiceLine.objects.exists()
+
+
+def test_a_number_past_its_columns_range_is_a_400_not_a_500(
+    partnership, implementation_pm, as_member, url
+):
+    from django.db import connection
+
+    from discovery.models import ServiceLine
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite stores any 64-bit integer; PostgreSQL's integer column does not.")
+    response = as_member(implementation_pm).post(
+        url("service-list", partnership),
+        {"kind": "after_hours_triage", "name": "Nights", "monthly_volume": 2**31 + 1},
+        format="json",
+    )
+    assert response.status_code == 400, response.content
+    assert "monthly_volume" in response.json()
+    assert not ServiceLine.objects.exists()
