@@ -558,9 +558,9 @@ def _flags_for(scores: list[tuple[int, datetime.date]]) -> list[tuple[str, str]]
 
 
 def sentiment_flags(*, membership: Membership, partnership: Partnership) -> list[dict[str, Any]]:
-    """Signs of distrust or malcompliance for the account manager: a person or group who
-    scored 2 or lower twice in a row, whose last three check-ins fall, or who dropped two
-    points at once. One query."""
+    """Signs that someone is unsettled or disengaging, for the account manager: a person or
+    group who scored 2 or lower twice in a row, whose last three check-ins fall, or who
+    dropped two points at once. One query."""
     rows = (
         access.visible(membership, SentimentCheckIn)
         .filter(partnership=partnership)

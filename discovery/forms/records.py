@@ -287,5 +287,5 @@ class DecisionForm(DiscoveryForm):
         required=False,
         max_length=2000,
         widget=textarea(2),
-        help_text="Why, or on what condition; the provider sees it.",
+        help_text="Why, or on what condition; the provider sees it. Required to reject.",
     )

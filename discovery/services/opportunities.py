@@ -109,6 +109,10 @@ def opportunity_decide(
     opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
     _ensure_proposed(opportunity, "decided")
     optimization_gate_check(partnership=opportunity.partnership)
+    note = (note or "").strip()
+    if decision == OpportunityStatus.REJECTED and not note:
+        # The provider learns from a "no": it must say why.
+        raise ApplicationError("Say why the opportunity is rejected.", field="note")
     model_update(
         instance=opportunity,
         fields={

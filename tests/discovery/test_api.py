@@ -554,6 +554,10 @@ def test_the_client_executive_decides_opportunities(
     assert as_member(account_manager).post(decide, {"decision": "accepted"}).status_code == 403
     bad = as_member(client_executive).post(decide, {"decision": "maybe"})
     assert bad.status_code == 400 and "decision" in bad.json()
+    unexplained = as_member(client_executive).post(decide, {"decision": "rejected", "note": " "})
+    assert unexplained.status_code == 400 and "note" in unexplained.json()
+    opportunity.refresh_from_db()
+    assert opportunity.status == "proposed"
     decided = as_member(client_executive).post(decide, {"decision": "rejected", "note": "Not now."})
     assert decided.status_code == 200
     body = decided.json()

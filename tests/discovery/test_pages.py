@@ -325,6 +325,8 @@ def test_opportunities_are_proposed_after_sign_off_decided_by_the_client_then_im
     client.force_login(client_executive.user)
     response = client.post(decide, {"note": "Why not"})
     assert response.context["form"].errors["decision"] == ["This field is required."]
+    response = client.post(decide, {"decision": "rejected", "note": ""})
+    assert response.context["form"].errors["note"] == ["Say why the opportunity is rejected."]
     assert client.post(decide, {"decision": "accepted", "note": "Yes"}).status_code == 302
     opportunity.refresh_from_db()
     assert opportunity.status == "accepted" and opportunity.decided_by == client_executive.user

@@ -171,8 +171,8 @@ class StaffViewSet(WriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         pagination_class=None,
     )
     def sentiment_flags(self, request, *args, **kwargs):
-        """Signs of distrust or malcompliance for the account manager (HR-sensitive: admins,
-        the partnership's account manager and PMs)."""
+        """Signs that someone is unsettled or disengaging, for the account manager
+        (HR-sensitive: admins, the partnership's account manager and PMs)."""
         if not self.hr_visible:
             raise PermissionDenied("Your role does not allow this.")
         flags = selectors.sentiment_flags(membership=self.membership, partnership=self.partnership)
