@@ -13,6 +13,7 @@ from django import forms
 
 from partnerships.forms import DateInput, UserChoiceField, editable_initial
 from partnerships.selectors import pm_choices
+from transition import imports
 from transition.models import (
     MAX_LAG_DAYS,
     MIN_LAG_DAYS,
@@ -274,12 +275,10 @@ class StaffImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
-    MAX_BYTES = 2 * 1024 * 1024
-
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError("The file is larger than 2 MB; split it.")
+        if upload.size > imports.MAX_IMPORT_BYTES:
+            raise forms.ValidationError(imports.TOO_LARGE)
         return upload
 
 

@@ -24,6 +24,9 @@ from django.core.validators import validate_email
 from transition.models import Outcome, OutcomeStatus, StaffMember, StaffRole, Support
 
 MAX_IMPORT_ROWS = 5000
+# The largest roster file taken, by the page and the API alike.
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+TOO_LARGE = "The file is larger than 2 MB; split it."
 MAX_REPORTED_ERRORS = 500
 LIST_SEPARATOR = ";"
 IMPORT_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -462,6 +462,23 @@ def test_a_csv_cell_over_128_kb_is_a_row_error(api, org_a, partnership, implemen
     assert not StaffMember.objects.exists()
 
 
+def test_an_import_over_2_mb_is_refused_before_it_is_read(
+    api, org_a, partnership, implementation_pm
+):
+    login(api, implementation_pm)
+    address = url("transition-staff-import-csv", org_a, partnership)
+    row = b"Ann Lee,Triage RN,ann@uh.example\n"
+    big = SimpleUploadedFile(
+        "roster.csv", b"full_name,role,email\n" + row * (3 * 1024 * 1024 // len(row)), "text/csv"
+    )
+    response = api.post(address, {"file": big}, format="multipart")
+    assert response.status_code == 400
+    assert response.json()["file"] == ["The file is larger than 2 MB; split it."]
+    text = api.post(address, {"csv": "full_name\n" + "x" * (3 * 1024 * 1024)}, format="json")
+    assert text.status_code == 400 and "file" in text.json()
+    assert not StaffMember.objects.exists()
+
+
 def test_notice_check_and_knowledge_coverage_endpoints(api, org_a, partnership, client_executive):
     StaffMemberFactory(
         partnership=partnership, outcome="laid_off", last_day=datetime.date(2026, 7, 1)

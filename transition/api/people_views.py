@@ -19,6 +19,7 @@ from tenancy.rest import NOT_FOUND
 from transition import selectors, services
 from transition.api import serializers as s
 from transition.api.base import TransitionViewSet
+from transition.imports import MAX_IMPORT_BYTES, TOO_LARGE
 from transition.models import (
     CommunicationItem,
     KnowledgeItem,
@@ -135,6 +136,11 @@ class StaffViewSet(WriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
         tenure_years, knowledge_areas (separated by ;), work_email, outcome, outcome_status,
         notice_date, last_day, support_offered (separated by ;), recognition."""
         self.require_work()
+        # Refused before the body is read: a 40 MB upload never reaches memory (the form
+        # fields and the multipart envelope fit in the 64 KB allowed on top of the file).
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        if not declared.isdigit() or int(declared) > MAX_IMPORT_BYTES + 64 * 1024:
+            raise exceptions.ValidationError({"file": [TOO_LARGE]})
         serializer = s.StaffImportInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data.get("file")

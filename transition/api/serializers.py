@@ -11,6 +11,7 @@ from partnerships import selectors as partnership_selectors
 from partnerships.api.serializers import EditsFields, UserSummarySerializer
 from tenancy import access
 from transition.access import hr_shown
+from transition.imports import MAX_IMPORT_BYTES, TOO_LARGE
 from transition.models import (
     MAX_LAG_DAYS,
     MIN_LAG_DAYS,
@@ -533,7 +534,16 @@ class StaffInputSerializer(EditsFields, serializers.Serializer):
 
 class StaffImportInputSerializer(serializers.Serializer):
     file = serializers.FileField(required=False, help_text="A CSV file (multipart upload).")
-    csv = serializers.CharField(required=False, help_text="Or the CSV text itself.")
+    csv = serializers.CharField(
+        required=False,
+        max_length=MAX_IMPORT_BYTES,
+        help_text="Or the CSV text itself (up to 2 MB, like a file).",
+    )
+
+    def validate_file(self, upload):
+        if upload is not None and upload.size > MAX_IMPORT_BYTES:
+            raise serializers.ValidationError(TOO_LARGE)
+        return upload
 
     def validate(self, attrs):
         if not attrs.get("file") and not attrs.get("csv"):
