@@ -8,6 +8,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts.forms import UserAdminChangeForm, UserAdminCreationForm
 from accounts.models import ApiToken, Invitation, User
+from tenancy.admin import AuditedAdmin
 from tenancy.models import Membership
 
 
@@ -21,7 +22,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdmin, BaseUserAdmin):
     form = UserAdminChangeForm
     add_form = UserAdminCreationForm
     ordering = ("email",)
@@ -52,9 +53,24 @@ class UserAdmin(BaseUserAdmin):
     )
     inlines = (MembershipInline,)
 
+    def audit_organizations(self, obj):
+        if not isinstance(obj, User):  # a membership of the inline
+            return super().audit_organizations(obj)
+        # A person belongs to no one organization: each one they are a member of records it.
+        return [m.organization for m in obj.memberships.select_related("organization")]
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, id)
+            self.audit_write(
+                request, user, "password_set_in_admin", {"password": ""}, {"password": "*"}
+            )
+        return response
+
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(AuditedAdmin):
     """Read-mostly: an invitation made here would have no e-mail, token or audit row."""
 
     list_display = ("email", "organization", "role", "client", "state", "invited_by", "created_at")
@@ -85,7 +101,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdmin):
     """Only the prefix is shown; the hash is never editable (or useful) here."""
 
     list_display = (

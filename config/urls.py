@@ -3,6 +3,8 @@ from django.http import HttpResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+handler500 = "config.views.server_error"  # rendered without the database or the request
+
 
 def healthz(request):
     """Liveness for load balancers and docker-compose."""

@@ -19,9 +19,10 @@ from discovery.models import (
     ReviewedReport,
     ServiceLine,
 )
+from tenancy.admin import AuditedAdmin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdmin):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
@@ -33,7 +34,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(KpiDefinition)
-class KpiDefinitionAdmin(admin.ModelAdmin):
+class KpiDefinitionAdmin(AuditedAdmin):
     list_display = ("name", "key", "organization", "unit", "direction", "target_display")
     list_filter = ("organization", "direction", "unit", "is_builtin")
     list_select_related = ("organization",)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib import admin
 
 from partnerships.models import ClientOrganization, Partnership, PartnershipStatusChange
+from tenancy.admin import AuditedAdmin
 
 
 @admin.register(ClientOrganization)
-class ClientOrganizationAdmin(admin.ModelAdmin):
+class ClientOrganizationAdmin(AuditedAdmin):
     list_display = ("name", "organization", "kind", "city", "state", "time_zone")
     list_filter = ("organization", "kind", "state")
     list_select_related = ("organization",)
@@ -29,7 +30,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(AuditedAdmin):
     list_display = (
         "name",
         "organization",
@@ -51,7 +52,7 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(PartnershipStatusChange)
-class PartnershipStatusChangeAdmin(admin.ModelAdmin):
+class PartnershipStatusChangeAdmin(AuditedAdmin):
     """The status history is a record: written by partnership_transition, never edited."""
 
     list_display = ("partnership", "from_status", "to_status", "changed_by", "created_at")

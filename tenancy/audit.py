@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -12,6 +13,10 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from tenancy.models import AuditEvent, Membership
+
+
+# The role recorded for platform staff (the Django admin), who belong to no organization.
+PLATFORM_STAFF = "platform_staff"
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,10 @@ class Actor:
     def organization(self):
         return self.membership.organization
 
+    @property
+    def is_platform_staff(self) -> bool:
+        return self.membership.role == PLATFORM_STAFF
+
     @classmethod
     def from_request(cls, request: HttpRequest, membership: Membership) -> Actor:
         forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
@@ -40,6 +49,16 @@ class Actor:
             ip_address=ip,
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
         )
+
+    @classmethod
+    def platform_staff(cls, request: HttpRequest, *, organization) -> Actor:
+        """Platform staff (the Django admin) acting on one organization's data without being
+        a member of it. The membership is never saved and its role is no `Role`, so it
+        signs audit rows and HR view logs but passes no change rule of `access.can`."""
+        from tenancy.models import Membership
+
+        membership = Membership(user=request.user, organization=organization, role=PLATFORM_STAFF)
+        return cls.from_request(request, membership)
 
 
 def _plain(value: Any) -> Any:
@@ -60,6 +79,18 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
         key: [_plain(before.get(key)), _plain(after.get(key))]
         for key in after
         if _plain(before.get(key)) != _plain(after.get(key))
+    }
+
+
+# What an audit row says of a field whose content it must not hold (HR-sensitive, secrets).
+REDACTED = "(changed)"
+
+
+def redact(changes: dict[str, list[Any]], sensitive: Iterable[str]) -> dict[str, list[Any]]:
+    """Audit events say that a sensitive field changed, never its content."""
+    sensitive = set(sensitive)
+    return {
+        key: ([REDACTED, REDACTED] if key in sensitive else value) for key, value in changes.items()
     }
 
 

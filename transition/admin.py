@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from tenancy.admin import AuditedAdmin
+from tenancy.audit import Actor
+from transition import services
 from transition.models import (
     CalendarFeedKey,
     CommunicationItem,
@@ -25,7 +28,7 @@ from transition.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdmin):
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
@@ -36,8 +39,30 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class HrViewLoggedAdmin(AuditedAdmin):
+    """A change page that shows HR-sensitive fields writes the same view log as the app's
+    pages (`SensitiveAccessLog`), with the platform operator as the viewer."""
+
+    hr_context = ""
+
+    def hr_people(self, obj) -> list[tuple[int | None, str]]:
+        raise NotImplementedError
+
+    def audit_shown(self, request, obj) -> None:
+        fields = type(obj).HR_SENSITIVE_FIELDS
+        if any(getattr(obj, name) for name in fields):
+            actor = Actor.platform_staff(request, organization=obj.organization)
+            services.sensitive_access_record(
+                membership=actor.membership,
+                partnership=obj.partnership,
+                people=self.hr_people(obj),
+                context=self.hr_context,
+                fields=fields,
+            )
+
+
 @admin.register(PlanTemplate)
-class PlanTemplateAdmin(admin.ModelAdmin):
+class PlanTemplateAdmin(AuditedAdmin):
     list_display = ("name", "organization", "task_count", "created_by", "created_at")
     list_filter = ("organization",)
     list_select_related = ("organization", "created_by")
@@ -60,7 +85,7 @@ class TaskInline(admin.TabularInline):
 
 
 @admin.register(TransitionPlan)
-class TransitionPlanAdmin(admin.ModelAdmin):
+class TransitionPlanAdmin(AuditedAdmin):
     list_display = ("partnership", "organization", "template_name", "go_live", "baselined_at")
     list_filter = ("organization",)
     list_select_related = ("partnership", "organization")
@@ -79,7 +104,7 @@ class TransitionPlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanTask)
-class PlanTaskAdmin(admin.ModelAdmin):
+class PlanTaskAdmin(AuditedAdmin):
     list_display = ("title", "partnership", "phase", "start", "due", "status", "owner")
     list_filter = ("organization", "phase", "status", "is_milestone")
     list_select_related = ("partnership", "owner")
@@ -114,7 +139,12 @@ class GoNoGoDecisionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(admin.ModelAdmin):
+class StaffMemberAdmin(HrViewLoggedAdmin):
+    hr_context = "admin.staff.change"
+
+    def hr_people(self, obj: StaffMember):
+        return [(obj.pk, obj.full_name)]
+
     list_display = ("full_name", "partnership", "role", "outcome", "outcome_status", "last_day")
     list_filter = ("organization", "role", "outcome", "outcome_status")
     list_select_related = ("partnership",)
@@ -131,7 +161,7 @@ class StaffMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(StakeholderGroup)
-class StakeholderGroupAdmin(admin.ModelAdmin):
+class StakeholderGroupAdmin(AuditedAdmin):
     list_display = ("name", "partnership", "adkar_stage", "headcount")
     list_filter = ("organization", "adkar_stage")
     list_select_related = ("partnership",)
@@ -139,14 +169,21 @@ class StakeholderGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(SentimentCheckIn)
-class SentimentCheckInAdmin(ReadOnlyAdmin):
+class SentimentCheckInAdmin(HrViewLoggedAdmin, ReadOnlyAdmin):
+    hr_context = "admin.check-in.view"
+
+    def hr_people(self, obj: SentimentCheckIn):
+        if obj.staff_member_id is not None:
+            return [(obj.staff_member_id, obj.staff_member.full_name)]
+        return [(None, f"Group: {obj.group.name}")] if obj.group_id else []
+
     list_display = ("checked_on", "partnership", "staff_member", "group", "score")
     list_filter = ("organization", "score")
     list_select_related = ("partnership", "staff_member", "group")
 
 
 @admin.register(KnowledgeItem)
-class KnowledgeItemAdmin(admin.ModelAdmin):
+class KnowledgeItemAdmin(AuditedAdmin):
     list_display = ("title", "partnership", "category", "source", "status", "captured_on")
     list_filter = ("organization", "category", "status")
     list_select_related = ("partnership", "source")
@@ -163,7 +200,7 @@ class KnowledgeItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(CommunicationItem)
-class CommunicationItemAdmin(admin.ModelAdmin):
+class CommunicationItemAdmin(AuditedAdmin):
     list_display = ("audience", "partnership", "channel", "planned_on", "sent_at", "owner")
     list_filter = ("organization", "channel")
     list_select_related = ("partnership", "owner")
@@ -182,7 +219,7 @@ class SensitiveAccessLogAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CalendarFeedKey)
-class CalendarFeedKeyAdmin(admin.ModelAdmin):
+class CalendarFeedKeyAdmin(AuditedAdmin):
     list_display = ("prefix", "user", "organization", "created_at", "last_used_at", "revoked_at")
     list_filter = ("organization",)
     list_select_related = ("user", "organization")

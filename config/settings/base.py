@@ -160,6 +160,7 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads it from the cookie-less header in bas
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"  # "reload and try again" (403_csrf.html)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],

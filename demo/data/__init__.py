@@ -14,7 +14,7 @@ NORTHSTAR = OrganizationSpec(
     time_zone="America/Chicago",
     admin="admin@northstar.example",
     people=(
-        PersonSpec("admin@northstar.example", "Dana Whitfield", Role.ADMIN, is_superuser=True),
+        PersonSpec("admin@northstar.example", "Dana Whitfield", Role.ADMIN),
         PersonSpec("am@northstar.example", "Marcus Oyelaran", Role.ACCOUNT_MANAGER),
         PersonSpec("pm@northstar.example", "Renee Kowalski", Role.IMPLEMENTATION_PM),
     ),
@@ -31,3 +31,9 @@ HARBOR = OrganizationSpec(
 )
 
 ORGANIZATIONS = (NORTHSTAR, HARBOR)
+
+# Platform staff: the Django admin (/admin/) is theirs alone. They belong to no organization;
+# no tenant's member is staff or superuser.
+PLATFORM_OPERATORS = (
+    PersonSpec("operator@switchboard.example", "Sam Okafor", "", is_superuser=True),
+)

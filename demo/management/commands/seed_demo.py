@@ -15,8 +15,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from demo.data import DEMO_PASSWORD, ORGANIZATIONS
-from demo.loader import load_organization
+from demo.data import DEMO_PASSWORD, ORGANIZATIONS, PLATFORM_OPERATORS
+from demo.loader import load_organization, load_platform_operators
 from tenancy.models import Role
 
 
@@ -44,6 +44,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             for spec in ORGANIZATIONS:
                 created += load_organization(spec, password=DEMO_PASSWORD)
+            created += load_platform_operators(PLATFORM_OPERATORS, password=DEMO_PASSWORD)
         if created:
             counts = Counter(kind for kind, _ in created)
             summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
@@ -67,9 +68,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {email:<{widths[0]}}  {name:<{widths[1]}}  {role:<{widths[2]}}  /o/{slug}/"
             )
-        operators = [person.email for _, person in people if person.is_superuser]
         site = settings.SITE_URL.rstrip("/")
-        self.stdout.write(f"Sign in at {site}/login/; the Django admin ({site}/admin/) is open to")
-        self.stdout.write(
-            f"  {', '.join(operators)} (platform-wide, not scoped to one organization)."
-        )
+        self.stdout.write(f"Sign in at {site}/login/. The Django admin ({site}/admin/) is for")
+        self.stdout.write("platform staff only (no organization's member), the demo operator:")
+        for person in PLATFORM_OPERATORS:
+            self.stdout.write(f"  {person.email:<{widths[0]}}  {person.full_name}")
