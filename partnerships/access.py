@@ -146,7 +146,6 @@ def register_scopes() -> None:
     access.register_rule(Action.CHANGE, _change)
     access.register_rule(Action.TRANSITION, _change)
     access.register_rule(Action.CHANGE_WORK, _change_work)
-    access.register_rule(Action.VIEW_HR, _change_work)
     access.register_rule(Action.SIGN_OFF, _sign_off)
     access.register_rule(Action.PROVIDER_SIGN_OFF, _provider_sign_off)
     access.register_rule(Action.CLIENT_SIGN_OFF, _client_sign_off)

@@ -55,6 +55,12 @@ class Action(StrEnum):
     COMMENT = "comment"  # comment on a partnership's work
     GO_NO_GO = "go_no_go"  # record the go/no-go decision before go-live
     VIEW_HR = "view_hr"  # HR-sensitive fields of the client's staff
+    # Let an implementation PM of a partnership see its staff's HR-sensitive fields (and take
+    # it back): the dedicated account manager's decision, not a PM's.
+    GRANT_PEOPLE_ACCESS = "grant_people_access"
+    # Move a partnership through a closed lifecycle gate, with a written reason: no rule, so
+    # admins only.
+    OVERRIDE_GATE = "override_gate"
 
 
 # What only the client itself does: an admin may do everything else in the organization, but

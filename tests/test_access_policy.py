@@ -99,12 +99,18 @@ TABLE: list[tuple[str, str, str | None, object]] = [
     ("implementation_pm", "go_no_go", "own", True),
     ("client_executive", "go_no_go", "own", True),
     ("client_executive", "go_no_go", "other", False),
-    # HR-sensitive fields of the client's staff
+    # HR-sensitive fields of the client's staff: a PM only with people access (issue 9,
+    # tests/transition/test_people_access.py), which admins and the AM grant
     ("admin", "view_hr", "own", True),
     ("account_manager", "view_hr", "own", True),
     ("account_manager", "view_hr", "other", False),
-    ("implementation_pm", "view_hr", "own", True),
+    ("implementation_pm", "view_hr", "own", False),
     ("client_executive", "view_hr", "own", False),
+    ("admin", "grant_people_access", "own", True),
+    ("account_manager", "grant_people_access", "own", True),
+    ("account_manager", "grant_people_access", "other", False),
+    ("implementation_pm", "grant_people_access", "own", False),
+    ("client_executive", "grant_people_access", "own", False),
     # organization-wide: only admins invite, manage members, create, read the audit log
     ("admin", "invite", None, True),
     ("account_manager", "invite", None, False),

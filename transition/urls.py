@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.urls import path
 
 from transition import views
+from transition.views.people import PeopleAccessGrantView, PeopleAccessRevokeView
 
 app_name = "transition"
 
@@ -34,6 +35,12 @@ urlpatterns = [
         f"{P}people/<int:pk>/appoint-pm/",
         views.StaffAppointPmView.as_view(),
         name="staff-appoint-pm",
+    ),
+    path(f"{P}people/access/", PeopleAccessGrantView.as_view(), name="people-access-grant"),
+    path(
+        f"{P}people/access/<int:pk>/revoke/",
+        PeopleAccessRevokeView.as_view(),
+        name="people-access-revoke",
     ),
     path(f"{P}groups/new/", views.GroupCreateView.as_view(), name="group-create"),
     path(f"{P}groups/<int:pk>/", views.GroupView.as_view(), name="group"),

@@ -325,9 +325,9 @@ def test_adkar_stage_moves_are_audited(partnership, implementation_pm, actor_for
 
 
 def test_audit_events_say_hr_fields_changed_never_what_they_say(
-    partnership, implementation_pm, actor_for
+    partnership, account_manager, actor_for
 ):
-    actor = actor_for(implementation_pm)
+    actor = actor_for(account_manager)
     staff = services.staff_create(
         actor=actor,
         partnership=partnership,

@@ -1,9 +1,11 @@
 """API for the people side: the staff roster (CSV import, notice check, sentiment flags,
 appointing a PM), check-ins per person (`staff/<staff_pk>/check-ins/`) and per stakeholder
-group, knowledge capture with its coverage, and the communications plan.
+group, each group's average sentiment (`groups/sentiment/`), who of the PMs has people
+access (`people-access/`), knowledge capture with its coverage, and the communications plan.
 
-HR-sensitive fields are dropped from the output for those who may not see them, and every
-response that shows them writes one bulk insert to the view log."""
+HR-sensitive fields are dropped from the output for those who may not see them
+(`Action.VIEW_HR`), a person's check-ins are refused to them, and every response that shows
+such data writes one bulk insert to the view log."""
 
 from __future__ import annotations
 
@@ -23,14 +25,22 @@ from transition.imports import MAX_IMPORT_BYTES, TOO_LARGE
 from transition.models import (
     CommunicationItem,
     KnowledgeItem,
+    PeopleAccessGrant,
     SentimentCheckIn,
     StaffMember,
     StakeholderGroup,
 )
+from transition.services.people import people_access_grant, people_access_revoke
 
 
 def _staff_person(row: StaffMember) -> tuple[int, str]:
     return row.pk, row.full_name
+
+
+PERSON_SENTIMENT_DENIED = (
+    "A person's sentiment is HR-sensitive: admins, the account manager and the PMs with "
+    "people access see it. Each stakeholder group's average is at groups/sentiment/."
+)
 
 
 def _check_in_person(row: SentimentCheckIn) -> tuple[int | None, str]:
@@ -66,8 +76,9 @@ class WriteMixin:
 @extend_schema(tags=["transition people"])
 class StaffViewSet(WriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TransitionViewSet):
     """The client's call-center staff. HR-sensitive fields (support offered, support details,
-    HR notes) are shown to admins and the partnership's account manager and PMs, and to
-    client executives only on records marked shared; each view is logged."""
+    HR notes) are shown to admins, the partnership's account manager and the PMs with people
+    access; never to client executives (`shared_with_client` no longer shares them); each
+    view is logged. Writing them takes the same right."""
 
     queryset = StaffMember.objects.all()
     serializer_class = s.StaffSerializer
@@ -178,7 +189,7 @@ class StaffViewSet(WriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     )
     def sentiment_flags(self, request, *args, **kwargs):
         """Signs that someone is unsettled or disengaging, for the account manager
-        (HR-sensitive: admins, the partnership's account manager and PMs)."""
+        (HR-sensitive: admins, the partnership's account manager, PMs with people access)."""
         if not self.hr_visible:
             raise PermissionDenied("Your role does not allow this.")
         flags = selectors.sentiment_flags(membership=self.membership, partnership=self.partnership)
@@ -205,7 +216,9 @@ class StaffViewSet(WriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
     parameters=[OpenApiParameter("staff_pk", int, OpenApiParameter.PATH)],
 )
 class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TransitionViewSet):
-    """Sentiment check-ins of one person. Notes are HR-sensitive."""
+    """Sentiment check-ins of one person: HR-sensitive, read only by admins, the account
+    manager and the PMs with people access (others: 403). Those who change the work may
+    record one."""
 
     queryset = SentimentCheckIn.objects.select_related("recorded_by", "staff_member", "group")
     serializer_class = s.CheckInSerializer
@@ -229,7 +242,12 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Transitio
             return queryset
         return queryset.filter(staff_member=self.staff_member)
 
+    def require_hr(self) -> None:
+        if not self.hr_visible:
+            raise PermissionDenied(PERSON_SENTIMENT_DENIED)
+
     def list(self, request, *args, **kwargs):
+        self.require_hr()
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         data = self.get_serializer(page, many=True).data
         self.log_hr_views(
@@ -238,6 +256,7 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Transitio
         return self.get_paginated_response(data)
 
     def retrieve(self, request, *args, **kwargs):
+        # A person's check-in is not even visible without VIEW_HR (the policy's scope): 404.
         check_in = self.get_object()
         data = self.get_serializer(check_in).data
         self.log_hr_views(
@@ -256,7 +275,11 @@ class CheckInViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Transitio
             staff_member=self.staff_member,
             **serializer.validated_data,
         )
-        return Response(self.get_serializer(check_in).data, status=status.HTTP_201_CREATED)
+        data = self.get_serializer(check_in).data
+        if not self.hr_visible:
+            # Recorded, not read back: a PM without people access sees what they sent only.
+            data = {"id": data["id"], "staff_member": data["staff_member"]}
+        return Response(data, status=status.HTTP_201_CREATED)
 
 
 # --- Stakeholder groups ----------------------------------------------------------------
@@ -301,6 +324,14 @@ class StakeholderGroupViewSet(
         services.group_delete(actor=self.actor, group=group)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @extend_schema(responses=s.GroupSentimentSerializer(many=True), filters=False)
+    @action(detail=False, methods=["get"], filter_backends=[], pagination_class=None)
+    def sentiment(self, request, *args, **kwargs):
+        """Each group's sentiment as an average of its check-ins with their number (n); the
+        average is null below 5 responses. What the client's executives see of sentiment."""
+        rows = selectors.group_sentiment(membership=self.membership, partnership=self.partnership)
+        return Response(s.GroupSentimentSerializer(rows, many=True).data)
+
     @extend_schema(methods=["GET"], responses=s.CheckInSerializer(many=True), filters=False)
     @extend_schema(
         methods=["POST"], request=s.CheckInInputSerializer, responses={201: s.CheckInSerializer}
@@ -313,8 +344,13 @@ class StakeholderGroupViewSet(
         pagination_class=None,
     )
     def check_ins(self, request, *args, **kwargs):
-        """Sentiment check-ins of the group (notes HR-sensitive, as for people)."""
+        """Sentiment check-ins of the group (notes HR-sensitive, as for people). The client's
+        executives see the group's average instead (`groups/sentiment/`)."""
         group = self.get_object()
+        if request.method == "GET" and not self.membership.is_provider:
+            raise PermissionDenied(
+                "Each group's average sentiment (from 5 responses on) is at groups/sentiment/."
+            )
         if request.method == "POST":
             self.require_work()
             serializer = s.CheckInInputSerializer(data=request.data)
@@ -340,6 +376,42 @@ class StakeholderGroupViewSet(
             rows, context="api.group-check-ins.list", fields=("note",), person=_check_in_person
         )
         return Response(data)
+
+
+# --- People access ---------------------------------------------------------------------
+
+
+@extend_schema(tags=["transition people"])
+class PeopleAccessViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TransitionViewSet):
+    """Which implementation PMs of the partnership see its staff's HR-sensitive fields and
+    individual sentiment ("people access"): granted and revoked by an admin or the
+    partnership's account manager, never by a PM; revoked grants stay listed. A PM sees their
+    own grants; the client's executives none."""
+
+    queryset = PeopleAccessGrant.objects.select_related("grantee", "granted_by", "revoked_by")
+    serializer_class = s.PeopleAccessGrantSerializer
+    filterset_fields = ["grantee"]
+    ordering = ["-granted_at", "-id"]
+
+    @extend_schema(
+        request=s.PeopleAccessGrantInputSerializer,
+        responses={201: s.PeopleAccessGrantSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        """Grant a PM of this partnership people access."""
+        self.require(Action.GRANT_PEOPLE_ACCESS)
+        data = self.validated(s.PeopleAccessGrantInputSerializer)
+        grant = people_access_grant(actor=self.actor, partnership=self.partnership, **data)
+        return self.output(grant, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses=s.PeopleAccessGrantSerializer)
+    @action(detail=True, methods=["post"])
+    def revoke(self, request, *args, **kwargs):
+        """Take people access back (the grant stays, marked revoked)."""
+        grant = self.get_object()
+        self.require(Action.GRANT_PEOPLE_ACCESS)
+        people_access_revoke(actor=self.actor, grant=grant)
+        return self.output(grant)
 
 
 # --- Knowledge capture -----------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Transition API serializers: input serializers validate shapes and resolve ids through the
 access policy; output serializers render, hiding HR-sensitive fields from those who may not
-see them (`hr_visible` in the context, or the row's `shared_with_client`)."""
+see them (`hr_visible` in the context: `Action.VIEW_HR` on the partnership)."""
 
 from __future__ import annotations
 
@@ -464,7 +464,7 @@ class HrFieldsMixin:
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if not hr_shown(instance, hr_visible=self.context.get("hr_visible", False)):
+        if not hr_shown(instance, hr_visible=bool(self.context.get("hr_visible", False))):
             for name in type(instance).HR_SENSITIVE_FIELDS:
                 data.pop(name, None)
         return data
@@ -624,6 +624,45 @@ class CheckInInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
     shared_with_client = serializers.BooleanField(default=False)
     checked_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+
+class GroupSentimentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    responses = serializers.IntegerField(help_text="The number of check-ins of the group (n).")
+    average = serializers.FloatField(
+        allow_null=True,
+        help_text="The average score, 1 to 5; null with fewer than 5 responses.",
+    )
+    enough = serializers.BooleanField(help_text="At least 5 responses: the average is shown.")
+
+
+class PeopleAccessGrantSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    grantee = UserSummarySerializer()
+    granted_by = UserSummarySerializer()
+    granted_at = serializers.DateTimeField()
+    note = serializers.CharField()
+    active = serializers.BooleanField(source="is_active")
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    revoked_by = UserSummarySerializer(allow_null=True)
+
+
+class PeopleAccessGrantInputSerializer(serializers.Serializer):
+    grantee = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.none(),
+        help_text="An implementation PM of this partnership (user id).",
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        partnership = _partnership(self)
+        if partnership is not None:
+            self.fields["grantee"].queryset = partnership.implementation_pms.all()
+            self.fields["grantee"].error_messages["does_not_exist"] = (
+                "Not an implementation PM of this partnership."
+            )
 
 
 class StakeholderGroupSerializer(serializers.ModelSerializer):

@@ -3,7 +3,7 @@
 
 - /api/v1/orgs/<org_slug>/my-tasks/ and templates/
 - /api/v1/orgs/<org_slug>/partnerships/<partnership_pk>/plan/, tasks/, readiness/, staff/,
-  groups/, knowledge/, communications/
+  groups/ (and groups/sentiment/), people-access/, knowledge/, communications/
 - /api/v1/orgs/<org_slug>/partnerships/<partnership_pk>/staff/<staff_pk>/check-ins/
 """
 
@@ -16,6 +16,7 @@ from transition.api.people_views import (
     CheckInViewSet,
     CommunicationViewSet,
     KnowledgeViewSet,
+    PeopleAccessViewSet,
     StaffViewSet,
     StakeholderGroupViewSet,
 )
@@ -37,6 +38,9 @@ partnership_router.register("tasks", TaskViewSet, basename="transition-task")
 partnership_router.register("readiness", ReadinessViewSet, basename="transition-readiness")
 partnership_router.register("staff", StaffViewSet, basename="transition-staff")
 partnership_router.register("groups", StakeholderGroupViewSet, basename="transition-group")
+partnership_router.register(
+    "people-access", PeopleAccessViewSet, basename="transition-people-access"
+)
 partnership_router.register("knowledge", KnowledgeViewSet, basename="transition-knowledge")
 partnership_router.register(
     "communications", CommunicationViewSet, basename="transition-communication"

@@ -3,9 +3,10 @@ what happens to each of them, sentiment check-ins, stakeholder groups with their
 readiness (ADKAR), knowledge captured from departing staff, the communications plan, and the
 log of every view of HR-sensitive data.
 
-HR-sensitive fields (`HR_SENSITIVE_FIELDS` on a model) are shown only to admins and the
-partnership's account manager and implementation PMs, and to client executives only where
-the row is marked `shared_with_client`; every view is written to `SensitiveAccessLog`.
+HR-sensitive fields (`HR_SENSITIVE_FIELDS` on a model, and a named person's sentiment) are
+shown only to admins, the partnership's account manager, and the implementation PMs granted
+people access (`PeopleAccessGrant`); never to client executives, who see sentiment per
+stakeholder group only. Every view is written to `SensitiveAccessLog`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
 from partnerships.models import PartnershipOwnedModel, PartnershipOwnedQuerySet, partnership_key
@@ -455,3 +457,49 @@ class SensitiveAccessLog(PartnershipOwnedModel):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Access log rows are never deleted.")
+
+
+class PeopleAccessGrantQuerySet(PartnershipOwnedQuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class PeopleAccessGrant(PartnershipOwnedModel):
+    """“People access” for one implementation PM on one partnership: the HR-sensitive fields
+    of its staff (HR notes, support, check-in notes, individual sentiment), which a PM does not
+    see by default (they are often the client's former call-center manager). Granted by an
+    admin or the partnership's account manager; revoked, never deleted, so the record stays."""
+
+    partnership = partnership_key(related_name="people_access_grants")
+    grantee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True, help_text="Why access was granted.")
+
+    objects = PeopleAccessGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "partnership", "grantee"],
+                condition=Q(revoked_at__isnull=True),
+                name="people_access_one_active_grant",
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "partnership", "grantee"])]
+
+    def __str__(self) -> str:
+        return f"People access for {self.grantee}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -25,6 +25,7 @@ from transition.models import (
     CommunicationItem,
     KnowledgeItem,
     KnowledgeStatus,
+    PeopleAccessGrant,
     SensitiveAccessLog,
     SentimentCheckIn,
     StaffMember,
@@ -62,10 +63,22 @@ def _staff_audit(actor: Actor, verb: str, staff: StaffMember, changes) -> None:
     )
 
 
+def _require_hr(actor: Actor, partnership, fields) -> None:
+    """Writing HR-sensitive fields takes what reading them takes (`Action.VIEW_HR`): a PM
+    without people access edits the rest of a record, never these."""
+    touched = sorted(name for name in StaffMember.HR_SENSITIVE_FIELDS if name in fields)
+    if touched and not access.can(actor.membership, Action.VIEW_HR, partnership):
+        raise PermissionDenied(
+            f"{', '.join(touched)}: HR-sensitive; you need people access on this partnership "
+            "(ask the account manager)."
+        )
+
+
 @transaction.atomic
 def staff_create(*, actor: Actor, partnership, **fields: Any) -> StaffMember:
     require_work(actor, partnership)
     check_fields(fields, StaffMember.EDITABLE_FIELDS)
+    _require_hr(actor, partnership, {name for name, value in fields.items() if value})
     fields["work_email"] = (fields.get("work_email") or "").strip().lower()
     if _email_taken(partnership, fields["work_email"]):
         raise ApplicationError(
@@ -84,6 +97,7 @@ def staff_create(*, actor: Actor, partnership, **fields: Any) -> StaffMember:
 def staff_update(*, actor: Actor, staff_member: StaffMember, **fields: Any) -> StaffMember:
     require_work(actor, staff_member.partnership)
     check_fields(fields, StaffMember.EDITABLE_FIELDS)
+    _require_hr(actor, staff_member.partnership, fields)
     if "work_email" in fields:
         fields["work_email"] = (fields["work_email"] or "").strip().lower()
         if _email_taken(staff_member.partnership, fields["work_email"], exclude=staff_member.pk):
@@ -125,6 +139,13 @@ def staff_import_csv(*, actor: Actor, partnership, content: str | bytes) -> Impo
         raise ApplicationError(
             failure.summary, field="file", extra={"errors": failure.as_list()}
         ) from failure
+    hr_columns = sorted(set(parsed.fields) & set(StaffMember.HR_SENSITIVE_FIELDS))
+    if hr_columns and not access.can(actor.membership, Action.VIEW_HR, partnership):
+        raise ApplicationError(
+            f"The {', '.join(hr_columns)} column is HR-sensitive: leave it out, or ask the "
+            "account manager for people access.",
+            field="file",
+        )
     created: list[StaffMember] = []
     updated: list[StaffMember] = []
     now = timezone.now()
@@ -551,6 +572,67 @@ def communication_mark_sent(
         changes={"sent_at": [None, item.sent_at.isoformat()]},
     )
     return item
+
+
+# --- People access: who of the PMs reads HR-sensitive data -----------------------------
+
+
+@transaction.atomic
+def people_access_grant(*, actor: Actor, partnership, grantee, note: str = "") -> PeopleAccessGrant:
+    """Let an implementation PM of this partnership see its staff's HR-sensitive fields and
+    individual sentiment. An admin's or the dedicated account manager's decision; recorded
+    and audited, and revocable (`people_access_revoke`)."""
+    if not access.can(actor.membership, Action.GRANT_PEOPLE_ACCESS, partnership):
+        raise PermissionDenied(
+            "Granting people access is the account manager's (or an admin's) decision."
+        )
+    if grantee is None or not partnership.implementation_pms.filter(pk=grantee.pk).exists():
+        raise ApplicationError(
+            "People access is granted to an implementation PM of this partnership.",
+            field="grantee",
+        )
+    if PeopleAccessGrant.objects.active().filter(partnership=partnership, grantee=grantee).exists():
+        raise ApplicationError(f"{grantee} already has people access.", field="grantee")
+    grant = PeopleAccessGrant(
+        organization_id=partnership.organization_id,
+        partnership=partnership,
+        grantee=grantee,
+        granted_by_id=actor.membership.user_id,
+        granted_at=timezone.now(),
+        note=(note or "").strip(),
+    )
+    clean(grant)
+    grant.save()
+    audit_record(
+        actor=actor,
+        verb="transition_people_access.granted",
+        target=grant,
+        partnership=partnership,
+        changes={"grantee": [None, grantee.email], "note": [None, grant.note]},
+    )
+    return grant
+
+
+@transaction.atomic
+def people_access_revoke(*, actor: Actor, grant: PeopleAccessGrant) -> PeopleAccessGrant:
+    """Take people access back: the grant stays, marked revoked (when and by whom)."""
+    if not access.can(actor.membership, Action.GRANT_PEOPLE_ACCESS, grant.partnership):
+        raise PermissionDenied(
+            "Revoking people access is the account manager's (or an admin's) decision."
+        )
+    if grant.revoked_at is not None:
+        raise ApplicationError("This people access was already revoked.", field="grant")
+    grant.revoked_at = timezone.now()
+    grant.revoked_by_id = actor.membership.user_id
+    grant.save(update_fields=["revoked_at", "revoked_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb="transition_people_access.revoked",
+        target=grant,
+        partnership=grant.partnership,
+        changes={"revoked_at": [None, grant.revoked_at.isoformat()]},
+    )
+    return grant
 
 
 # --- Views of HR-sensitive data --------------------------------------------------------

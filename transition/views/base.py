@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from django.core.exceptions import ValidationError
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import TemplateView, View
 
 from partnerships.base import PartnershipPageMixin
@@ -45,7 +46,8 @@ class PartnershipMixin(PartnershipPageMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(hr_visible=self.hr_visible, today=self.today)
+        # Read only by the pages that show people (a PM's people access costs a query).
+        context.update(hr_visible=SimpleLazyObject(lambda: self.hr_visible), today=self.today)
         return context
 
     def log_hr_view(self, people, *, context: str, fields) -> None:

@@ -1,6 +1,8 @@
 """The people: the staff roster with the notice check, knowledge coverage, sentiment and
-change readiness; a person (HR-sensitive fields, recorded when shown; check-ins; appointing
-a manager as implementation PM); the CSV import; stakeholder groups."""
+change readiness; who of the PMs has people access (granted and revoked here); a person
+(HR-sensitive fields and individual sentiment for those with `Action.VIEW_HR`, recorded when
+shown; check-ins; appointing a manager as implementation PM); the CSV import; stakeholder
+groups (the client's executives see each group's average sentiment, from 5 responses on)."""
 
 from __future__ import annotations
 
@@ -29,11 +31,13 @@ from transition.models import (
     AdkarStage,
     KnowledgeItem,
     Outcome,
+    PeopleAccessGrant,
     SentimentCheckIn,
     StaffMember,
     StakeholderGroup,
     Support,
 )
+from transition.services.people import people_access_grant, people_access_revoke
 from transition.views.base import (
     MANAGER_ROLES,
     SERVICE_ERRORS,
@@ -41,6 +45,10 @@ from transition.views.base import (
     TransitionPage,
     errors_as_message,
 )
+
+# `shared_with_client` no longer shows anything to the client (issue 9): the forms leave it
+# out, so that saving a record keeps what it holds.
+RETIRED_FIELDS = ("shared_with_client",)
 
 # --- People ----------------------------------------------------------------------------
 
@@ -81,7 +89,14 @@ def adkar_steps(stage: str) -> list[dict[str, Any]]:
 
 
 def group_rows(membership, partnership) -> list[dict[str, Any]]:
-    """Stakeholder groups with their sentiment series. Two queries."""
+    """Stakeholder groups with their sentiment series. Two queries. The client's executives
+    never see a series: each group's average and its number of responses instead (one
+    query, aggregated in the database; the average from 5 responses on)."""
+    if not membership.is_provider:
+        return [
+            {**row, "stages": adkar_steps(row["group"].adkar_stage)}
+            for row in selectors.group_sentiment(membership=membership, partnership=partnership)
+        ]
     groups = list(access.visible(membership, StakeholderGroup).filter(partnership=partnership))
     series: dict[int, list[tuple[int, datetime.date]]] = defaultdict(list)
     for group_id, score, checked_on in (
@@ -138,6 +153,7 @@ class PeopleView(TransitionPage):
             for row in site["short_notice"]:
                 row["url"] = self.url("staff", pk=row["id"])
         context.update(
+            people_access=self.people_access(),
             roster=roster,
             outcome_counts=[
                 (label, outcomes[value]) for value, label in Outcome.choices if outcomes[value]
@@ -155,6 +171,24 @@ class PeopleView(TransitionPage):
         )
         return context
 
+    def people_access(self) -> dict[str, Any] | None:
+        """The "People access" panel: for those who grant it (admins, the account manager),
+        each PM of the partnership with their active grant; for a PM, whether they have it.
+        Two queries for those who grant, none for the others."""
+        if access.can(self.membership, Action.GRANT_PEOPLE_ACCESS, self.partnership):
+            grants = {
+                grant.grantee_id: grant
+                for grant in self.visible(PeopleAccessGrant).active().select_related("granted_by")
+            }
+            pms = [
+                {"user": user, "grant": grants.get(user.pk)}
+                for user in self.partnership.implementation_pms.order_by("full_name", "email")
+            ]
+            return {"can_grant": True, "pms": pms}
+        if self.membership.is_provider:
+            return {"can_grant": False, "granted": self.hr_visible}
+        return None
+
     def flag_rows(self, flags):
         for flag in flags:
             name = "staff" if flag["subject_type"] == "staff" else "group"
@@ -162,7 +196,27 @@ class PeopleView(TransitionPage):
         return flags
 
 
-class StaffCreateView(TransitionPage):
+class StaffFormMixin:
+    """The person form, without the HR-sensitive fields for those who may not see them (a PM
+    without people access edits the rest of the record and leaves those as they are)."""
+
+    def staff_form(self, *args, **kwargs) -> StaffForm:
+        form = StaffForm(*args, **kwargs)
+        hidden = (
+            RETIRED_FIELDS
+            if self.hr_visible
+            else (*StaffMember.HR_SENSITIVE_FIELDS, *RETIRED_FIELDS)
+        )
+        for name in hidden:
+            form.fields.pop(name, None)
+        return form
+
+    @staticmethod
+    def staff_fields(form: StaffForm) -> dict[str, Any]:
+        return {name: value for name, value in form.service_fields().items() if name in form.fields}
+
+
+class StaffCreateView(StaffFormMixin, TransitionPage):
     model = StaffMember
     template_name = "transition/staff_form.html"
     section = "people"
@@ -173,11 +227,11 @@ class StaffCreateView(TransitionPage):
 
     def post(self, request, *args, **kwargs):
         self.require_change()
-        form = StaffForm(request.POST)
+        form = self.staff_form(request.POST)
         if form.is_valid():
             try:
                 person = services.staff_create(
-                    actor=self.actor, partnership=self.partnership, **form.service_fields()
+                    actor=self.actor, partnership=self.partnership, **self.staff_fields(form)
                 )
             except SERVICE_ERRORS as error:
                 add_service_error(form, error, unique_field="work_email")
@@ -188,13 +242,13 @@ class StaffCreateView(TransitionPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.setdefault("form", StaffForm(initial={"site": ""}))
+        context.setdefault("form", self.staff_form(initial={"site": ""}))
         return context
 
 
-class StaffUpdateView(TransitionPage):
-    """Edit a person. Only those who may change the work see this form, and they see the
-    HR-sensitive fields in it: the view is recorded."""
+class StaffUpdateView(StaffFormMixin, TransitionPage):
+    """Edit a person. Only those who may change the work see this form; the HR-sensitive
+    fields are in it for those with `Action.VIEW_HR`, and the view is recorded."""
 
     model = StaffMember
     template_name = "transition/staff_form.html"
@@ -206,11 +260,11 @@ class StaffUpdateView(TransitionPage):
 
     def post(self, request, *args, **kwargs):
         self.require_change()
-        form = StaffForm(request.POST, instance=self.object)
+        form = self.staff_form(request.POST, instance=self.object)
         if form.is_valid():
             try:
                 services.staff_update(
-                    actor=self.actor, staff_member=self.object, **form.service_fields()
+                    actor=self.actor, staff_member=self.object, **self.staff_fields(form)
                 )
             except SERVICE_ERRORS as error:
                 add_service_error(form, error, unique_field="work_email")
@@ -223,8 +277,10 @@ class StaffUpdateView(TransitionPage):
         context = super().get_context_data(**kwargs)
         person = self.object
         if "form" not in context:
-            context["form"] = StaffForm(instance=person)
-            if any(getattr(person, name) for name in StaffMember.HR_SENSITIVE_FIELDS):
+            context["form"] = self.staff_form(instance=person)
+            if self.hr_visible and any(
+                getattr(person, name) for name in StaffMember.HR_SENSITIVE_FIELDS
+            ):
                 self.log_hr_view(
                     [(person.pk, person.full_name)],
                     context="page.staff.edit",
@@ -236,7 +292,8 @@ class StaffUpdateView(TransitionPage):
 
 class StaffDetailView(TransitionPage):
     """A person's record: outcome, dates, knowledge, recognition; the HR-sensitive fields
-    for those allowed (recorded); sentiment check-ins (the form posts here)."""
+    and the person's sentiment for those with `Action.VIEW_HR` (recorded); the check-in form
+    for those who change the work (it posts here)."""
 
     model = StaffMember
     template_name = "transition/staff_detail.html"
@@ -255,13 +312,18 @@ class StaffDetailView(TransitionPage):
                     staff_member=self.object,
                     score=data["score"],
                     note=data.get("note") or "",
-                    shared_with_client=data.get("shared_with_client", False),
                     checked_on=data.get("checked_on"),
                 )
             except SERVICE_ERRORS as error:
                 add_service_error(form, error)
             else:
-                messages.success(request, "Check-in recorded.")
+                messages.success(
+                    request,
+                    "Check-in recorded."
+                    if self.hr_visible
+                    else "Check-in recorded. It is shown to the account manager (and to PMs "
+                    "with people access).",
+                )
                 return HttpResponseRedirect(self.url("staff", pk=self.object.pk) + "#sentiment")
         return self.render_to_response(self.get_context_data(check_in_form=form))
 
@@ -275,11 +337,17 @@ class StaffDetailView(TransitionPage):
                 context="page.staff.detail",
                 fields=StaffMember.HR_SENSITIVE_FIELDS,
             )
-        check_ins = list(
-            access.visible(self.membership, SentimentCheckIn)
-            .filter(staff_member=person)
-            .select_related("recorded_by")
-            .order_by("-checked_on", "-id")
+        # A named person's sentiment is HR-sensitive: not even read without VIEW_HR (the
+        # policy's scope would return none of it anyway).
+        check_ins = (
+            list(
+                access.visible(self.membership, SentimentCheckIn)
+                .filter(staff_member=person)
+                .select_related("recorded_by")
+                .order_by("-checked_on", "-id")
+            )
+            if self.hr_visible
+            else []
         )
         for check_in in check_ins:
             check_in.show_note = bool(check_in.note) and hr_shown(
@@ -450,7 +518,6 @@ class GroupView(TransitionPage):
                         group=self.object,
                         score=data["score"],
                         note=data.get("note") or "",
-                        shared_with_client=data.get("shared_with_client", False),
                         checked_on=data.get("checked_on"),
                     )
                 except SERVICE_ERRORS as error:
@@ -473,6 +540,17 @@ class GroupView(TransitionPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         group = self.object
+        if not self.membership.is_provider:
+            # The client's executives: the group's average and its n, never the check-ins.
+            (row,) = [
+                row
+                for row in selectors.group_sentiment(
+                    membership=self.membership, partnership=self.partnership
+                )
+                if row["id"] == group.pk
+            ]
+            context.update(group=group, average=row, stages=adkar_steps(group.adkar_stage))
+            return context
         check_ins = list(
             access.visible(self.membership, SentimentCheckIn)
             .filter(group=group)
@@ -500,3 +578,59 @@ class GroupView(TransitionPage):
             context.setdefault("form", GroupForm(instance=group))
             context.setdefault("check_in_form", CheckInForm(initial={"checked_on": self.today}))
         return context
+
+
+# --- People access: which PMs see HR-sensitive data -------------------------------------
+
+
+class PeopleAccessGrantView(TransitionAction):
+    """Grant an implementation PM people access (admins and the account manager)."""
+
+    model = PeopleAccessGrant
+
+    def post(self, request, *args, **kwargs):
+        self.require(Action.GRANT_PEOPLE_ACCESS)
+        raw = request.POST.get("grantee", "")
+        grantee = (
+            self.partnership.implementation_pms.filter(pk=int(raw)).first()
+            if raw.isdigit()
+            else None
+        )
+        try:
+            grant = people_access_grant(
+                actor=self.actor,
+                partnership=self.partnership,
+                grantee=grantee,
+                note=request.POST.get("note", "")[:500],
+            )
+        except SERVICE_ERRORS as error:
+            messages.error(request, errors_as_message(error))
+        else:
+            name = grant.grantee.get_full_name() or grant.grantee.email
+            messages.success(
+                request,
+                f"{name} now sees HR notes, support details and individual sentiment for "
+                "this partnership. Every view is recorded; revoke it here at any time.",
+            )
+        return HttpResponseRedirect(self.url("people") + "#people-access")
+
+
+class PeopleAccessRevokeView(TransitionAction):
+    """Take people access back (admins and the account manager)."""
+
+    model = PeopleAccessGrant
+    object_select = ("grantee",)
+
+    def post(self, request, *args, **kwargs):
+        self.require(Action.GRANT_PEOPLE_ACCESS)
+        grant = self.object
+        try:
+            people_access_revoke(actor=self.actor, grant=grant)
+        except SERVICE_ERRORS as error:
+            messages.error(request, errors_as_message(error))
+        else:
+            name = grant.grantee.get_full_name() or grant.grantee.email
+            messages.success(
+                request, f"People access revoked: {name} no longer sees HR-sensitive data."
+            )
+        return HttpResponseRedirect(self.url("people") + "#people-access")
