@@ -8,12 +8,14 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
@@ -29,10 +31,12 @@ from accounts.forms import (
     apply_application_error,
 )
 from accounts.models import ApiToken, Invitation, User
+from accounts.selectors import has_active_token
 from tenancy import access
 from tenancy.access import Action
 from tenancy.errors import ApplicationError
 from tenancy.models import Membership, Role
+from tenancy.rest import NOT_FOUND
 from tenancy.views import OrgScopedMixin
 
 # --- Signing in -----------------------------------------------------------------------
@@ -79,6 +83,15 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 # --- Organization picker --------------------------------------------------------------
 
 
+def landing_url(membership: Membership) -> str:
+    """Where a member starts in an organization: an implementation PM on "My tasks" (their
+    work across partnerships), everyone else on the partnerships."""
+    slug = membership.organization.slug
+    if membership.role == Role.IMPLEMENTATION_PM:
+        return reverse("transition:my-tasks", kwargs={"org_slug": slug})
+    return reverse("partnerships:list", kwargs={"org_slug": slug})
+
+
 class OrgPickerView(LoginRequiredMixin, TemplateView):
     """The user's organizations. With exactly one, there is nothing to pick: go straight in."""
 
@@ -93,7 +106,9 @@ class OrgPickerView(LoginRequiredMixin, TemplateView):
             .order_by("organization__name")
         )
         if len(self.memberships) == 1:
-            return redirect("partnerships:list", org_slug=self.memberships[0].organization.slug)
+            return redirect(landing_url(self.memberships[0]))
+        for membership in self.memberships:
+            membership.landing_url = landing_url(membership)
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -159,7 +174,7 @@ class InvitationAcceptView(View):
             f"{membership.get_role_display()}.",
         )
         request.session["current_org"] = membership.organization.slug
-        return redirect("partnerships:list", org_slug=membership.organization.slug)
+        return redirect(landing_url(membership))
 
     @property
     def existing_user(self) -> User | None:
@@ -219,6 +234,8 @@ class MembersView(OrgScopedMixin, View):
             except ApplicationError as error:
                 apply_application_error(form, error)
             else:
+                if issued.queued is False:
+                    return self.not_queued(issued)
                 messages.success(
                     request,
                     f"Invitation sent to {issued.invitation.email}. "
@@ -228,7 +245,22 @@ class MembersView(OrgScopedMixin, View):
                 return redirect("org:members", org_slug=self.organization.slug)
         return self.render(form, status=400)
 
-    def render(self, form: InvitationForm, status: int = 200) -> HttpResponse:
+    def not_queued(self, issued) -> HttpResponse:
+        """The invitation stands but its e-mail could not be queued: say so, and show the
+        admin the link (only now: a hash is stored) to copy, with Resend next to it."""
+        return self.render(
+            InvitationForm(membership=self.membership),
+            link={
+                "invitation": issued.invitation,
+                "url": services.invitation_link(issued.token),
+                "queued": False,
+                "days": _days_left(issued.invitation),
+            },
+        )
+
+    def render(
+        self, form: InvitationForm, status: int = 200, link: dict | None = None
+    ) -> HttpResponse:
         members = (
             self.get_queryset()
             .select_related("user", "client")
@@ -247,8 +279,12 @@ class MembersView(OrgScopedMixin, View):
             "invitations": invitations,
             "form": form,
             "client_executive_role": Role.CLIENT_EXECUTIVE,
+            "link": link,
         }
-        return render(self.request, self.template_name, context, status=status)
+        response = render(self.request, self.template_name, context, status=status)
+        if link is not None:
+            add_never_cache_headers(response)  # the link is a secret, shown once
+        return response
 
     def invitation_queryset(self):
         return access.visible(self.membership, Invitation)
@@ -273,6 +309,33 @@ class MemberRemoveView(OrgScopedMixin, View):
         else:
             messages.success(request, f"{name} no longer belongs to {self.organization.name}.")
         return redirect("org:members", org_slug=self.organization.slug)
+
+
+class InvitationResendView(MembersView):
+    """POST: send a pending invitation again with a new link, shown to the admin (with a
+    copy button) on the members page whether or not the e-mail could be queued."""
+
+    model = Invitation
+    required_action = Action.INVITE
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        invitation = self.get_object()
+        try:
+            issued = services.invitation_resend(actor=self.actor, invitation=invitation)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return redirect("org:members", org_slug=self.organization.slug)
+        self.model = Membership  # the page lists members again
+        return self.render(
+            InvitationForm(membership=self.membership),
+            link={
+                "invitation": issued.invitation,
+                "url": services.invitation_link(issued.token),
+                "queued": issued.queued,
+                "days": _days_left(issued.invitation),
+            },
+        )
 
 
 class InvitationRevokeView(OrgScopedMixin, View):
@@ -302,10 +365,24 @@ class TokensView(OrgScopedMixin, View):
     model = ApiToken
     template_name = "accounts/tokens.html"
 
+    @cached_property
+    def can_create(self) -> bool:
+        # Tokens are for the provider's integrations: a client executive creates none.
+        return self.membership.is_provider
+
+    def setup_scope(self) -> None:
+        super().setup_scope()
+        # A client executive without an active token has no use for this page: it answers
+        # 404 like any other page they may not see (and is not in their navigation).
+        if not self.can_create and not has_active_token(self.membership):
+            raise Http404(NOT_FOUND)
+
     def get(self, request, *args, **kwargs):
         return self.render(ApiTokenForm())
 
     def post(self, request, *args, **kwargs):
+        if not self.can_create:
+            raise PermissionDenied("API tokens are for the provider's integrations.")
         form = ApiTokenForm(request.POST)
         if not form.is_valid():
             return self.render(form, status=400)
@@ -331,6 +408,7 @@ class TokensView(OrgScopedMixin, View):
             "form": form,
             "issued": issued,
             "example_url": example_url,
+            "can_create": self.can_create,
         }
         response = render(self.request, self.template_name, context, status=status)
         if issued is not None:

@@ -312,3 +312,49 @@ def culture_readiness(
         team_languages=team_languages,
         populations=list(by_population.values()),
     )
+
+
+# --- For the transition plan ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanAdaptation:
+    """What the transition plan needs of an adaptation to keep a task for it (transition
+    reads this selector, documented in pyproject.toml, and nothing else of culture)."""
+
+    id: int
+    kind: str  # an AdaptationKind value
+    kind_label: str
+    title: str
+    status: str  # an AdaptationStatus value
+    population: str
+    language: str  # the language's name, for language coverage; "" otherwise
+    owner_id: int | None
+    due_date: datetime.date | None
+
+
+def plan_adaptations(partnership: Partnership) -> list[PlanAdaptation]:
+    """The partnership's adaptations that call for work in a transition plan: every one but
+    the dropped (one query)."""
+    rows = (
+        Adaptation.objects.filter(
+            organization_id=partnership.organization_id, partnership_id=partnership.pk
+        )
+        .exclude(status=AdaptationStatus.DROPPED)
+        .select_related("population")
+        .order_by("population__name", "title", "pk")
+    )
+    return [
+        PlanAdaptation(
+            id=row.pk,
+            kind=row.kind,
+            kind_label=row.get_kind_display(),
+            title=row.title,
+            status=row.status,
+            population=row.population.name,
+            language=row.get_language_display() if row.language else "",
+            owner_id=row.owner_id,
+            due_date=row.due_date,
+        )
+        for row in rows
+    ]

@@ -7,13 +7,22 @@ class TransitionConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.signals import member_joined
+        from culture.signals import adaptation_deleted, adaptation_saved
+        from partnerships.briefing import register_briefing_section
         from partnerships.commentable import register_commentable
-        from transition import access, models
+        from transition import access, gates, models
 
         access.register_scopes()
+        gates.register_gates()
         register_commentable(models.PlanTask, noun="task")
         register_commentable(models.KnowledgeItem, noun="knowledge item")
         member_joined.connect(_member_joined, dispatch_uid="transition.pm_appointments_fulfil")
+        # The plan keeps a task per culture adaptation (services.plan_sync_culture).
+        adaptation_saved.connect(_adaptation_saved, dispatch_uid="transition.culture_tasks.saved")
+        adaptation_deleted.connect(
+            _adaptation_deleted, dispatch_uid="transition.culture_tasks.deleted"
+        )
+        register_briefing_section(_transferred_knowledge, key="transition.knowledge")
 
 
 def _member_joined(sender, *, membership, **kwargs) -> None:
@@ -22,3 +31,47 @@ def _member_joined(sender, *, membership, **kwargs) -> None:
     from transition.services import pm_appointments_fulfil
 
     pm_appointments_fulfil(membership=membership)
+
+
+def _sync_culture_tasks(actor, partnership) -> None:
+    from transition.models import TransitionPlan
+    from transition.services import plan_sync_culture
+
+    plan = TransitionPlan.objects.filter(
+        organization_id=partnership.organization_id, partnership_id=partnership.pk
+    ).first()
+    if plan is not None:
+        plan.partnership = partnership
+        plan_sync_culture(actor=actor, plan=plan)
+
+
+def _adaptation_saved(sender, *, actor, adaptation, **kwargs) -> None:
+    _sync_culture_tasks(actor, adaptation.partnership)
+
+
+def _adaptation_deleted(sender, *, actor, partnership, **kwargs) -> None:
+    _sync_culture_tasks(actor, partnership)
+
+
+def _transferred_knowledge(*, membership, partnership):
+    """The nurse briefing's section of what experienced client staff taught the provider:
+    the knowledge items transferred to the provider's knowledge base."""
+    from partnerships.briefing import BriefingItem, BriefingSection
+    from transition.selectors import transferred_knowledge
+
+    return BriefingSection(
+        key="knowledge",
+        title="What the client's staff know",
+        note="Captured from the client's experienced staff, reviewed, and transferred to the "
+        "provider's knowledge base.",
+        items=[
+            BriefingItem(
+                title=item.title,
+                detail=" · ".join(
+                    part for part in (item.get_category_display(), item.subject) if part
+                ),
+                text=item.content,
+            )
+            for item in transferred_knowledge(membership=membership, partnership=partnership)
+        ],
+    )

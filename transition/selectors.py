@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
 from discovery.selectors import discovery_open_sign_off
 from tenancy import access
@@ -19,6 +19,7 @@ from transition.models import (
     DEPARTING_OUTCOMES,
     SETTLED_STATUSES,
     GoNoGoDecision,
+    KnowledgeItem,
     KnowledgeStatus,
     Outcome,
     Phase,
@@ -26,6 +27,7 @@ from transition.models import (
     PlanTemplate,
     SentimentCheckIn,
     StaffMember,
+    StakeholderGroup,
     TaskDependency,
     TaskStatus,
     TransitionPlan,
@@ -177,6 +179,8 @@ def gantt_rows(view: PlanView) -> list[dict[str, Any]]:
                 "critical": timing.critical,
                 "conflict": timing.conflict,
                 "estimate_hours": task.estimate_hours,
+                "culture_adaptation_id": task.culture_adaptation_id,
+                "culture_sync_flag": task.culture_sync_flag,
                 "dependencies": [
                     {"predecessor": edge.predecessor, "lag_days": edge.lag}
                     for edge in sorted(incoming.get(task.pk, ()), key=lambda e: e.predecessor)
@@ -603,6 +607,35 @@ def sentiment_flags(*, membership: Membership, partnership: Partnership) -> list
     return flagged
 
 
+def group_sentiment(*, membership: Membership, partnership: Partnership) -> list[dict[str, Any]]:
+    """Each stakeholder group's sentiment as the client's executives see it: the average score
+    of its check-ins and their number (n), the average only where n reaches
+    `MIN_GROUP_RESPONSES` (fewer could point at a person). Aggregated in the database, one
+    query: the groups come from the policy, their check-ins are summed, never listed."""
+    from transition.access import MIN_GROUP_RESPONSES
+
+    groups = (
+        access.visible(membership, StakeholderGroup)
+        .filter(partnership=partnership)
+        .annotate(responses=Count("check_ins"), average=Avg("check_ins__score"))
+        .order_by("name", "id")
+    )
+    rows = []
+    for group in groups:
+        enough = group.responses >= MIN_GROUP_RESPONSES
+        rows.append(
+            {
+                "group": group,
+                "id": group.pk,
+                "name": group.name,
+                "responses": group.responses,
+                "average": round(group.average, 1) if enough else None,
+                "enough": enough,
+            }
+        )
+    return rows
+
+
 # --- Go/no-go readiness ----------------------------------------------------------------
 
 DONE, OPEN, NOT_AVAILABLE = "done", "open", "not_available"
@@ -746,4 +779,14 @@ def decision_list(*, membership: Membership, partnership: Partnership):
         access.visible(membership, GoNoGoDecision)
         .filter(partnership=partnership)
         .select_related("decided_by")
+    )
+
+
+def transferred_knowledge(*, membership: Membership, partnership: Partnership):
+    """Knowledge items transferred to the provider's knowledge base, for the nurse briefing
+    (partnerships/briefing.py; registered in transition/apps.py)."""
+    return (
+        access.visible(membership, KnowledgeItem)
+        .filter(partnership=partnership, status=KnowledgeStatus.TRANSFERRED)
+        .order_by("category", "title", "id")
     )

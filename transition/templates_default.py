@@ -165,8 +165,9 @@ def check_template(tasks: list[T]) -> None:
 NURSE_TRIAGE_TEMPLATE_NAME = "Nurse-triage transition (Switchboard standard)"
 NURSE_TRIAGE_TEMPLATE_DESCRIPTION = (
     "Eleven weeks from kick-off to go-live, then three weeks of hypercare: discovery, build "
-    "(telephony, protocols, physician preferences, EHR reports), training per caller "
-    "population, a two-week parallel run, the go/no-go decision and the telephony cut-over."
+    "(telephony, protocols, physician preferences, EHR reports), training, a two-week "
+    "parallel run, the go/no-go decision and the telephony cut-over. The tasks for the "
+    "client's caller populations come from the partnership's adaptations (culture tab)."
 )
 
 NURSE_TRIAGE_TEMPLATE: tuple[T, ...] = (
@@ -296,7 +297,7 @@ NURSE_TRIAGE_TEMPLATE: tuple[T, ...] = (
     T(
         "scripts",
         Phase.BUILD,
-        "Write greetings, scripts and caller-population adaptations",
+        "Write greetings and scripts",
         duration=8,
         offset=-52,
         estimate=16,
@@ -373,33 +374,6 @@ NURSE_TRIAGE_TEMPLATE: tuple[T, ...] = (
         ),
     ),
     T(
-        "train-students",
-        Phase.TRAINING,
-        "Nurse training: student callers (in-depth questions, portal follow-up)",
-        duration=2,
-        offset=-20,
-        estimate=24,
-        depends_on=(D("train-general"),),
-    ),
-    T(
-        "train-rural",
-        Phase.TRAINING,
-        "Nurse training: older rural callers (plain language, more time per call)",
-        duration=2,
-        offset=-20,
-        estimate=24,
-        depends_on=(D("train-general"),),
-    ),
-    T(
-        "train-spanish",
-        Phase.TRAINING,
-        "Nurse training: Spanish-speaking callers and the interpreter workflow",
-        duration=2,
-        offset=-20,
-        estimate=24,
-        depends_on=(D("train-general"),),
-    ),
-    T(
         "escalation-drills",
         Phase.TRAINING,
         "Emergency escalation and on-call paging drills",
@@ -419,12 +393,7 @@ NURSE_TRIAGE_TEMPLATE: tuple[T, ...] = (
         offset=-18,
         estimate=0,
         milestone=True,
-        depends_on=(
-            D("train-students"),
-            D("train-rural"),
-            D("train-spanish"),
-            D("escalation-drills"),
-        ),
+        depends_on=(D("escalation-drills"),),
     ),
     T(
         "knowledge-transfer",
@@ -607,3 +576,39 @@ NURSE_TRIAGE_TEMPLATE: tuple[T, ...] = (
 
 def default_template_json() -> list[dict[str, Any]]:
     return [task.as_json() for task in NURSE_TRIAGE_TEMPLATE]
+
+
+# --- Tasks from the partnership's culture ------------------------------------------------
+#
+# No template names a caller population: the populations and what the provider changes for
+# them are the partnership's (its culture tab's adaptations), and `services.plan_sync_culture`
+# gives each adaptation a task in the workstream of its kind, between the workstream's task
+# (`after`) and its milestone (`before`). `offset` (days from go-live) places it in a plan
+# that has no `after` task (one laid out from an organization's own template).
+
+
+@dataclass(frozen=True)
+class Workstream:
+    phase: str
+    prefix: str
+    after: str
+    before: str
+    duration: int
+    estimate: float
+    offset: int
+
+
+CULTURE_WORKSTREAMS: dict[str, Workstream] = {
+    # keys: culture's AdaptationKind values (tests/transition/test_culture_tasks.py checks)
+    "training": Workstream(
+        Phase.TRAINING, "Nurse training", "train-general", "training-signoff", 2, 24, -20
+    ),
+    "script": Workstream(Phase.BUILD, "Script", "scripts", "build-complete", 3, 8, -44),
+    "language_coverage": Workstream(
+        Phase.BUILD, "Language coverage", "staffing-plan", "training-signoff", 15, 20, -50
+    ),
+    "staffing": Workstream(Phase.BUILD, "Staffing", "staffing-plan", "build-complete", 10, 12, -50),
+    "protocol": Workstream(
+        Phase.BUILD, "Protocol", "protocol-configuration", "build-complete", 5, 10, -35
+    ),
+}

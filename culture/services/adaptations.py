@@ -1,5 +1,7 @@
 """Adaptations: what the provider changes for one caller population. Owners are provider
-members; `completed_on` follows the status; one that happened is dropped, not deleted."""
+members; `completed_on` follows the status; one that happened is dropped, not deleted.
+Each write announces itself (`culture.signals`): the transition plan keeps a task per
+adaptation."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from django.db import transaction
 
 from culture.models import Adaptation, AdaptationKind, AdaptationStatus, CallerPopulation
 from culture.services._common import incoming
+from culture.signals import adaptation_deleted, adaptation_saved
 from tenancy.access import Action, require
 from tenancy.audit import Actor, audit_record, diff
 from tenancy.errors import ApplicationError
@@ -91,6 +94,7 @@ def adaptation_create(*, actor: Actor, population: CallerPopulation, **fields: A
         changes=diff({}, {**fields, "population": population}),
         partnership=population.partnership,
     )
+    adaptation_saved.send(sender=Adaptation, actor=actor, adaptation=adaptation, created=True)
     return adaptation
 
 
@@ -134,6 +138,7 @@ def adaptation_update(*, actor: Actor, adaptation: Adaptation, **fields: Any) ->
             changes=changes,
             partnership=adaptation.partnership,
         )
+        adaptation_saved.send(sender=Adaptation, actor=actor, adaptation=adaptation, created=False)
     return adaptation
 
 
@@ -154,4 +159,8 @@ def adaptation_delete(*, actor: Actor, adaptation: Adaptation) -> None:
         target=adaptation,
         partnership=adaptation.partnership,
     )
+    partnership, adaptation_id = adaptation.partnership, adaptation.pk
     adaptation.delete()
+    adaptation_deleted.send(
+        sender=Adaptation, actor=actor, partnership=partnership, adaptation_id=adaptation_id
+    )

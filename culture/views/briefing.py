@@ -17,6 +17,7 @@ from culture.models import (
     PhysicianPreferenceVersion,
 )
 from culture.views.base import LANGUAGES, CultureView, decorate_population
+from partnerships.briefing import briefing_sections
 
 
 class BriefingView(CultureView, TemplateView):
@@ -80,6 +81,10 @@ class BriefingView(CultureView, TemplateView):
             escalation_rules=[p for p in preferences if p.kind == kind.ON_CALL_ESCALATION],
             standing_orders=[p for p in preferences if p.kind == kind.STANDING_ORDER],
             physician_preferences=[p for p in preferences if p.kind == kind.PREFERENCE],
+            # What other apps add (transition: the knowledge transferred to the provider).
+            extra_sections=briefing_sections(
+                membership=self.membership, partnership=self.partnership
+            ),
             as_of=self.today,
         )
         return context

@@ -71,9 +71,28 @@
         escapeHtml(task.owner || "no owner") + "</p>" +
         '<p class="gantt-popup-meta">' + escapeHtml(slip) +
         (task.critical ? " · critical path" : "") +
-        (task.conflict ? " · starts before its predecessors allow" : "") + "</p>" +
+        (task.conflict ? " · starts before its predecessors allow" : "") +
+        (task.flagged ? " · its culture adaptation is gone" : "") + "</p>" +
         '<p class="gantt-popup-meta"><a href="' + escapeHtml(task.url) + '">Open the task</a></p>'
     );
+  }
+
+  /* frappe-gantt puts the popup where the bar was clicked, in the chart's scrolled content:
+     near the right or bottom edge it would hang outside the visible chart. Move it back
+     inside the chart's visible area (it never covers more than the chart). */
+  function keepPopupInside(gantt) {
+    var container = gantt.$container;
+    var popup = gantt.popup && gantt.popup.parent;
+    if (!container || !popup || popup.classList.contains("hide")) return;
+    var margin = 8;
+    var left = parseFloat(popup.style.left) || 0;
+    var top = parseFloat(popup.style.top) || 0;
+    var minLeft = container.scrollLeft + margin;
+    var maxLeft = container.scrollLeft + container.clientWidth - popup.offsetWidth - margin;
+    var minTop = container.scrollTop + margin;
+    var maxTop = container.scrollTop + container.clientHeight - popup.offsetHeight - margin;
+    popup.style.left = Math.max(minLeft, Math.min(left, maxLeft)) + "px";
+    popup.style.top = Math.max(minTop, Math.min(top, maxTop)) + "px";
   }
 
   function initGantt() {
@@ -106,6 +125,11 @@
       container_height: Math.min(640, 90 + tasks.length * 36),
     });
     decorate(target, tasks);
+    var showPopup = gantt.show_popup;
+    gantt.show_popup = function () {
+      showPopup.apply(gantt, arguments);
+      keepPopupInside(gantt);
+    };
 
     var controls = document.querySelector(".gantt-controls");
     if (controls) {

@@ -249,7 +249,10 @@ def test_an_existing_user_signs_in_first_then_accepts(client, admin, outsider):
     assert client.get(path).context["signed_in_as_invited"] is True
     response = client.post(path)
 
-    assert response.url == reverse("partnerships:list", kwargs={"org_slug": "northstar"})
+    # They land on their home in the organization: "My tasks" for an implementation PM
+    # (the factory's role), the partnerships for everyone else.
+    home = "transition:my-tasks" if invitation.role == "implementation_pm" else "partnerships:list"
+    assert response.url == reverse(home, kwargs={"org_slug": "northstar"})
     assert Membership.objects.get(organization=admin.organization, user=outsider.user).role == (
         invitation.role
     )

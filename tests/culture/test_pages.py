@@ -1012,8 +1012,9 @@ PAGES = {
     # 5 count for the paginator, 6 the page of results with populations.
     "satisfaction": BASE + 2,
     # 5 populations, 6 languages, 7 preferences with current versions, 8 signed-off
-    # versions (prefetched), 9 active nurses' languages, 10 profile.
-    "briefing": BASE + 6,
+    # versions (prefetched), 9 active nurses' languages, 10 profile, 11 the knowledge
+    # transferred to the provider (transition's section, partnerships/briefing.py).
+    "briefing": BASE + 7,
 }
 
 

@@ -36,6 +36,7 @@ from tests.transition.factories import (
     TaskDependencyFactory,
     TransitionPlanFactory,
 )
+from transition import templates_default as templates
 from transition.models import (
     CalendarFeedKey,
     CommunicationItem,
@@ -143,7 +144,8 @@ def test_the_pm_creates_the_plan_from_the_shipped_template(
     assert response.status_code == 302
     plan = TransitionPlan.objects.get(partnership=partnership)
     assert plan.go_live == datetime.date(2026, 9, 1)
-    assert plan.tasks.count() >= 40
+    # The shipped template (its caller-population tasks come from the culture tab instead).
+    assert plan.tasks.count() == len(templates.NURSE_TRIAGE_TEMPLATE)
     go_live = plan.go_live_task
     assert go_live.start == datetime.date(2026, 9, 1) and go_live.is_milestone
 
@@ -594,27 +596,27 @@ def test_the_people_page_query_count_does_not_grow_with_people(
     member = as_member(account_manager)
     member.get(page("people", partnership))
     # 1 session, 2 user, 3 membership, 4 partnership, 5 roster, 6 coverage, 7 notice check,
-    # 8 groups, 9 group check-ins, 10 sentiment flags. (The partnership's PMs are read only
-    # when a PM's rights are asked.)
-    with django_assert_num_queries(10):
+    # 8 groups, 9 group check-ins, 10 sentiment flags, 11 the partnership's PMs and 12 their
+    # people-access grants (the People access panel).
+    with django_assert_num_queries(12):
         member.get(page("people", partnership))
 
 
 HR_TEXT = "Interviewing with the county; reference sent."
 
 
-def test_hr_fields_are_shown_to_the_pm_and_the_view_is_logged(
-    as_member, implementation_pm, partnership
+def test_hr_fields_are_shown_to_the_account_manager_and_the_view_is_logged(
+    as_member, account_manager, partnership
 ):
     person = StaffMemberFactory(partnership=partnership, hr_notes=HR_TEXT)
-    response = as_member(implementation_pm).get(page("staff", partnership, pk=person.pk))
+    response = as_member(account_manager).get(page("staff", partnership, pk=person.pk))
     assert HR_TEXT in response.content.decode()
     log = SensitiveAccessLog.objects.get(staff_member=person)
-    assert log.viewer == implementation_pm.user and log.context == "page.staff.detail"
+    assert log.viewer == account_manager.user and log.context == "page.staff.detail"
     assert "hr_notes" in log.fields
 
 
-def test_hr_fields_are_hidden_from_the_client_executive_unless_shared(
+def test_hr_fields_are_hidden_from_the_client_executive_even_when_shared(
     as_member, client_executive, partnership
 ):
     person = StaffMemberFactory(partnership=partnership, hr_notes=HR_TEXT)
@@ -622,21 +624,18 @@ def test_hr_fields_are_hidden_from_the_client_executive_unless_shared(
     member = as_member(client_executive)
     html = member.get(page("staff", partnership, pk=person.pk)).content.decode()
     assert HR_TEXT not in html and "Feels unheard." not in html
-    assert "HR-sensitive note, not shared" in html
-    assert not SensitiveAccessLog.objects.exists()
+    assert "A person's sentiment is HR-sensitive" in html
     StaffMember.objects.filter(pk=person.pk).update(shared_with_client=True)
     html = member.get(page("staff", partnership, pk=person.pk)).content.decode()
-    assert HR_TEXT in html
-    assert SensitiveAccessLog.objects.filter(
-        viewer=client_executive.user, context="page.staff.detail"
-    ).exists()
+    assert HR_TEXT not in html  # "shared with client" no longer shares them (issue 9)
+    assert not SensitiveAccessLog.objects.exists()
 
 
 def test_the_edit_form_logs_its_view_of_hr_fields_and_is_forbidden_to_the_executive(
-    as_member, implementation_pm, client_executive, partnership
+    as_member, account_manager, client_executive, partnership
 ):
     person = StaffMemberFactory(partnership=partnership, support_details="Six weeks' pay.")
-    as_member(implementation_pm).get(page("staff-update", partnership, pk=person.pk))
+    as_member(account_manager).get(page("staff-update", partnership, pk=person.pk))
     assert SensitiveAccessLog.objects.filter(context="page.staff.edit").count() == 1
     executive = as_member(client_executive)
     assert executive.get(page("staff-update", partnership, pk=person.pk)).status_code == 403
@@ -669,7 +668,8 @@ def test_the_pm_adds_a_person(as_member, implementation_pm, partnership):
     assert response.status_code == 302
     person = StaffMember.objects.get(partnership=partnership)
     assert person.knowledge_areas == ["Refill requests", "Immunization records"]
-    assert person.support_offered == ["severance", "outplacement"]
+    # Without people access the HR-sensitive fields are not on the PM's form: not written.
+    assert person.support_offered == [] and person.support_details == ""
     assert str(person.tenure_years) == "9.5"
 
 

@@ -154,6 +154,17 @@ class PlanTask(PartnershipOwnedModel):
     baseline_due = models.DateField(null=True, blank=True, validators=[sane_date])
     completed_at = models.DateTimeField(null=True, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
+    # A task generated from a culture adaptation (training, script, language coverage,
+    # staffing, protocol) names it by id: culture is another app of the same layer, so no
+    # foreign key (transition reads it through `culture.selectors`). `services.plan_sync_culture`
+    # keeps these tasks in step with the partnership's adaptations.
+    culture_adaptation_id = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    culture_sync_flag = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="Why the culture sync kept this task although its adaptation is gone.",
+    )
 
     objects = PlanTaskQuerySet.as_manager()
 
@@ -185,6 +196,11 @@ class PlanTask(PartnershipOwnedModel):
                 condition=~Q(key=""),
                 name="plan_task_unique_key_per_plan",
             ),
+            models.UniqueConstraint(
+                fields=["organization", "plan", "culture_adaptation_id"],
+                condition=Q(culture_adaptation_id__isnull=False),
+                name="plan_task_one_per_adaptation",
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "partnership", "start"]),
@@ -202,6 +218,10 @@ class PlanTask(PartnershipOwnedModel):
     @property
     def is_done(self) -> bool:
         return self.status == TaskStatus.DONE
+
+    @property
+    def from_culture(self) -> bool:
+        return self.culture_adaptation_id is not None
 
     def is_overdue(self, today: datetime.date, *, due: datetime.date | None = None) -> bool:
         """Not done, and the day it is due has passed: `due` when the caller knows when the

@@ -29,6 +29,7 @@ from transition.services.people import (
     staff_update,
 )
 from transition.services.plan import (
+    CultureSync,
     IssuedFeedKey,
     TaskChange,
     calendar_feed_key_issue,
@@ -38,6 +39,7 @@ from transition.services.plan import (
     plan_baseline,
     plan_create,
     plan_save_as_template,
+    plan_sync_culture,
     plan_template_create,
     plan_template_delete,
     plan_template_update,
@@ -49,6 +51,7 @@ from transition.services.plan import (
 )
 
 __all__ = [
+    "CultureSync",
     "ImportResult",
     "IssuedFeedKey",
     "PmAppointment",
@@ -73,6 +76,7 @@ __all__ = [
     "plan_baseline",
     "plan_create",
     "plan_save_as_template",
+    "plan_sync_culture",
     "plan_template_create",
     "plan_template_delete",
     "plan_template_update",

@@ -1,6 +1,11 @@
 """Writes for transition plans: create from a template, baseline, save as a template, tasks
 with their dependencies (no cycles), moving tasks with or without auto-schedule, bulk status,
-comments, go/no-go decisions and the calendar feed key. Keyword-only, atomic, audited."""
+comments, go/no-go decisions and the calendar feed key. Keyword-only, atomic, audited.
+
+A plan's culture tasks (one per adaptation of the partnership's culture tab) are kept in step
+by `plan_sync_culture`, which reads `culture.selectors` (the documented exception in
+pyproject.toml) and runs when a plan is created and when an adaptation is saved or deleted
+(`culture.signals`, connected in transition/apps.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from culture import selectors as culture_selectors
 from tenancy import access
 from tenancy.access import Action
 from tenancy.audit import Actor, audit_record, diff
@@ -135,7 +141,189 @@ def plan_create(
         partnership=partnership,
         changes={"template": [None, name], "go_live": [None, go_live.isoformat()]},
     )
+    plan_sync_culture(actor=actor, plan=plan)
     return plan
+
+
+# --- Culture tasks ---------------------------------------------------------------------
+
+REMOVED_FLAG = (
+    "Its adaptation was removed from the culture tab (or dropped) after this task started, "
+    "so the task was kept: finish it, or remove it from the plan if the work is no longer "
+    "needed."
+)
+
+
+@dataclass
+class CultureSync:
+    """What `plan_sync_culture` did to the plan's culture tasks."""
+
+    added: list[PlanTask] = field(default_factory=list)
+    renamed: list[PlanTask] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # titles: the tasks are gone
+    flagged: list[PlanTask] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.renamed or self.removed or self.flagged)
+
+
+def _culture_title(item: culture_selectors.PlanAdaptation) -> str:
+    stream = templates.CULTURE_WORKSTREAMS[item.kind]
+    prefix = f"{stream.prefix}, {item.language}" if item.language else stream.prefix
+    name = item.title
+    if name.casefold().startswith(f"{stream.prefix.casefold()}:"):  # "Script: …" already
+        name = name[len(stream.prefix) + 1 :].strip() or name
+    title = f"{prefix}: {name} · {item.population}"
+    return title if len(title) <= 200 else title[:199] + "…"
+
+
+def _culture_notes(item: culture_selectors.PlanAdaptation) -> str:
+    due = f" The culture tab has it due on {item.due_date:%b %-d, %Y}." if item.due_date else ""
+    return (
+        f"From the culture tab: the {item.kind_label.lower()} adaptation “{item.title}” for "
+        f"{item.population}.{due} This task follows the adaptation: it goes when the adaptation "
+        "is deleted or dropped (if the task has not started)."
+    )
+
+
+def _culture_status(item: culture_selectors.PlanAdaptation) -> str:
+    # An adaptation already under way or done when the plan learns of it is so in the plan.
+    return {"done": TaskStatus.DONE, "in_progress": TaskStatus.IN_PROGRESS}.get(
+        item.status, TaskStatus.NOT_STARTED
+    )
+
+
+def _add_culture_task(
+    *,
+    plan: TransitionPlan,
+    item: culture_selectors.PlanAdaptation,
+    by_key: dict[str, PlanTask],
+    graph: list[schedule.Edge],
+    position: int,
+    owners: set[int],
+) -> PlanTask:
+    """A task for `item` in its kind's workstream: after the workstream's task (or at the
+    workstream's offset from go-live when the plan has none), before its milestone."""
+    stream = templates.CULTURE_WORKSTREAMS[item.kind]
+    after, before = by_key.get(stream.after), by_key.get(stream.before)
+    if after is not None:
+        start = after.start if after.is_milestone else after.due + datetime.timedelta(days=1)
+    else:
+        start = plan.go_live + datetime.timedelta(days=stream.offset)
+    status = _culture_status(item)
+    key = f"culture-{item.id}"
+    task = PlanTask(
+        organization_id=plan.organization_id,
+        partnership_id=plan.partnership_id,
+        plan=plan,
+        key="" if key in by_key else key,  # a hand-made template may have used it
+        phase=stream.phase,
+        title=_culture_title(item),
+        owner_id=item.owner_id if item.owner_id in owners else None,
+        start=start,
+        due=start + datetime.timedelta(days=stream.duration - 1),
+        estimate_hours=stream.estimate,
+        status=status,
+        completed_at=timezone.now() if status == TaskStatus.DONE else None,
+        notes=_culture_notes(item),
+        sort_order=position,
+        culture_adaptation_id=item.id,
+    )
+    clean(task, exclude=["owner"])
+    task.save()
+    links = []
+    if after is not None:
+        links.append((after.pk, task.pk))
+    if before is not None and not schedule.cycle_path_if_added(graph, task.pk, before.pk):
+        links.append((task.pk, before.pk))
+    for predecessor, successor in links:
+        TaskDependency.objects.create(
+            organization_id=plan.organization_id,
+            partnership_id=plan.partnership_id,
+            predecessor_id=predecessor,
+            successor_id=successor,
+        )
+        graph.append(schedule.Edge(predecessor, successor, 0))
+    return task
+
+
+@transaction.atomic
+def plan_sync_culture(*, actor: Actor, plan: TransitionPlan) -> CultureSync:
+    """Keep the plan's culture tasks in step with the partnership's adaptations: a task for
+    each adaptation that is not dropped (placed by `templates.CULTURE_WORKSTREAMS`), its title
+    following the adaptation's; the task of a deleted or dropped adaptation goes if it has not
+    started, else it stays, flagged for the PM. Audited when anything changed."""
+    require_work(actor, plan.partnership)
+    TransitionPlan.objects.select_for_update().filter(pk=plan.pk).first()
+    from tenancy.models import PROVIDER_ROLES, Membership
+
+    wanted = {
+        item.id: item
+        for item in culture_selectors.plan_adaptations(plan.partnership)
+        if item.kind in templates.CULTURE_WORKSTREAMS
+    }
+    tasks, graph = _plan_graph(plan)
+    existing = {task.culture_adaptation_id: task for task in tasks if task.from_culture}
+    by_key = {task.key: task for task in tasks if task.key}
+    owners = set(
+        Membership.objects.filter(
+            organization_id=plan.organization_id,
+            role__in=PROVIDER_ROLES,
+            user_id__in={item.owner_id for item in wanted.values() if item.owner_id},
+        ).values_list("user_id", flat=True)
+    )
+    done = CultureSync()
+    position = len(tasks)
+    for adaptation_id, item in wanted.items():
+        task = existing.get(adaptation_id)
+        if task is None:
+            done.added.append(
+                _add_culture_task(
+                    plan=plan,
+                    item=item,
+                    by_key=by_key,
+                    graph=graph,
+                    position=position,
+                    owners=owners,
+                )
+            )
+            position += 1
+            continue
+        fields = {}
+        if task.title != _culture_title(item):
+            fields["title"] = _culture_title(item)
+        if task.culture_sync_flag:
+            fields["culture_sync_flag"] = ""  # the adaptation is back (no longer dropped)
+        if fields:
+            for name, value in fields.items():
+                setattr(task, name, value)
+            task.save(update_fields=[*fields, "updated_at"])
+            done.renamed.append(task)
+    for adaptation_id, task in existing.items():
+        if adaptation_id in wanted:
+            continue
+        if task.status == TaskStatus.NOT_STARTED:
+            done.removed.append(task.title)
+            task.delete()
+        elif task.culture_sync_flag != REMOVED_FLAG:
+            task.culture_sync_flag = REMOVED_FLAG
+            task.save(update_fields=["culture_sync_flag", "updated_at"])
+            done.flagged.append(task)
+    if done:
+        changes = {
+            "added": [None, [task.title for task in done.added]],
+            "updated": [None, [task.title for task in done.renamed]],
+            "removed": [done.removed, None],
+            "flagged": [None, [task.title for task in done.flagged]],
+        }
+        audit_record(
+            actor=actor,
+            verb="transition_plan.culture_synced",
+            target=plan,
+            partnership=plan.partnership,
+            changes={key: value for key, value in changes.items() if any(value)},
+        )
+    return done
 
 
 @transaction.atomic
@@ -175,8 +363,20 @@ def plan_baseline(*, actor: Actor, plan: TransitionPlan, replace: bool = False) 
 
 
 def _template_json_from_plan(plan: TransitionPlan) -> list[dict[str, Any]]:
-    tasks = list(PlanTask.objects.filter(plan=plan).order_by("start", "sort_order", "id"))
-    links = list(TaskDependency.objects.filter(successor__plan=plan).order_by("id"))
+    # Culture tasks belong to this partnership's populations: a template names none (the next
+    # plan gets its own from its partnership's adaptations).
+    tasks = list(
+        PlanTask.objects.filter(plan=plan, culture_adaptation_id__isnull=True).order_by(
+            "start", "sort_order", "id"
+        )
+    )
+    links = list(
+        TaskDependency.objects.filter(
+            successor__plan=plan,
+            successor__culture_adaptation_id__isnull=True,
+            predecessor__culture_adaptation_id__isnull=True,
+        ).order_by("id")
+    )
     go_live_task = next((t for t in tasks if t.pk == plan.go_live_task_id), None)
     anchor = go_live_task.start if go_live_task else plan.go_live
     keys: dict[int, str] = {}

@@ -32,6 +32,7 @@ class MyTasksView(OrgScopedMixin, TemplateView):
     """The signed-in member's open tasks across their partnerships, a bulk status change,
     and their iCalendar feed."""
 
+    provider_only = True  # the client's executives have no tasks here
     model = PlanTask
     template_name = "transition/my_tasks.html"
 

@@ -46,6 +46,7 @@ def _gantt_task(row: dict[str, Any], url: str) -> dict[str, Any]:
     """One bar for frappe-gantt: forecast dates, and the flags the chart's script turns into
     classes (frappe-gantt takes a single custom class, the critical one)."""
     progress = {TaskStatus.DONE: 100, TaskStatus.IN_PROGRESS: 50}.get(row["status"], 0)
+    done = row["status"] == TaskStatus.DONE
     return {
         "id": str(row["id"]),
         "name": row["title"],
@@ -53,16 +54,18 @@ def _gantt_task(row: dict[str, Any], url: str) -> dict[str, Any]:
         "end": row["forecast_due"].isoformat(),
         "progress": progress,
         "dependencies": [str(link["predecessor"]) for link in row["dependencies"]],
-        "custom_class": "is-critical" if row["critical"] else "",
+        # A done task shows as done, even on the critical path (the popup still says so).
+        "custom_class": "is-critical" if row["critical"] and not done else "",
         "url": url,
         "owner": _owner_name(row),
         "status": TaskStatus(row["status"]).label,
-        "done": row["status"] == TaskStatus.DONE,
+        "done": done,
         "milestone": row["is_milestone"],
         "conflict": row["conflict"],
         "critical": row["critical"],
         "slip_days": row["slip_days"],
         "baseline_due": row["baseline_due"].isoformat() if row["baseline_due"] else None,
+        "flagged": bool(row["culture_sync_flag"]),
     }
 
 
@@ -275,6 +278,8 @@ class TaskView(TransitionPage):
 
     def post(self, request, *args, **kwargs):
         self.require_change()
+        if request.POST.get("form") == "remove":
+            return self.remove_flagged()
         form = self.task_form(request.POST)
         if form.is_valid():
             try:
@@ -289,8 +294,23 @@ class TaskView(TransitionPage):
                 add_service_error(form, error)
             else:
                 self.report_change(change)
-                return HttpResponseRedirect(self.url("plan") + f"#task-{self.object.pk}")
+                # The PM stays on the task they were working on.
+                return HttpResponseRedirect(self.url("task", pk=self.object.pk))
         return self.render_to_response(self.get_context_data(task_form=form))
+
+    def remove_flagged(self):
+        """Remove a culture task the sync kept (its adaptation went after it started)."""
+        task = self.object
+        if not task.culture_sync_flag:
+            messages.error(
+                self.request,
+                "Only a task whose culture adaptation was removed can be removed here.",
+            )
+            return HttpResponseRedirect(self.url("task", pk=task.pk))
+        title = task.title
+        services.task_delete(actor=self.actor, task=task)
+        messages.success(self.request, f"“{title}” removed from the plan.")
+        return HttpResponseRedirect(self.url("plan"))
 
     def report_change(self, change: services.TaskChange) -> None:
         messages.success(self.request, f"“{change.task.title}” saved.")
