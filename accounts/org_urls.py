@@ -13,6 +13,11 @@ urlpatterns = [
         views.InvitationRevokeView.as_view(),
         name="invitation-revoke",
     ),
+    path(
+        "invitations/<int:pk>/resend/",
+        views.InvitationResendView.as_view(),
+        name="invitation-resend",
+    ),
     path("tokens/", views.TokensView.as_view(), name="tokens"),
     path("tokens/<int:pk>/revoke/", views.TokenRevokeView.as_view(), name="token-revoke"),
 ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import signals
@@ -19,6 +21,8 @@ from tenancy.audit import Actor, audit_record
 from tenancy.errors import ApplicationError
 from tenancy.models import Membership, Role
 
+logger = logging.getLogger(__name__)
+
 
 def _require(actor: Actor, action: Action) -> None:
     if not access.can(actor.membership, action):
@@ -28,14 +32,43 @@ def _require(actor: Actor, action: Action) -> None:
 @dataclass(frozen=True)
 class IssuedInvitation:
     invitation: Invitation
-    token: str  # shown once, in the e-mail; only its hash is stored
+    token: str  # shown once, in the e-mail (and to the admin); only its hash is stored
+    # Whether the e-mail was queued: None until the transaction commits (the task is queued
+    # on commit), then True, or False when the broker refused it (the invitation stands).
+    outcome: dict = field(default_factory=lambda: {"queued": None})
+
+    @property
+    def queued(self) -> bool | None:
+        return self.outcome["queued"]
+
+
+def _queue_invitation_email(issued: IssuedInvitation) -> None:
+    """Queue the e-mail once the invitation is committed. When the broker is down the
+    invitation still stands: the failure is logged and recorded on `issued`, so the page
+    can say so and offer to resend or copy the link, instead of a 500."""
+    from accounts.tasks import invitation_send_task
+
+    ids = {
+        "organization_id": issued.invitation.organization_id,
+        "invitation_id": issued.invitation.pk,
+        "token": issued.token,
+    }
+
+    def queue() -> None:
+        try:
+            invitation_send_task.delay(**ids)
+        except Exception:  # kombu's OperationalError, a refused connection, a timeout…
+            logger.exception("Could not queue the e-mail of invitation %s.", ids["invitation_id"])
+            issued.outcome["queued"] = False
+        else:
+            issued.outcome["queued"] = True
+
+    transaction.on_commit(queue)
 
 
 @transaction.atomic
 def invitation_create(*, actor: Actor, email: str, role: str, client=None) -> IssuedInvitation:
     """Invite someone by e-mail; the e-mail goes out from a task once this commits."""
-    from accounts.tasks import invitation_send_task
-
     _require(actor, Action.INVITE)
     email = email.strip().lower()
     organization = actor.organization
@@ -72,16 +105,39 @@ def invitation_create(*, actor: Actor, email: str, role: str, client=None) -> Is
         target=invitation,
         changes={"email": [None, email], "role": [None, role]},
     )
-    invitation_id, org_id = invitation.pk, organization.pk
-    # robust: if the broker is down the invitation still stands (and can be revoked and
-    # sent again); the failure is logged instead of turning the admin's request into a 500.
-    transaction.on_commit(
-        lambda: invitation_send_task.delay(
-            organization_id=org_id, invitation_id=invitation_id, token=raw
-        ),
-        robust=True,
+    issued = IssuedInvitation(invitation=invitation, token=raw)
+    _queue_invitation_email(issued)
+    return issued
+
+
+@transaction.atomic
+def invitation_resend(*, actor: Actor, invitation: Invitation) -> IssuedInvitation:
+    """Send a pending invitation again, with a new link (only a hash of the link is stored,
+    so a new one is the only one the admin can be shown); the old link stops working and
+    the new one works for the full period again."""
+    _require(actor, Action.INVITE)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.state != "pending":
+        raise ApplicationError(
+            f"This invitation is already {invitation.state}; invite them again instead.",
+            field="invitation",
+        )
+    raw = Invitation.new_token()
+    invitation.token_hash = Invitation.hash_token(raw)
+    invitation.sent_at = None
+    invitation.expires_at = timezone.now() + datetime.timedelta(
+        days=settings.INVITATION_MAX_AGE_DAYS
     )
-    return IssuedInvitation(invitation=invitation, token=raw)
+    invitation.save(update_fields=["token_hash", "sent_at", "expires_at", "updated_at"])
+    audit_record(actor=actor, verb="member.invitation_resent", target=invitation)
+    issued = IssuedInvitation(invitation=invitation, token=raw)
+    _queue_invitation_email(issued)
+    return issued
+
+
+def invitation_link(raw: str) -> str:
+    """The accept link a token opens (what the e-mail carries)."""
+    return settings.SITE_URL.rstrip("/") + reverse("accounts:invitation-accept", args=[raw])
 
 
 @transaction.atomic
@@ -197,6 +253,11 @@ class IssuedToken:
 
 @transaction.atomic
 def api_token_create(*, actor: Actor, name: str) -> IssuedToken:
+    """A new token for the member. Tokens are for the provider's integrations (telephony and
+    ACD systems, scripts): a client executive's portal needs none, so they may not create
+    one (a token they already hold stays theirs to see and revoke)."""
+    if not actor.membership.is_provider:
+        raise PermissionDenied("API tokens are for the provider's integrations.")
     if not name.strip():
         raise ApplicationError("Name the token after what will use it.", field="name")
     key = ApiToken.new_key()

@@ -6,8 +6,12 @@ change it (`access.can` grants CREATE and CHANGE of an object without a partners
 admins only). Who may change what is decided in `discovery.services`:
 - CHANGE_WORK (admin, the dedicated account manager, the partnership's implementation PMs):
   services, baselines, reports, call flows, sessions, goals, opportunities;
-- SIGN_OFF by the client executive: goal sign-off, discovery co-signature, decisions on
-  opportunities; by the dedicated account manager (or an admin): the discovery sign-off.
+- CLIENT_SIGN_OFF by the client executive: goal sign-off, discovery co-signature, decisions
+  on opportunities, and asking for signed-off discovery to be reopened;
+- PROVIDER_SIGN_OFF by the dedicated account manager (or an admin): the discovery sign-off,
+  its reopening, and the answer to the client's request for it. A client executive may not
+  reopen discovery themselves (403): they ask, and the account manager answers.
+Whoever sees the partnership sees its reopening requests and their answers.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ def register_scopes() -> None:
         models.ExperienceGoal,
         models.GoalSignOff,
         models.DiscoverySignOff,
+        models.DiscoveryReopenRequest,
         models.Opportunity,
     ):
         access.register(model, via="partnership")

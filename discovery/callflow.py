@@ -106,6 +106,7 @@ PROBLEM_CODES = {
     "unreachable_node": "Unreachable node",
     "path_without_end": "Path that does not reach an end",
     "cycle_without_exit": "Loop without a way out",
+    "self_loop": "Edge back to the same node",
     "no_emergency_path": "No emergency escalation path",
     "triage_without_callback_or_transfer": "Triage without callback or transfer",
     "end_with_exit": "End that leads on",
@@ -274,7 +275,8 @@ def call_flow_validate(value: Any) -> list[Problem]:
     """Everything wrong with a call flow, each problem named by its code (PROBLEM_CODES).
 
     A valid flow has exactly one entry; every node is reachable from it; every path from it
-    reaches an end (no dead end, no loop without a way out); an emergency escalation is
+    reaches an end (no dead end, no loop without a way out); no edge leads from a node back
+    to itself (a retry is a callback or a queue of its own); an emergency escalation is
     reachable; every triage protocol leads on to a callback or a warm transfer; ends lead
     nowhere. `value` is a Graph, a graph document or a call-flow version.
     """
@@ -318,6 +320,17 @@ def call_flow_validate(value: Any) -> list[Problem]:
                 )
             )
 
+    for edge in graph.edges:
+        if edge.source == edge.target:
+            problems.append(
+                Problem(
+                    "self_loop",
+                    f"{_name(graph, edge.source)} has an edge back to itself"
+                    + (f" (“{edge.condition}”)" if edge.condition else "")
+                    + "; send the call on to another node (a callback, a queue or an end).",
+                    (edge.source,),
+                )
+            )
     for node in graph.nodes:
         if node.kind != NodeKind.TRIAGE_PROTOCOL:
             continue

@@ -13,6 +13,7 @@ from discovery.models import (
     CallFlow,
     CallFlowState,
     CallFlowVersion,
+    DiscoveryReopenRequest,
     DiscoverySession,
     DiscoverySignOff,
     ExperienceGoal,
@@ -173,6 +174,16 @@ def discovery_open_sign_off(*, partnership) -> DiscoverySignOff | None:
 def discovery_sign_off_history(*, partnership) -> QuerySet[DiscoverySignOff]:
     return DiscoverySignOff.objects.filter(partnership=partnership).select_related(
         "signed_by", "cosigned_by", "reopened_by"
+    )
+
+
+def discovery_reopen_requests(*, membership, partnership) -> QuerySet[DiscoveryReopenRequest]:
+    """The client's requests to reopen discovery, newest first, as `membership` sees them."""
+    return (
+        access.visible(membership, DiscoveryReopenRequest)
+        .filter(partnership=partnership)
+        .select_related("requested_by", "answered_by")
+        .order_by("-created_at", "-id")
     )
 
 

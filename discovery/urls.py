@@ -34,6 +34,12 @@ discovery = [
     path("sign-off/", views.SignOffView.as_view(), name="sign-off"),
     path("co-sign/", views.CosignView.as_view(), name="cosign"),
     path("reopen/", views.ReopenView.as_view(), name="reopen"),
+    path("reopen/request/", views.ReopenRequestView.as_view(), name="reopen-request"),
+    path(
+        "reopen/requests/<int:pk>/answer/",
+        views.ReopenRequestAnswerView.as_view(),
+        name="reopen-request-answer",
+    ),
     path("services/new/", views.ServiceCreateView.as_view(), name="service-create"),
     path("services/<int:pk>/edit/", views.ServiceUpdateView.as_view(), name="service-update"),
     path("services/<int:pk>/delete/", views.ServiceDeleteView.as_view(), name="service-delete"),

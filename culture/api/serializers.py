@@ -31,6 +31,7 @@ from culture.models import (
     QuestionDepth,
     SatisfactionResult,
 )
+from culture.preference_diff import sign_off_diff
 from partnerships.api.serializers import HidesInternalFields, UserSummarySerializer
 
 INTERNAL_HELP = "Internal: provider staff only; absent from client executives' responses."
@@ -336,6 +337,39 @@ class PhysicianPreferenceSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    signed_off = serializers.CharField(help_text="The value in the signed-off version.")
+    this_version = serializers.CharField(help_text="The value in this version.")
+    removed = serializers.ListField(child=serializers.CharField(), help_text="Sentences removed.")
+    added = serializers.ListField(child=serializers.CharField(), help_text="Sentences added.")
+
+
+class SignOffDiffSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=["first_version", "no_change", "changed"])
+    awaiting_sign_off = serializers.BooleanField()
+    version = serializers.IntegerField()
+    signed_off_version = serializers.IntegerField(allow_null=True)
+    changes = FieldChangeSerializer(many=True, help_text="Changed fields only.")
+
+
+class PhysicianPreferenceDetailSerializer(PhysicianPreferenceSerializer):
+    """One preference with what changed in its current version since the version the client
+    signed off last (field by field, changed fields only)."""
+
+    sign_off_diff = serializers.SerializerMethodField()
+
+    class Meta(PhysicianPreferenceSerializer.Meta):
+        fields = [*PhysicianPreferenceSerializer.Meta.fields, "sign_off_diff"]
+        read_only_fields = fields
+
+    @extend_schema_field(SignOffDiffSerializer(allow_null=True))
+    def get_sign_off_diff(self, preference) -> dict | None:
+        diff = sign_off_diff(preference=preference)
+        return diff.as_dict() if diff else None
 
 
 class PhysicianPreferenceInputSerializer(EditableFieldsSerializer):

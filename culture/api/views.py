@@ -223,6 +223,13 @@ class PhysicianPreferenceViewSet(
     ordering_fields = ["physician", "kind", "title", "updated_at"]
     ordering = ["physician", "kind", "title"]
 
+    def get_serializer_class(self):
+        # One preference (and the answer to its sign-off) says what changed since the
+        # version the client signed off last; the list does not (one query per row).
+        if self.action in ("retrieve", "sign_off"):
+            return s.PhysicianPreferenceDetailSerializer
+        return super().get_serializer_class()
+
     @extend_schema(
         request=s.PhysicianPreferenceInputSerializer,
         responses={201: s.PhysicianPreferenceSerializer},
@@ -274,7 +281,7 @@ class PhysicianPreferenceViewSet(
     @extend_schema(
         request=s.SignOffInputSerializer,
         responses={
-            200: s.PhysicianPreferenceSerializer,
+            200: s.PhysicianPreferenceDetailSerializer,
             409: OpenApiResponse(description="Already signed off, or the version changed."),
         },
     )

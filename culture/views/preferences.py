@@ -11,6 +11,7 @@ from django.views.generic import TemplateView, View
 from culture import services
 from culture.forms import PhysicianPreferenceForm, SignOffForm, add_service_error
 from culture.models import PhysicianPreference, PhysicianPreferenceKind, PhysicianPreferenceVersion
+from culture.preference_diff import previous_signed_off, version_diff
 from culture.views.base import CultureFormView, CultureView
 from tenancy.access import Action
 from tenancy.errors import ApplicationError
@@ -32,10 +33,17 @@ class PreferenceDetailView(CultureView, TemplateView):
             .select_related("created_by", "signed_off_by")
             .order_by("-number")
         )
+        versions = list(versions)
+        current = next((v for v in versions if v.pk == self.object.current_version_id), None)
+        diff = None
+        if current is not None and not current.is_signed_off:
+            # What the client signs off: the change since the version they signed last.
+            diff = version_diff(previous_signed_off(versions, current), current)
         context.update(
             preference=self.object,
-            versions=list(versions),
+            versions=versions,
             can_sign_off=self.can_sign_off,
+            sign_off_diff=diff,
         )
         return context
 

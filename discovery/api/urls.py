@@ -20,6 +20,11 @@ partnership.register("call-flows", views.CallFlowViewSet, basename="call-flow")
 partnership.register("sessions", views.SessionViewSet, basename="discovery-session")
 partnership.register("experience-goals", views.ExperienceGoalViewSet, basename="experience-goal")
 partnership.register("discovery", views.DiscoveryViewSet, basename="discovery")
+partnership.register(
+    "discovery-reopen-requests",
+    views.DiscoveryReopenRequestViewSet,
+    basename="discovery-reopen-request",
+)
 partnership.register("opportunities", views.OpportunityViewSet, basename="opportunity")
 
 urlpatterns = [

@@ -238,6 +238,38 @@ class ReopenForm(DiscoveryForm):
     )
 
 
+class ReopenRequestForm(DiscoveryForm):
+    """The client executive asks for signed-off discovery to be reopened."""
+
+    reason = forms.CharField(
+        max_length=2000,
+        widget=textarea(3),
+        label="Why should discovery be reopened?",
+        help_text="The account manager reads it and answers; if they accept, discovery is "
+        "reopened with your reason on record.",
+    )
+
+
+class ReopenAnswerForm(DiscoveryForm):
+    """The account manager's answer to the client's request to reopen discovery."""
+
+    decision = forms.ChoiceField(
+        choices=[
+            ("accept", "Accept: reopen discovery now"),
+            ("decline", "Decline: discovery stays signed off"),
+        ],
+        widget=forms.RadioSelect,
+        label="Your answer",
+    )
+    reply = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=textarea(3),
+        label="Reply to the client",
+        help_text="The client executive reads it. Required to decline.",
+    )
+
+
 # --- Opportunities -------------------------------------------------------------------------
 
 

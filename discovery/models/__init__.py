@@ -9,6 +9,7 @@ Every row stores its `organization` (the tenant) and, below the KPI catalog, its
 from discovery.callflow import NodeKind  # the validator's vocabulary, re-exported
 from discovery.models.callflows import CallFlow, CallFlowState, CallFlowVersion
 from discovery.models.engagement import (
+    DiscoveryReopenRequest,
     DiscoverySession,
     DiscoverySignOff,
     Effort,
@@ -17,6 +18,7 @@ from discovery.models.engagement import (
     GoalSignOff,
     Opportunity,
     OpportunityStatus,
+    ReopenRequestStatus,
 )
 from discovery.models.inventory import (
     KpiBaseline,
@@ -32,6 +34,7 @@ __all__ = [
     "CallFlow",
     "CallFlowState",
     "CallFlowVersion",
+    "DiscoveryReopenRequest",
     "DiscoverySession",
     "DiscoverySignOff",
     "Effort",
@@ -45,6 +48,7 @@ __all__ = [
     "NodeKind",
     "Opportunity",
     "OpportunityStatus",
+    "ReopenRequestStatus",
     "ReportFileKind",
     "ReviewedReport",
     "ServiceKind",

@@ -220,6 +220,82 @@ class DiscoverySignOff(PartnershipOwnedModel):
         return self.cosigned_at is not None
 
 
+class ReopenRequestStatus(models.TextChoices):
+    OPEN = "open", "Awaiting an answer"
+    ACCEPTED = "accepted", "Accepted: discovery reopened"
+    DECLINED = "declined", "Declined"
+
+
+class DiscoveryReopenRequest(PartnershipOwnedModel):
+    """The client executive's request that signed-off discovery be reopened, with why.
+
+    The client may not reopen discovery themselves: the dedicated account manager (or an
+    admin) answers, accepting (which reopens the sign-off, recorded with the client's reason)
+    or declining with a reply. At most one request of a partnership awaits an answer.
+    """
+
+    partnership = partnership_key(related_name="discovery_reopen_requests")
+    sign_off = models.ForeignKey(
+        DiscoverySignOff, on_delete=models.PROTECT, related_name="reopen_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField()
+    status = models.CharField(
+        max_length=16, choices=ReopenRequestStatus.choices, default=ReopenRequestStatus.OPEN
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    reply = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "discovery reopening request"
+        indexes = [models.Index(fields=["organization", "partnership", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "partnership"],
+                condition=Q(status="open"),
+                name="discovery_reopen_request_one_open_per_partnership",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="discovery_reopen_request_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", answered_by__isnull=True, answered_at__isnull=True)
+                | (
+                    ~Q(status="open")
+                    & Q(answered_by__isnull=False, answered_at__isnull=False)
+                    & (~Q(status="declined") | ~Q(reply=""))
+                ),
+                name="discovery_reopen_request_answer_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Reopening asked by {self.requested_by} on {self.created_at:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, str] = {}
+        check_partnership(self, errors)
+        if self.sign_off_id:
+            check_same_partnership(self, errors, "sign_off")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ReopenRequestStatus.OPEN
+
+
 class Effort(models.TextChoices):
     LOW = "low", "Low"
     MEDIUM = "medium", "Medium"

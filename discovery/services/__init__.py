@@ -46,6 +46,8 @@ from discovery.services.opportunities import (
 from discovery.services.signoffs import (
     discovery_cosign,
     discovery_reopen,
+    discovery_reopen_request,
+    discovery_reopen_request_answer,
     discovery_sign_off,
     goal_create,
     goal_delete,
@@ -66,6 +68,8 @@ __all__ = [
     "call_flow_version_review",
     "discovery_cosign",
     "discovery_reopen",
+    "discovery_reopen_request",
+    "discovery_reopen_request_answer",
     "discovery_sign_off",
     "goal_create",
     "goal_delete",

@@ -1,5 +1,5 @@
 """The desired patient experience goals and the client's sign-off of them; the discovery
-sign-off, its co-signature and its reopening.
+sign-off, its co-signature, its reopening, and the client's requests to reopen it.
 
 Sign-offs are records, never deleted: a change to signed goals supersedes their sign-off,
 and reopening discovery keeps the sign-off with who reopened it, when and why.
@@ -13,7 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from discovery import selectors
-from discovery.models import DiscoverySignOff, ExperienceGoal, GoalSignOff
+from discovery.models import (
+    DiscoveryReopenRequest,
+    DiscoverySignOff,
+    ExperienceGoal,
+    GoalSignOff,
+    ReopenRequestStatus,
+)
 from discovery.services._common import (
     ensure_discovery_open,
     lock,
@@ -193,8 +199,17 @@ def discovery_cosign(*, actor: Actor, partnership: Partnership) -> DiscoverySign
 def discovery_reopen(*, actor: Actor, partnership: Partnership, reason: str) -> DiscoverySignOff:
     """Reopen signed-off discovery, saying why. The sign-off stays on record; discovery
     records can be changed again and no new opportunity can be proposed until discovery is
-    signed off (and co-signed) again."""
-    require(actor, Action.SIGN_OFF, partnership)
+    signed off (and co-signed) again.
+
+    The dedicated account manager (or an admin) reopens; the client executive asks for it
+    (`discovery_reopen_request`) and the account manager answers."""
+    require(
+        actor,
+        Action.PROVIDER_SIGN_OFF,
+        partnership,
+        message="Only the dedicated account manager (or an admin) may reopen discovery; "
+        "the client executive asks for it to be reopened.",
+    )
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError("Say why discovery is reopened.", field="reason")
@@ -216,3 +231,103 @@ def discovery_reopen(*, actor: Actor, partnership: Partnership, reason: str) -> 
         changes={"reason": [None, reason]},
     )
     return sign_off
+
+
+# --- The client's requests to reopen discovery ---------------------------------------------
+
+
+@transaction.atomic
+def discovery_reopen_request(
+    *, actor: Actor, partnership: Partnership, reason: str
+) -> DiscoveryReopenRequest:
+    """The client executive asks for signed-off discovery to be reopened, saying why; the
+    dedicated account manager sees the request and answers it."""
+    require_client_executive(actor, partnership, "ask for discovery to be reopened")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            "Say why discovery should be reopened; the account manager reads it.", field="reason"
+        )
+    partnership = lock(partnership)
+    sign_off = selectors.discovery_open_sign_off(partnership=partnership)
+    if sign_off is None:
+        raise ApplicationError(
+            "Discovery is not signed off; there is nothing to reopen.", status=409
+        )
+    if DiscoveryReopenRequest.objects.filter(
+        partnership=partnership, status=ReopenRequestStatus.OPEN
+    ).exists():
+        raise ApplicationError(
+            "A request to reopen discovery already awaits the account manager's answer.",
+            status=409,
+        )
+    request = DiscoveryReopenRequest(
+        organization_id=partnership.organization_id,
+        partnership=partnership,
+        sign_off=sign_off,
+        requested_by=actor.user,
+        reason=reason,
+    )
+    request.full_clean()
+    request.save()
+    audit_record(
+        actor=actor,
+        verb="discovery.reopen_requested",
+        target=request,
+        partnership=partnership,
+        changes={"reason": [None, reason]},
+    )
+    return request
+
+
+ANSWERS = ("accept", "decline")
+
+
+@transaction.atomic
+def discovery_reopen_request_answer(
+    *, actor: Actor, request: DiscoveryReopenRequest, decision: str, reply: str = ""
+) -> DiscoveryReopenRequest:
+    """The dedicated account manager (or an admin) answers the client's request: accepting
+    reopens the sign-off (with the client's reason on record); declining says why."""
+    require_account_manager(actor, request.partnership, "answer a request to reopen discovery")
+    if decision not in ANSWERS:
+        raise ApplicationError("Choose to accept or to decline the request.", field="decision")
+    reply = (reply or "").strip()
+    if decision == "decline" and not reply:
+        raise ApplicationError(
+            "Say why the request is declined; the client executive reads it.", field="reply"
+        )
+    partnership = lock(request.partnership)
+    request = DiscoveryReopenRequest.objects.select_for_update().get(pk=request.pk)
+    if not request.is_open:
+        raise ApplicationError("This request has already been answered.", status=409)
+    if decision == "accept":
+        sign_off = selectors.discovery_open_sign_off(partnership=partnership)
+        # Accepting reopens the sign-off the client asked about; when the account manager
+        # already reopened it, the request is simply granted.
+        if sign_off is not None and sign_off.pk == request.sign_off_id:
+            name = request.requested_by.get_full_name() or request.requested_by.email
+            discovery_reopen(
+                actor=actor,
+                partnership=partnership,
+                reason=f"At the request of {name} (client): {request.reason}",
+            )
+    request.status = (
+        ReopenRequestStatus.ACCEPTED if decision == "accept" else ReopenRequestStatus.DECLINED
+    )
+    request.answered_by = actor.user
+    request.answered_at = timezone.now()
+    request.reply = reply
+    request.full_clean()
+    request.save(update_fields=["status", "answered_by", "answered_at", "reply", "updated_at"])
+    audit_record(
+        actor=actor,
+        verb=f"discovery.reopen_request_{request.status}",
+        target=request,
+        partnership=partnership,
+        changes={
+            "status": [ReopenRequestStatus.OPEN.value, request.status],
+            "reply": [None, reply],
+        },
+    )
+    return request

@@ -28,6 +28,8 @@ from discovery.views.overview import (
     OpportunityUpdateView,
     OpportunityWithdrawView,
     OverviewView,
+    ReopenRequestAnswerView,
+    ReopenRequestView,
     ReopenView,
     SignOffView,
 )
@@ -86,6 +88,8 @@ __all__ = [
     "OpportunityUpdateView",
     "OpportunityWithdrawView",
     "OverviewView",
+    "ReopenRequestAnswerView",
+    "ReopenRequestView",
     "ReopenView",
     "ReportCreateView",
     "ReportDeleteView",

@@ -44,7 +44,8 @@ class DiscoveryMixin(PartnershipPageMixin):
             # goal sign-off, co-signature and decisions are the client executive's.
             "sign_off": access.can(membership, Action.PROVIDER_SIGN_OFF, partnership),
             "client": access.can(membership, Action.CLIENT_SIGN_OFF, partnership),
-            "reopen": access.can(membership, Action.SIGN_OFF, partnership),
+            # Reopening is the account manager's; the client executive asks for it.
+            "reopen": access.can(membership, Action.PROVIDER_SIGN_OFF, partnership),
         }
 
     @cached_property

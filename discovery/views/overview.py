@@ -14,12 +14,14 @@ from django.views.generic import TemplateView
 from discovery import forms, selectors, services
 from discovery.models import (
     CallFlow,
+    DiscoveryReopenRequest,
     DiscoverySession,
     DiscoverySignOff,
     ExperienceGoal,
     GoalSignOff,
     KpiBaseline,
     Opportunity,
+    ReopenRequestStatus,
     ReviewedReport,
     ServiceLine,
 )
@@ -65,7 +67,18 @@ class OverviewView(DiscoveryMixin, TemplateView):
             .select_related("service_line", "latest_version")
             .order_by("service_line__name", "state", "name")
         )
+        reopen_requests = list(
+            selectors.discovery_reopen_requests(
+                membership=self.membership, partnership=self.partnership
+            )
+        )
         context.update(
+            reopen_requests=reopen_requests,
+            open_reopen_request=next((r for r in reopen_requests if r.is_open), None),
+            answered_reopen_requests=[r for r in reopen_requests if not r.is_open],
+            reopen_request_form=forms.ReopenRequestForm(
+                membership=self.membership, partnership=self.partnership
+            ),
             status=status,
             checklist=[
                 {"item": item, "fixes": [] if item.done or status.sign_off else self.fixes(item)}
@@ -193,8 +206,15 @@ class CosignView(DiscoveryFormView):
 
 
 class ReopenView(DiscoveryFormView):
+    """The dedicated account manager (or an admin) reopens discovery; a client executive
+    asks for it instead (`ReopenRequestView`), and gets 403 here."""
+
     model = DiscoverySignOff
-    object_action = Action.SIGN_OFF
+    object_action = Action.PROVIDER_SIGN_OFF
+    denied_message = (
+        "Only the dedicated account manager (or an admin) reopens discovery; the client "
+        "executive asks for it to be reopened."
+    )
     form_class = forms.ReopenForm
     template_name = "discovery/sign_off.html"
     page_title = "Reopen discovery"
@@ -210,6 +230,13 @@ class ReopenView(DiscoveryFormView):
         context = super().get_context_data(**kwargs)
         context["sign_off"] = self.open_sign_off
         context["danger"] = True
+        context["open_reopen_request"] = (
+            selectors.discovery_reopen_requests(
+                membership=self.membership, partnership=self.partnership
+            )
+            .filter(status=ReopenRequestStatus.OPEN)
+            .first()
+        )
         return context
 
     def perform(self, form) -> str:
@@ -217,6 +244,75 @@ class ReopenView(DiscoveryFormView):
             actor=self.actor, partnership=self.partnership, reason=form.cleaned_data["reason"]
         )
         return "Discovery reopened. Sign it off again once the changes are made."
+
+
+class ReopenRequestView(DiscoveryFormView):
+    """The client executive asks for signed-off discovery to be reopened, saying why."""
+
+    model = DiscoveryReopenRequest
+    object_action = Action.CLIENT_SIGN_OFF
+    denied_message = (
+        "Only the client's executive asks for discovery to be reopened; the dedicated "
+        "account manager reopens it."
+    )
+    form_class = forms.ReopenRequestForm
+    template_name = "discovery/sign_off.html"
+    page_title = "Ask to reopen discovery"
+    submit_label = "Send the request"
+    intro = (
+        "Discovery was signed off and co-signed. If something has changed (a new service, a "
+        "call flow that is not what your callers meet), tell the account manager why it "
+        "should be reopened. They answer here; if they accept, discovery is reopened with "
+        "your reason on record."
+    )
+    anchor = "signoff-heading"
+    frozen_record = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sign_off"] = self.open_sign_off
+        return context
+
+    def perform(self, form) -> str:
+        services.discovery_reopen_request(
+            actor=self.actor, partnership=self.partnership, reason=form.cleaned_data["reason"]
+        )
+        return "Request sent. The account manager answers it on this page."
+
+
+class ReopenRequestAnswerView(DiscoveryFormView):
+    """The dedicated account manager (or an admin) accepts the client's request (which
+    reopens discovery) or declines it with a reply."""
+
+    model = DiscoveryReopenRequest
+    object_action = Action.PROVIDER_SIGN_OFF
+    object_select = ("requested_by", "answered_by", "sign_off")
+    denied_message = (
+        "Only the dedicated account manager (or an admin) answers a request to reopen discovery."
+    )
+    form_class = forms.ReopenAnswerForm
+    template_name = "discovery/reopen_answer.html"
+    page_title = "Answer the request to reopen discovery"
+    submit_label = "Send the answer"
+    anchor = "signoff-heading"
+    frozen_record = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["reopen_request"] = self.object
+        context["sign_off"] = self.open_sign_off
+        return context
+
+    def perform(self, form) -> str:
+        request = services.discovery_reopen_request_answer(
+            actor=self.actor,
+            request=self.object,
+            decision=form.cleaned_data["decision"],
+            reply=form.cleaned_data["reply"],
+        )
+        if request.status == ReopenRequestStatus.ACCEPTED:
+            return "Request accepted: discovery is reopened. Sign it off again once done."
+        return "Request declined. The client executive sees your reply."
 
 
 # --- Opportunities -------------------------------------------------------------------------

@@ -86,7 +86,9 @@
           "text-max-width": MAX_TEXT + "px",
           "text-valign": "center",
           "text-halign": "center",
-          "border-width": 2
+          "border-width": 2,
+          "z-index-compare": "manual",
+          "z-index": 1
         }
       },
       {
@@ -106,8 +108,16 @@
           "text-max-width": "120px",
           "text-background-color": "#ffffff",
           "text-background-opacity": 1,
-          "text-background-padding": 2,
-          "text-background-shape": "round-rectangle"
+          "text-background-padding": 3,
+          "text-background-shape": "round-rectangle",
+          "text-border-color": "#d0d5dd",
+          "text-border-width": 1,
+          "text-border-opacity": 1,
+          // Labels are never hidden behind nodes: edges (and so their labels) draw above the
+          // nodes, and a labelled edge spans two ranks (see `minLen`), so its label sits in
+          // the free row between them rather than on a node.
+          "z-index-compare": "manual",
+          "z-index": 2
         }
       }
     ];
@@ -181,7 +191,16 @@
       container: container,
       elements: prepare(elements),
       style: stylesheet(),
-      layout: { name: "dagre", rankDir: "TB", nodeSep: 28, rankSep: 48, edgeSep: 12, padding: 16 },
+      layout: {
+        name: "dagre",
+        rankDir: "TB",
+        nodeSep: 36,
+        rankSep: 44,
+        edgeSep: 16,
+        padding: 16,
+        // A labelled edge spans at least two ranks: its label gets a row of its own.
+        minLen: function (edge) { return edge.data("label") ? 2 : 1; }
+      },
       userZoomingEnabled: false,
       boxSelectionEnabled: false,
       autoungrabify: false,

@@ -62,9 +62,16 @@ def test_the_sample_after_hours_flows_are_valid(document):
 
 
 def test_a_loop_with_a_way_out_is_fine():
-    # "Press 9 to repeat the menu" loops on the menu, but the menu also leads on.
-    document = graph(VALID_NODES, VALID_EDGES + " menu>menu callback>triage")
+    # A callback that goes back to triage loops, but triage also leads on.
+    document = graph(VALID_NODES, VALID_EDGES + " callback>triage")
     assert call_flow_validate(document) == []
+
+
+def test_repeating_the_menu_on_itself_is_a_self_loop():
+    # "Press 9 to repeat the menu" drawn as an edge from the menu to itself (DESIGN.md: no
+    # self-loop): named, even though the menu also leads on.
+    document = graph(VALID_NODES, VALID_EDGES + " menu>menu")
+    assert codes(document) == ["self_loop"]
 
 
 # --- each problem, named -----------------------------------------------------------------------
@@ -112,9 +119,21 @@ def test_cycle_without_exit():
     assert "loop forever through queue → hold" in found.message
 
 
-def test_a_self_loop_without_exit_is_a_cycle():
+def test_a_self_loop_without_exit_is_a_self_loop_and_a_cycle():
     document = graph(VALID_NODES + " queue:queue", VALID_EDGES + " menu>queue queue>queue")
-    assert codes(document) == ["cycle_without_exit"]
+    assert codes(document) == ["cycle_without_exit", "self_loop"]
+
+
+def test_a_self_loop_is_a_named_problem_even_with_a_way_out():
+    # The queue retries itself on "still busy" but also goes on to triage: no trap, and yet
+    # an edge back to the same node is not a call flow anyone can follow.
+    document = graph(VALID_NODES + " queue:queue", VALID_EDGES + " menu>queue queue>triage")
+    document["edges"].append({"source": "queue", "target": "queue", "condition": "Still busy"})
+    assert codes(document) == ["self_loop"]
+    found = problem(document, "self_loop")
+    assert found.nodes == ("queue",)
+    assert found.message.startswith("“Queue” (queue) has an edge back to itself (“Still busy”)")
+    assert callflow.PROBLEM_CODES["self_loop"] == "Edge back to the same node"
 
 
 def test_no_emergency_path():

@@ -394,7 +394,7 @@ def test_opportunities_after_sign_off_then_frozen_by_reopening(
     assert opportunity.proposed_by == implementation_pm.user
 
     services.discovery_reopen(
-        actor=actor_for(client_executive), partnership=partnership, reason="New goals."
+        actor=actor_for(account_manager), partnership=partnership, reason="New goals."
     )
     with pytest.raises(ApplicationError) as caught:
         propose(partnership, account_manager, actor_for)

@@ -185,6 +185,9 @@ def test_signing_off_an_incomplete_discovery_says_why(as_member, account_manager
         ("goals-sign-off", "account_manager"),
         ("goals-sign-off", "admin"),
         ("reopen", "implementation_pm"),
+        ("reopen", "client_executive"),  # the client asks for it instead
+        ("reopen-request", "account_manager"),
+        ("reopen-request", "admin"),
     ],
 )
 def test_sign_offs_belong_to_their_roles(request, as_member, partnership, name, who):
@@ -245,7 +248,8 @@ def test_the_client_executive_never_sees_internal_notes(
     assert "provider only" not in body
     assert "FLOW-SECRET" not in html(executive.get(flow_page))
     # Nor do the forms a client executive may open offer the internal field.
-    response = executive.get(page("reopen", partnership))
+    response = executive.get(page("reopen-request", partnership))
+    assert response.status_code == 200
     assert "internal_notes" not in html(response)
 
 
@@ -872,8 +876,9 @@ def test_the_discovery_tab_runs_a_fixed_number_of_queries(
     # 1 session, 2 user, 3 membership with organization and client, 4 partnership with
     # client and AM, 5 its PMs, 6 open sign-off (checklist as signed), 7 sign-off history,
     # 8 services, 9 their baselines with KPIs and reports, 10 goals, 11 goal sign-offs,
-    # 12 call flows with latest versions, 13 reports, 14 sessions, 15 opportunities.
-    with django_assert_num_queries(15):
+    # 12 call flows with latest versions, 13 reports, 14 sessions, 15 opportunities,
+    # 16 the client's requests to reopen discovery.
+    with django_assert_num_queries(16):
         response = client.get(url)
     assert len(response.context["services"]) == count + 1
 

@@ -54,7 +54,10 @@ from discovery.api.serializers.signoffs import (
     NoteInputSerializer,
     OpportunityInputSerializer,
     OpportunitySerializer,
+    ReopenAnswerInputSerializer,
     ReopenInputSerializer,
+    ReopenRequestInputSerializer,
+    ReopenRequestSerializer,
 )
 from partnerships.api.serializers import HidesInternalFields
 
@@ -92,7 +95,10 @@ __all__ = [
     "OpportunitySerializer",
     "PartnershipChoicesMixin",
     "ProblemSerializer",
+    "ReopenAnswerInputSerializer",
     "ReopenInputSerializer",
+    "ReopenRequestInputSerializer",
+    "ReopenRequestSerializer",
     "ReportInputSerializer",
     "ReportSerializer",
     "ReportUploadSerializer",

@@ -12,6 +12,7 @@ from discovery.api.serializers._common import (
     number_field,
 )
 from discovery.models import (
+    DiscoveryReopenRequest,
     DiscoverySignOff,
     Effort,
     ExperienceGoal,
@@ -154,6 +155,44 @@ class DiscoveryStatusSerializer(serializers.Serializer):
 
 class ReopenInputSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="Why discovery is reopened (kept on record).")
+
+
+class ReopenRequestSerializer(serializers.ModelSerializer):
+    requested_by = UserSummarySerializer(read_only=True)
+    answered_by = UserSummarySerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = DiscoveryReopenRequest
+        fields = [
+            "id",
+            "sign_off",
+            "requested_by",
+            "reason",
+            "status",
+            "answered_by",
+            "answered_at",
+            "reply",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ReopenRequestInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=2000,
+        help_text="Why discovery should be reopened (the account manager reads it).",
+    )
+
+
+class ReopenAnswerInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
+    reply = serializers.CharField(
+        max_length=2000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Shown to the client executive; required to decline.",
+    )
 
 
 # --- Opportunities -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from discovery.api.views.inventory import (
     SessionViewSet,
 )
 from discovery.api.views.signoffs import (
+    DiscoveryReopenRequestViewSet,
     DiscoveryViewSet,
     ExperienceGoalViewSet,
     OpportunityViewSet,
@@ -25,6 +26,7 @@ from discovery.api.views.signoffs import (
 __all__ = [
     "BaselineViewSet",
     "CallFlowViewSet",
+    "DiscoveryReopenRequestViewSet",
     "DiscoveryViewSet",
     "ExperienceGoalViewSet",
     "KpiViewSet",

@@ -13,6 +13,7 @@ from discovery import selectors, services
 from discovery.api import serializers as s
 from discovery.api.views.base import ListRetrieve, ServiceBackedViewSet, crud_schema
 from discovery.models import (
+    DiscoveryReopenRequest,
     DiscoverySignOff,
     ExperienceGoal,
     GoalSignOff,
@@ -134,9 +135,10 @@ class DiscoveryViewSet(PartnershipScopedViewSet):
     @extend_schema(request=s.ReopenInputSerializer, responses=s.DiscoveryStatusSerializer)
     @action(detail=False, methods=["post"])
     def reopen(self, request, *args, **kwargs):
-        """Reopen discovery with a reason; new proposals are frozen until it is signed off
-        and co-signed again."""
-        self.require(Action.SIGN_OFF)
+        """The dedicated account manager (or an admin) reopens discovery with a reason; new
+        proposals are frozen until it is signed off and co-signed again. A client executive
+        asks for it instead (`discovery-reopen-requests`)."""
+        self.require(Action.PROVIDER_SIGN_OFF)
         fields = s.ReopenInputSerializer(data=request.data)
         fields.is_valid(raise_exception=True)
         services.discovery_reopen(
@@ -149,6 +151,48 @@ class DiscoveryViewSet(PartnershipScopedViewSet):
     def history(self, request, *args, **kwargs):
         """Every sign-off, newest first, with co-signatures and reopenings."""
         return Response(self.get_serializer(self.get_queryset(), many=True).data)
+
+
+@extend_schema(tags=["discovery: sign-off"])
+class DiscoveryReopenRequestViewSet(ListRetrieve, PartnershipScopedViewSet):
+    """The client executive's requests to reopen signed-off discovery (they may not reopen
+    it themselves), and the dedicated account manager's answers: accepting reopens the
+    sign-off with the client's reason on record; declining needs a reply."""
+
+    queryset = DiscoveryReopenRequest.objects.select_related("requested_by", "answered_by")
+    serializer_class = s.ReopenRequestSerializer
+    filterset_fields = ["status"]
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
+
+    @extend_schema(
+        request=s.ReopenRequestInputSerializer, responses={201: s.ReopenRequestSerializer}
+    )
+    def create(self, request, *args, **kwargs):
+        """The client executive asks, saying why (409 when discovery is not signed off or a
+        request already awaits an answer)."""
+        self.require(Action.CLIENT_SIGN_OFF)
+        fields = self.validated(s.ReopenRequestInputSerializer)
+        reopen_request = services.discovery_reopen_request(
+            actor=self.actor, partnership=self.partnership, reason=fields["reason"]
+        )
+        return self.output(reopen_request, code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ReopenAnswerInputSerializer, responses=s.ReopenRequestSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, *args, **kwargs):
+        """The dedicated account manager (or an admin) accepts (discovery is reopened) or
+        declines (with a reply)."""
+        reopen_request = self.get_object()
+        self.require(Action.PROVIDER_SIGN_OFF)
+        fields = self.validated(s.ReopenAnswerInputSerializer)
+        services.discovery_reopen_request_answer(
+            actor=self.actor,
+            request=reopen_request,
+            decision=fields["decision"],
+            reply=fields["reply"],
+        )
+        return self.output(reopen_request)
 
 
 # --- Opportunities -------------------------------------------------------------------------
