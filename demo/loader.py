@@ -112,15 +112,40 @@ def load_organization(spec: OrganizationSpec, *, password: str) -> Created:
         client = _client(admin, client_spec, created)
         for person in client_spec.executives:
             _membership(organization, users[person.email], person.role, client, created)
-        partnership = _partnership(admin, client, client_spec.partnership, users, today, created)
+        partnership_spec = client_spec.partnership
+        # Discovery first, then its records, then on through the gates they open.
+        partnership = _partnership(
+            admin,
+            client,
+            partnership_spec,
+            users,
+            today,
+            created,
+            until=PartnershipStatus.DISCOVERY,
+        )
         cast = cast_for(partnership, admin)
         for section, load in (
             (client_spec.culture, load_culture),
             (client_spec.discovery, load_discovery),
-            (client_spec.transition, load_transition),
         ):
             if section is not None:
                 created += load(section, partnership=partnership, cast=cast, today=today)
+        partnership = _walk(
+            admin, partnership, partnership_spec, today, created, until=PartnershipStatus.TRANSITION
+        )
+        if client_spec.transition is not None:
+            created += load_transition(
+                client_spec.transition, partnership=partnership, cast=cast, today=today
+            )
+        _walk(admin, partnership, partnership_spec, today, created, until=partnership_spec.status)
+    return created
+
+
+def load_platform_operators(people: Iterable[PersonSpec], *, password: str) -> Created:
+    """The platform staff behind the Django admin: users with no organization."""
+    created: Created = []
+    for person in people:
+        _user(person, password, created)
     return created
 
 
@@ -135,6 +160,11 @@ def _user(person: PersonSpec, password: str, created: Created) -> User:
             is_superuser=person.is_superuser,
         )
         created.append(("user", person.email))
+    elif (user.is_staff, user.is_superuser) != (person.is_superuser, person.is_superuser):
+        # An older demo made a tenant's admin a superuser; the admin is platform staff's only.
+        user.is_staff = user.is_superuser = person.is_superuser
+        user.save(update_fields=["is_staff", "is_superuser"])
+        created.append(("admin access change", person.email))
     return user
 
 
@@ -176,6 +206,8 @@ def _partnership(
     users: dict[str, User],
     today: datetime.date,
     created: Created,
+    *,
+    until: str,
 ) -> Partnership:
     partnership = Partnership.objects.filter(
         organization=actor.organization, name=spec.name
@@ -193,11 +225,26 @@ def _partnership(
             internal_notes=spec.internal_notes,
         )
         created.append(("partnership", spec.name))
+    return _walk(actor, partnership, spec, today, created, until=until)
+
+
+def _walk(
+    actor: Actor,
+    partnership: Partnership,
+    spec: PartnershipSpec,
+    today: datetime.date,
+    created: Created,
+    *,
+    until: str,
+) -> Partnership:
+    """Move the partnership along the status path up to `until` (or the spec's status, if
+    it stops before), through the gates: the seeded records open them, or the spec's
+    override reason does (the loader acts as the organization's admin)."""
     # Walk forward only: a partnership someone has moved on (or ended) is left alone.
     if partnership.status not in STATUS_PATH:
         return partnership
     start = STATUS_PATH.index(partnership.status) + 1
-    stop = STATUS_PATH.index(spec.status) + 1
+    stop = min(STATUS_PATH.index(spec.status), STATUS_PATH.index(until)) + 1
     for to_status in STATUS_PATH[start:stop]:
         go_live = to_status == PartnershipStatus.LIVE and spec.actual_go_live is not None
         partnership = partnership_services.partnership_transition(
@@ -206,6 +253,7 @@ def _partnership(
             to_status=to_status,
             note=spec.notes.get(to_status, ""),
             actual_go_live=_day(today, spec.actual_go_live) if go_live else None,
+            override_reason=spec.overrides.get(to_status, ""),
         )
         created.append(("status change", f"{spec.name} → {to_status}"))
     return partnership
@@ -458,6 +506,8 @@ def load_transition(
     plan.partnership = partnership
     transition_services.plan_baseline(actor=pm, plan=plan)
     for key, task in _tasks(plan).items():
+        if task.culture_adaptation_id:
+            continue  # a culture task came with its adaptation's owner
         owner = cast[spec.task_owners.get(key, "pm")]
         transition_services.task_update(actor=pm, task=task, owner=owner.user)
     created: Created = [("transition plan", partnership.name)]

@@ -57,6 +57,9 @@ class PartnershipSpec:
     actual_go_live: int | None = None
     implementation_pms: tuple[str, ...] = ()  # e-mails
     notes: Mapping[str, str] = field(default_factory=dict)  # by the status moved to
+    # An admin's reason for moving through a gate the seeded data does not meet (a
+    # partnership whose discovery was signed on paper before Switchboard), by status.
+    overrides: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

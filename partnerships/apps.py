@@ -7,9 +7,10 @@ class PartnershipsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.signals import member_leaving
-        from partnerships import access
+        from partnerships import access, gates
 
         access.register_scopes()
+        gates.register_gates()
         member_leaving.connect(_member_leaving, dispatch_uid="partnerships.member_leaving")
 
 

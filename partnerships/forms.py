@@ -221,6 +221,38 @@ class TransitionForm(forms.Form):
             self.fields["actual_go_live"].required = True
 
 
+class MoveForm(forms.Form):
+    """The confirmation of a status move: a note, the go-live date when going live, and an
+    admin's reason when overriding a closed gate."""
+
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Why now? (kept in the history)"}),
+    )
+    actual_go_live = forms.DateField(label="Actual go-live date", widget=DateInput())
+    override_reason = forms.CharField(
+        label="Reason for overriding the gate",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=(
+            "Recorded in the status history and the audit trail, and shown to the client's "
+            "executives."
+        ),
+    )
+
+    def __init__(self, *args, to_status: str, overriding: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if to_status != PartnershipStatus.LIVE:
+            del self.fields["actual_go_live"]
+        if not overriding:
+            del self.fields["override_reason"]
+        if to_status == PartnershipStatus.ENDED:
+            self.fields["note"].required = True
+            self.fields["note"].label = "Why is it ending?"
+            self.fields["note"].widget.attrs["placeholder"] = "Kept in the history."
+
+
 # --- Clients -----------------------------------------------------------------------------
 
 

@@ -283,6 +283,10 @@ class PartnershipStatusChange(PartnershipOwnedModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     note = models.TextField(blank=True)
+    # An admin's override of a closed lifecycle gate: why, and the checks that were not met
+    # (as the gate reported them). Empty when the gate was open.
+    override_reason = models.TextField(blank=True)
+    overridden_checks = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -290,6 +294,10 @@ class PartnershipStatusChange(PartnershipOwnedModel):
 
     def __str__(self) -> str:
         return f"{self.partnership}: {self.from_status} → {self.to_status}"
+
+    @property
+    def overridden(self) -> bool:
+        return bool(self.override_reason)
 
 
 class Comment(PartnershipOwnedModel):

@@ -103,14 +103,21 @@ def next_step_hint(*, partnership: Partnership) -> str:
         if not has_pms:
             return "Appoint implementation PMs to run discovery and the transition."
         return (
-            "Finish discovery and its sign-off (services, baselines, call flows, desired "
-            "patient experience) before moving to transition."
+            "Finish the discovery checklist (services and baselines, call flows, reports, a "
+            "session with the client, signed-off experience goals), sign it off and have the "
+            "client co-sign it: the transition can start only then."
         )
     if status == PartnershipStatus.TRANSITION:
         if not partnership.planned_go_live:
             return "Set the planned go-live date so the transition plan can be scheduled."
-        return "Go live on the planned date and record the actual go-live date."
-    return "Live: keep touchpoints regular; health checks score the partnership on schedule."
+        return (
+            "Work the plan to the go/no-go readiness checklist, record a go decision there, "
+            "then go live with the actual go-live date."
+        )
+    return (
+        "Live: follow the comments and the plan's remaining hand-over tasks, and keep the "
+        "client's executives informed."
+    )
 
 
 def pm_choices(*, organization):
@@ -164,3 +171,23 @@ def comment_target_names(*, membership, comments) -> dict[tuple[str, int], str]:
         for obj in access.visible(membership, model).filter(pk__in=pks):
             names[(target_type, obj.pk)] = str(obj)
     return names
+
+
+def status_change_audience(*, partnership: Partnership, exclude_user_id=None) -> list:
+    """Who is told when the partnership moves: its account manager, its implementation PMs
+    and its client's executives (active members only), the person moving it excepted."""
+    from accounts.models import User
+    from tenancy.models import Role
+
+    people = User.objects.filter(is_active=True).filter(
+        Q(pk=partnership.account_manager_id)
+        | Q(pm_partnerships=partnership)
+        | Q(
+            memberships__organization_id=partnership.organization_id,
+            memberships__role=Role.CLIENT_EXECUTIVE,
+            memberships__client_id=partnership.client_id,
+        )
+    )
+    if exclude_user_id is not None:
+        people = people.exclude(pk=exclude_user_id)
+    return list(people.distinct().order_by("full_name", "email"))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from partnerships import gates
 from partnerships.models import (
     ClientOrganization,
     Comment,
@@ -19,6 +21,8 @@ from tenancy.access import Action, can
 from tenancy.audit import Actor, audit_record, diff
 from tenancy.errors import ApplicationError
 from tenancy.services import check_fields, model_update
+
+logger = logging.getLogger(__name__)
 
 
 def _require(actor: Actor, action: Action, obj=None) -> None:
@@ -109,6 +113,21 @@ def partnership_update(
     return partnership
 
 
+MAX_NOTE = 2000
+
+GATE_MESSAGES = {
+    PartnershipStatus.DISCOVERY: "Discovery can start only with a dedicated account manager.",
+    PartnershipStatus.TRANSITION: (
+        "The transition can start only after discovery is complete, signed off by the account "
+        "manager and co-signed by the client."
+    ),
+    PartnershipStatus.LIVE: (
+        "The partnership can go live only after a recent go decision, with the readiness "
+        "checklist met."
+    ),
+}
+
+
 @transaction.atomic
 def partnership_transition(
     *,
@@ -117,13 +136,21 @@ def partnership_transition(
     to_status: str,
     note: str = "",
     actual_go_live: datetime.date | None = None,
+    override_reason: str = "",
 ) -> Partnership:
     """Move a partnership along prospect → discovery → transition → live → ended.
 
-    Only the defined moves are allowed; each is recorded (who, when, from, to).
+    Only the defined moves are allowed, each through its lifecycle gate (`partnerships.gates`):
+    a closed gate answers 409 with the missing checks, unless an admin overrides it with a
+    written reason. Each move is recorded (who, when, from, to, why, any override) and the
+    people of the partnership are told by e-mail.
     """
     _require(actor, Action.TRANSITION, partnership)
-    partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
+    partnership = (
+        Partnership.objects.select_for_update(of=("self",))
+        .select_related("organization", "account_manager")
+        .get(pk=partnership.pk)
+    )
     if to_status not in PartnershipStatus.values:
         raise ApplicationError(f"“{to_status}” is not a partnership status.", field="status")
     from_status = partnership.status
@@ -134,6 +161,15 @@ def partnership_transition(
             f"Allowed from {from_status}: {allowed}.",
             field="status",
         )
+    note = (note or "").strip()
+    override_reason = (override_reason or "").strip()
+    for name, value in (("note", note), ("override_reason", override_reason)):
+        if len(value) > MAX_NOTE:
+            raise ApplicationError(
+                f"Keep it under {MAX_NOTE} characters ({len(value)} now).", field=name
+            )
+
+    # Field rules first (400 naming the field, never overridable), then the gate.
     partnership.status = to_status
     if actual_go_live is not None:
         partnership.actual_go_live = actual_go_live
@@ -144,14 +180,36 @@ def partnership_transition(
             " ".join(message for messages in error.message_dict.values() for message in messages),
             field=next(iter(error.message_dict)),
         ) from error
+    gate = gates.gate_for(membership=actor.membership, partnership=partnership, to_status=to_status)
+    overridden: list[dict[str, Any]] = []
+    if not gate.open:
+        if not override_reason:
+            raise ApplicationError(
+                GATE_MESSAGES.get(to_status, "This move's checks are not met."),
+                status=409,
+                extra={"missing": [check.as_dict() for check in gate.missing]},
+            )
+        if not can(actor.membership, Action.OVERRIDE_GATE, partnership):
+            raise PermissionDenied(
+                "Only an admin may override a lifecycle gate; meet the missing checks instead."
+            )
+        overridden = [check.as_dict() for check in gate.missing]
+    elif override_reason and not note:
+        # Nothing to override: keep what was written as the note rather than lose it.
+        note = override_reason
+    if not overridden:
+        override_reason = ""
+
     partnership.save(update_fields=["status", "actual_go_live", "updated_at"])
-    PartnershipStatusChange.objects.create(
+    change = PartnershipStatusChange.objects.create(
         organization_id=partnership.organization_id,
         partnership=partnership,
         from_status=from_status,
         to_status=to_status,
         changed_by_id=actor.membership.user_id,
         note=note,
+        override_reason=override_reason,
+        overridden_checks=overridden,
     )
     audit_record(
         actor=actor,
@@ -159,7 +217,35 @@ def partnership_transition(
         target=partnership,
         changes={"status": [from_status, to_status]},
     )
+    if overridden:
+        audit_record(
+            actor=actor,
+            verb="partnership.gate_overridden",
+            target=partnership,
+            changes={
+                "gate": [from_status, to_status],
+                "override_reason": [None, override_reason],
+                "checks_not_met": [None, [check["label"] for check in overridden]],
+            },
+        )
+    _notify_status_change(change)
     return partnership
+
+
+def _notify_status_change(change: PartnershipStatusChange) -> None:
+    """E-mail the partnership's people once the move is committed. A broker that cannot take
+    the message does not undo the move: it is logged, and the page says who was told."""
+    from partnerships.tasks import status_change_notify_task
+
+    def send() -> None:
+        try:
+            status_change_notify_task.delay(
+                organization_id=change.organization_id, status_change_id=change.pk
+            )
+        except Exception:  # the broker's errors vary by transport; the move stands
+            logger.exception("Could not queue the e-mails for status change %s.", change.pk)
+
+    transaction.on_commit(send)
 
 
 # --- Comments ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", views.PartnershipDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.PartnershipUpdateView.as_view(), name="update"),
     path("<int:pk>/transition/", views.PartnershipTransitionView.as_view(), name="transition"),
+    path("<int:pk>/move/<slug:to_status>/", views.PartnershipMoveView.as_view(), name="move"),
     path("<int:partnership_pk>/comments/", views.CommentThreadView.as_view(), name="comments"),
     path(
         "<int:partnership_pk>/comments/<int:pk>/delete/",

@@ -15,17 +15,17 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import DetailView, FormView, ListView, View
 
-from partnerships import selectors, services
+from partnerships import gates, selectors, services
 from partnerships.base import PartnershipPageMixin, object_in
 from partnerships.commentable import commentable
 from partnerships.forms import (
     ClientForm,
     CommentForm,
+    MoveForm,
     PartnershipFilterForm,
     PartnershipForm,
     TransitionForm,
@@ -53,6 +53,7 @@ AUDIT_VERBS = {
     "partnership.updated": "edited the partnership",
     "partnership.status_changed": "changed the status",
     "partnership.account_manager_reassigned": "reassigned the account manager",
+    "partnership.gate_overridden": "overrode a lifecycle gate",
 }
 TRANSITION_LABELS = {
     PartnershipStatus.DISCOVERY: "Start discovery",
@@ -163,20 +164,19 @@ class PartnershipDetailView(OrgScopedMixin, DetailView):
             ]
         transitions = []
         if can_transition:
+            # Each move opens its confirmation page, which checks the gate.
             for to_status in partnership.allowed_transitions:
                 transitions.append(
                     {
                         "status": to_status,
                         "label": TRANSITION_LABELS[to_status],
-                        "form": TransitionForm(
-                            initial={
+                        "url": reverse(
+                            "partnerships:move",
+                            kwargs={
+                                "org_slug": self.organization.slug,
+                                "pk": partnership.pk,
                                 "to_status": to_status,
-                                # Going live is usually recorded on the day itself.
-                                "actual_go_live": partnership.actual_go_live
-                                or timezone.localdate(),
                             },
-                            # Several forms share field names; their ids must differ.
-                            auto_id=f"to-{to_status}-%s",
                         ),
                     }
                 )
@@ -328,6 +328,14 @@ class PartnershipTransitionView(OrgScopedMixin, LoadObjectMixin, View):
             )
         except ApplicationError as error:
             messages.error(request, error.message)
+            if error.status == 409:
+                # A closed gate: its page lists what is missing and where to fix it.
+                return redirect(
+                    "partnerships:move",
+                    org_slug=self.organization.slug,
+                    pk=partnership.pk,
+                    to_status=form.cleaned_data["to_status"],
+                )
         except ValidationError as error:
             for message in error.messages:
                 messages.error(request, message)
@@ -336,6 +344,128 @@ class PartnershipTransitionView(OrgScopedMixin, LoadObjectMixin, View):
                 request,
                 f"“{partnership.name}” moved to {partnership.get_status_display().lower()}.",
             )
+        return redirect(partnership_url(self.organization, partnership))
+
+
+# What each move does, in the words of the confirmation page.
+MOVE_EFFECTS = {
+    PartnershipStatus.DISCOVERY: (
+        "Discovery starts: the team inventories the client's services, baselines, call flows "
+        "and reports, and defines the desired patient experience with the client."
+    ),
+    PartnershipStatus.TRANSITION: (
+        "The transition starts: the plan, the staff roster and knowledge capture become the "
+        "work of the partnership. Discovery stays signed off."
+    ),
+    PartnershipStatus.LIVE: (
+        "The provider answers the client's triage line from the go-live date recorded here."
+    ),
+    PartnershipStatus.ENDED: (
+        "The partnership ends for good: it cannot be reopened, and its history stays for reference."
+    ),
+}
+
+
+class PartnershipMoveView(OrgScopedMixin, LoadObjectMixin, FormView):
+    """The confirmation of a status move: what the gate checked, what is missing and where to
+    fix it, what will happen and who is told; then the move (or an admin's override)."""
+
+    queryset = Partnership.objects.select_related("client", "account_manager")
+    object_action = Action.TRANSITION
+    form_class = MoveForm
+    template_name = "partnerships/move.html"
+
+    def setup_move(self) -> None:
+        self.to_status = self.kwargs["to_status"]
+        if self.to_status not in self.object.allowed_transitions:
+            # Not a move this partnership can make (now): no such page.
+            raise Http404(NOT_FOUND)
+        self.gate = gates.gate_for(
+            membership=self.membership, partnership=self.object, to_status=self.to_status
+        )
+        self.can_override = not self.gate.open and access.can(
+            self.membership, Action.OVERRIDE_GATE, self.object
+        )
+
+    def get(self, request, *args, **kwargs):
+        self.setup_move()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.setup_move()
+        if not self.gate.open and not self.can_override:
+            messages.error(request, "This move is not possible yet: see what is missing below.")
+            return self.render_to_response(self.get_context_data(), status=409)
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs.update(to_status=self.to_status, overriding=self.can_override)
+        return kwargs
+
+    def get_initial(self) -> dict[str, Any]:
+        # Going live is usually recorded on the day itself.
+        return {"actual_go_live": self.object.actual_go_live or self.today}
+
+    @property
+    def today(self):
+        return self.organization.local_today()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        partnership = self.object
+        context.update(
+            nav="partnerships",
+            partnership=partnership,
+            to_status=self.to_status,
+            to_label=PartnershipStatus(self.to_status).label,
+            action_label=TRANSITION_LABELS[self.to_status],
+            gate=self.gate,
+            can_override=self.can_override,
+            blocked=not self.gate.open and not self.can_override,
+            effect=MOVE_EFFECTS[self.to_status],
+            audience=selectors.status_change_audience(
+                partnership=partnership, exclude_user_id=self.membership.user_id
+            ),
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            partnership = services.partnership_transition(
+                actor=self.actor,
+                partnership=self.object,
+                to_status=self.to_status,
+                note=form.cleaned_data["note"],
+                actual_go_live=form.cleaned_data.get("actual_go_live"),
+                override_reason=form.cleaned_data.get("override_reason", ""),
+            )
+        except ApplicationError as error:
+            if error.status == 409:
+                # The gate closed between the page and the click: show it as it is now.
+                self.setup_move()
+                messages.error(self.request, error.message)
+                return self.render_to_response(self.get_context_data(), status=409)
+            add_service_error(form, error)
+            return self.form_invalid(form)
+        except ValidationError as error:
+            add_service_error(form, error)
+            return self.form_invalid(form)
+        told = len(
+            selectors.status_change_audience(
+                partnership=partnership, exclude_user_id=self.membership.user_id
+            )
+        )
+        messages.success(
+            self.request,
+            f"“{partnership.name}” moved to {partnership.get_status_display().lower()}"
+            + (" by override" if self.can_override else "")
+            + (
+                f"; {told} {'person is' if told == 1 else 'people are'} told by e-mail."
+                if told
+                else "."
+            ),
+        )
         return redirect(partnership_url(self.organization, partnership))
 
 
@@ -349,6 +479,7 @@ def partnership_url(organization, partnership: Partnership) -> str:
 
 
 class ClientListView(OrgScopedMixin, LenientPaginationMixin, ListView):
+    provider_only = True  # a client's executive has their one client, not a list
     model = ClientOrganization
     template_name = "partnerships/client_list.html"
     context_object_name = "clients"
@@ -390,6 +521,7 @@ class ClientFormMixin:
 
 
 class ClientCreateView(OrgScopedMixin, ClientFormMixin, FormView):
+    provider_only = True
     required_action = Action.CREATE
 
     def get_initial(self) -> dict[str, Any]:
@@ -408,6 +540,7 @@ class ClientCreateView(OrgScopedMixin, ClientFormMixin, FormView):
 
 
 class ClientUpdateView(OrgScopedMixin, LoadObjectMixin, ClientFormMixin, FormView):
+    provider_only = True
     model = ClientOrganization
     object_action = Action.CHANGE
 

@@ -6,6 +6,7 @@ from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -25,6 +26,14 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     time_zone = models.CharField(max_length=64, validators=[validate_time_zone], default="UTC")
+    go_decision_max_age_days = models.PositiveSmallIntegerField(
+        default=14,
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=(
+            "How recent a recorded go decision must be for a partnership to go live (days, "
+            "1 to 90)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -33,14 +42,18 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def zone(self) -> datetime.tzinfo:
+        """The organization's time zone (the server's default if the stored one is unknown)."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return timezone.get_default_timezone()
+
     def local_today(self) -> datetime.date:
         """Today in the organization's time zone: a due date or a task done at 11 pm in
         Chicago is a local date, not the next day in UTC."""
-        try:
-            zone = zoneinfo.ZoneInfo(self.time_zone)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            zone = timezone.get_default_timezone()
-        return timezone.localdate(timezone=zone)
+        return timezone.localdate(timezone=self.zone)
 
 
 class TenantQuerySet(models.QuerySet):

@@ -38,6 +38,9 @@ class OrgScopedMixin(LoginRequiredMixin):
     """Resolves `org_slug` to `self.organization` and `self.membership` before any handler."""
 
     required_action: Action | None = None  # checked against the organization (not an object)
+    # A page for the provider's staff only: to the client's executives it does not exist (404,
+    # like any page they may not see), rather than a 403 that says it is there.
+    provider_only: bool = False
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -48,6 +51,8 @@ class OrgScopedMixin(LoginRequiredMixin):
         # page view does not cost a session save.
         if request.session.get("current_org") != self.organization.slug:
             request.session["current_org"] = self.organization.slug
+        if self.provider_only and not self.membership.is_provider:
+            raise Http404(NOT_FOUND)
         if self.required_action and not access.can(self.membership, self.required_action):
             raise PermissionDenied("Your role does not allow this.")
         # Times on the organization's pages read in the organization's time zone.

@@ -101,6 +101,9 @@ NON_TENANT_KWARGS = {"token", "uidb64"}
 NEEDS_MORE_DATA = {
     "discovery:callflow-export": "exports a call-flow version (a valid graph), none is built",
 }
+# Kwargs that name no row but a choice, filled with a value every open partnership accepts
+# (the lifecycle move page: every open partnership may end).
+PLAIN_KWARGS: dict[str, str] = {"to_status": "ended"}
 # Parent kwargs whose model is not a foreign key of the view's model under the same name.
 KNOWN_KWARG_MODELS: dict[str, type[models.Model]] = {"partnership_pk": Partnership}
 
@@ -136,7 +139,7 @@ class Route:
 
     @property
     def object_kwargs(self) -> list[str]:
-        return [name for name in self.kwargs if name not in ("org_slug", "format")]
+        return [name for name in self.kwargs if name not in ("org_slug", "format", *PLAIN_KWARGS)]
 
     @property
     def parent_kwargs(self) -> list[str]:
@@ -298,6 +301,7 @@ def fill(route: Route, slug: str, target, parents: dict | None = None) -> dict[s
     values: dict[str, object] = {"org_slug": slug}
     if "format" in route.kwargs:
         values["format"] = "json"
+    values.update({name: value for name, value in PLAIN_KWARGS.items() if name in route.kwargs})
     for kwarg in route.object_kwargs:
         if parents and kwarg in parents:
             values[kwarg] = parents[kwarg]
@@ -470,9 +474,19 @@ def _comment(tenant: Tenant, partnership: Partnership):
     return CommentFactory(target=target, author=tenant.members[Role.ADMIN].user)
 
 
+def _discovery_sign_off(tenant: Tenant, partnership: Partnership):
+    from tests.lifecycle import sign_off_discovery
+
+    return sign_off_discovery(partnership, signed_by=tenant.members[Role.ADMIN].user)
+
+
 # Rows the walker cannot make up from their fields' types: a comment names its target by
-# label and id, which only a registered commentable model makes valid.
-BUILDERS = {"partnerships.Comment": _comment}
+# label and id, which only a registered commentable model makes valid; a discovery sign-off
+# keeps the checklist as it stood (a document with its items).
+BUILDERS = {
+    "partnerships.Comment": _comment,
+    "discovery.DiscoverySignOff": _discovery_sign_off,
+}
 
 
 _counter = itertools.count(1)
@@ -917,6 +931,7 @@ def _normalized(response, url: str) -> str:
     # Pages differ per request by their CSP nonce and CSRF token; a 404 page may echo the path.
     text = _body(response).replace(url, "<url>")
     text = re.sub(r'nonce="[^"]*"', "", text)
+    text = re.sub(r'"X-CSRFToken": "[^"]*"', "", text)  # htmx's header, on every page
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", text)
 
 
@@ -1293,6 +1308,8 @@ def test_every_route_can_be_walked():
         "partnerships:detail",
         "partnerships:update",
         "partnerships:transition",
+        "partnerships:move",
+        "api:partnership-gates",
         "org:members",
         "org:member-remove",
         "org:tokens",

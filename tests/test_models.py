@@ -25,6 +25,7 @@ from tests.factories import (
     PartnershipFactory,
     UserFactory,
 )
+from tests.lifecycle import ready_to_go_live, sign_off_discovery
 
 pytestmark = pytest.mark.django_db
 
@@ -159,12 +160,17 @@ def _partnership_in(status: str, *, organization, client, manager) -> Partnershi
 
 @pytest.mark.parametrize(("from_status", "to_status"), ALLOWED_MOVES)
 def test_every_allowed_move_succeeds_and_is_recorded(
-    from_status, to_status, org_a, university, account_manager, actor_for
+    from_status, to_status, org_a, university, account_manager, admin, actor_for
 ):
     partnership = _partnership_in(
         from_status, organization=org_a, client=university, manager=account_manager.user
     )
     actor = actor_for(account_manager)
+    # The evidence each gate asks for (tested on its own in tests/partnerships/test_gates.py).
+    if to_status == "transition":
+        sign_off_discovery(partnership, signed_by=admin.user, cosigned_by=admin.user)
+    elif to_status == "live":
+        ready_to_go_live(partnership, manager=admin.user, executive=admin.user)
 
     moved = services.partnership_transition(
         actor=actor,

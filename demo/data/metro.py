@@ -66,6 +66,16 @@ PARTNERSHIP = PartnershipSpec(
         "Renewal conversation due next quarter; the COO's priority is the abandonment "
         "rate during the Monday-morning overflow."
     ),
+    overrides={
+        PartnershipStatus.TRANSITION: (
+            "Discovery ran before Metro moved to Switchboard: it was signed on paper by the "
+            "COO and the specialty chiefs (the signed copy is in the contract file)."
+        ),
+        PartnershipStatus.LIVE: (
+            "Go decision taken at the cut-over review (recorded on the readiness page); the "
+            "paper discovery sign-off stands in for the one Switchboard would hold."
+        ),
+    },
     notes={
         PartnershipStatus.DISCOVERY: "Contract signed; discovery kickoff with the COO.",
         PartnershipStatus.TRANSITION: (

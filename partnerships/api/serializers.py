@@ -142,8 +142,37 @@ class PartnershipInputSerializer(serializers.Serializer):
 
 class TransitionInputSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=PartnershipStatus.choices)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     actual_go_live = serializers.DateField(required=False, allow_null=True, default=None)
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text=(
+            "Admins only: move through a closed gate, with this reason (recorded in the "
+            "history and the audit trail, shown to the client's executives)."
+        ),
+    )
+
+
+class LifecycleGateCheckSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+    done = serializers.BooleanField()
+    detail = serializers.CharField()
+
+
+class GateRefusalSerializer(serializers.Serializer):
+    non_field_errors = serializers.ListField(child=serializers.CharField())
+    missing = LifecycleGateCheckSerializer(many=True, help_text="The checks not met.")
+
+
+class LifecycleGateSerializer(serializers.Serializer):
+    to_status = serializers.ChoiceField(choices=PartnershipStatus.choices)
+    open = serializers.BooleanField(help_text="Every check is met: the move is allowed.")
+    checks = LifecycleGateCheckSerializer(many=True)
+    missing = LifecycleGateCheckSerializer(many=True)
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
@@ -151,7 +180,16 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PartnershipStatusChange
-        fields = ["id", "from_status", "to_status", "changed_by", "note", "created_at"]
+        fields = [
+            "id",
+            "from_status",
+            "to_status",
+            "changed_by",
+            "note",
+            "override_reason",
+            "overridden_checks",
+            "created_at",
+        ]
 
 
 class CommentSerializer(serializers.Serializer):

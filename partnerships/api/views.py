@@ -6,7 +6,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from partnerships import services
+from partnerships import gates, services
 from partnerships.api import serializers as s
 from partnerships.api.base import PartnershipScopedViewSet
 from partnerships.models import ClientOrganization, Comment, Partnership, PartnershipStatus
@@ -80,10 +80,14 @@ class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSc
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
 
-    @extend_schema(request=s.TransitionInputSerializer, responses=s.PartnershipSerializer)
+    @extend_schema(
+        request=s.TransitionInputSerializer,
+        responses={200: s.PartnershipSerializer, 409: s.GateRefusalSerializer},
+    )
     @action(detail=True, methods=["post"])
     def transition(self, request, *args, **kwargs):
-        """Move the partnership to another status (only the defined moves are allowed)."""
+        """Move the partnership to another status through its lifecycle gate (409 with the
+        `missing` checks when closed; an admin may override with `override_reason`)."""
         partnership = self.get_object()
         self.require(Action.TRANSITION, partnership)
         serializer = s.TransitionInputSerializer(data=request.data)
@@ -94,8 +98,25 @@ class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSc
             to_status=serializer.validated_data["status"],
             note=serializer.validated_data["note"],
             actual_go_live=serializer.validated_data["actual_go_live"],
+            override_reason=serializer.validated_data["override_reason"],
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=partnership.pk)).data)
+
+    @extend_schema(responses=s.LifecycleGateSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def gates(self, request, *args, **kwargs):
+        """The lifecycle gate of each move the partnership may make now: every check, and
+        what is missing (the `missing` list a refused transition answers with 409)."""
+        partnership = self.get_object()
+        self.require(Action.TRANSITION, partnership)
+        return Response(
+            [
+                gates.gate_for(
+                    membership=self.membership, partnership=partnership, to_status=to_status
+                ).as_dict()
+                for to_status in partnership.allowed_transitions
+            ]
+        )
 
     @extend_schema(responses=s.StatusChangeSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -14,6 +14,7 @@ from tests.factories import (
     PartnershipFactory,
     UserFactory,
 )
+from tests.lifecycle import ready_to_go_live, sign_off_discovery
 
 pytestmark = pytest.mark.django_db
 
@@ -250,7 +251,12 @@ def test_invisible_is_404_not_403(api, implementation_pm, other_client_partnersh
 # --- Transitions ---------------------------------------------------------------------------
 
 
-def test_the_account_manager_moves_the_partnership_on(api, account_manager, partnership):
+def test_the_account_manager_moves_the_partnership_on(
+    api, account_manager, client_executive, partnership
+):
+    sign_off_discovery(
+        partnership, signed_by=account_manager.user, cosigned_by=client_executive.user
+    )
     api.force_authenticate(account_manager.user)
     response = api.post(
         url("partnership-transition", account_manager, pk=partnership.pk),
@@ -316,6 +322,7 @@ def test_going_live_takes_the_actual_go_live(api, admin, university):
         status=PartnershipStatus.TRANSITION,
         account_manager=admin.user,
     )
+    ready_to_go_live(moving, manager=admin.user, executive=admin.user)
     api.force_authenticate(admin.user)
     path = url("partnership-transition", admin, pk=moving.pk)
     refused = api.post(path, {"status": "live"}, format="json")

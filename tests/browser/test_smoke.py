@@ -57,7 +57,12 @@ def test_admin_creates_a_partnership_and_moves_it_to_discovery(browser_page):
     page.wait_for_url(re.compile(r"/o/northstar/\d+/$"))
     assert page.get_by_role("heading", name="Prairie View after-hours line").is_visible()
     page.get_by_role("button", name=re.compile("discovery", re.I)).first.click()
-    page.wait_for_load_state()
+    # The confirmation page lists what the gate checked, then the move is confirmed.
+    page.wait_for_url(re.compile(r"/move/discovery/$"))
+    assert page.get_by_text("Every check is met").is_visible()
+    page.screenshot(path=SCREENSHOTS / "partnership-move.png", full_page=True)
+    page.get_by_role("button", name="Start discovery").click()
+    page.wait_for_url(re.compile(r"/o/northstar/\d+/$"))
     page.screenshot(path=SCREENSHOTS / "partnership-detail.png", full_page=True)
 
     partnership = Partnership.objects.get(name="Prairie View after-hours line")

@@ -25,6 +25,7 @@ from tests.factories import (
     OrganizationFactory,
     PartnershipFactory,
 )
+from tests.lifecycle import ready_to_go_live, sign_off_discovery
 
 pytestmark = pytest.mark.django_db
 
@@ -380,7 +381,12 @@ def test_update_is_forbidden_to_another_account_manager_and_to_the_pm(
 # --- Transition ----------------------------------------------------------------------------
 
 
-def test_account_manager_moves_the_partnership_forward(as_member, account_manager, partnership):
+def test_account_manager_moves_the_partnership_forward(
+    as_member, account_manager, client_executive, partnership
+):
+    sign_off_discovery(
+        partnership, signed_by=account_manager.user, cosigned_by=client_executive.user
+    )
     response = as_member(account_manager).post(
         url("transition", account_manager.organization, pk=partnership.pk),
         {"to_status": "transition", "note": "Discovery signed off."},
@@ -398,9 +404,12 @@ def test_account_manager_moves_the_partnership_forward(as_member, account_manage
     assert "moved to transition" in response.content.decode()
 
 
-def test_going_live_records_the_actual_date(as_member, admin, partnership):
+def test_going_live_records_the_actual_date(
+    as_member, admin, account_manager, client_executive, partnership
+):
     partnership.status = PartnershipStatus.TRANSITION
     partnership.save()
+    ready_to_go_live(partnership, manager=account_manager.user, executive=client_executive.user)
 
     as_member(admin).post(
         url("transition", admin.organization, pk=partnership.pk),
@@ -481,14 +490,18 @@ def test_client_list_shows_counts_and_actions_to_admin(
     assert response.context["nav"] == "clients"
 
 
-def test_client_list_is_scoped_for_client_executive(
-    as_member, client_executive, partnership, other_client_partnership
+def test_the_client_pages_do_not_exist_for_a_client_executive(
+    as_member, client_executive, partnership
 ):
-    response = as_member(client_executive).get(url("client-list", client_executive.organization))
+    member = as_member(client_executive)
+    organization = client_executive.organization
 
-    assert response.status_code == 200
-    assert [client.pk for client in response.context["clients"]] == [partnership.client_id]
-    assert url("client-create", client_executive.organization) not in response.content.decode()
+    assert member.get(url("client-list", organization)).status_code == 404
+    assert member.get(url("client-create", organization)).status_code == 404
+    edit = url("client-update", organization, pk=partnership.client_id)
+    assert member.get(edit).status_code == 404
+    nav = member.get(url("list", organization)).content.decode()
+    assert url("client-list", organization) not in nav
 
 
 def test_admin_adds_a_client(as_member, admin):

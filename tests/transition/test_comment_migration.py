@@ -10,7 +10,11 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("transition", "0001_initial"), ("partnerships", "0003_comment")]
+BEFORE = [
+    ("transition", "0001_initial"),
+    ("partnerships", "0003_comment"),
+    ("tenancy", "0001_initial"),
+]
 AFTER = [("transition", "0002_task_comments_to_comment_threads")]
 
 
