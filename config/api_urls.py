@@ -15,4 +15,5 @@ urlpatterns = [
     path(ORG, include("culture.api.urls")),
     path(ORG, include("discovery.api.urls")),
     path(ORG, include("transition.api.urls")),
+    path(ORG, include("health.api.urls")),
 ]

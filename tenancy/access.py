@@ -61,6 +61,9 @@ class Action(StrEnum):
     # Move a partnership through a closed lifecycle gate, with a written reason: no rule, so
     # admins only.
     OVERRIDE_GATE = "override_gate"
+    # The organization's settings (SLA targets, health-check weights and bands): no rule, so
+    # admins only.
+    MANAGE_SETTINGS = "manage_settings"
 
 
 # What only the client itself does: an admin may do everything else in the organization, but

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "culture",
     "discovery",
     "transition",
+    "health",
     "demo",  # seed_demo only; no app imports it
 ]
 
