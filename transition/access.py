@@ -20,7 +20,7 @@ Who sees the people (issue 9, "Who sees staff data"; the rules live here, where 
   asks. Admins, the partnership's dedicated account manager, and the implementation PMs an
   admin or that account manager granted "people access" (`PeopleAccessGrant`, revocable; a
   PM is often the client's former call-center manager, so never by default). Never a client
-  executive, whatever a record's `shared_with_client` says.
+  executive: no record is shared with them.
 - `Action.GRANT_PEOPLE_ACCESS`: admins and the partnership's account manager.
 - Sentiment check-ins: those with `VIEW_HR` on the partnership see them all; other provider
   members see the stakeholder groups' check-ins only (scores; notes hidden); client
@@ -47,13 +47,6 @@ if TYPE_CHECKING:
 # A stakeholder group's sentiment is shown to the client's executives as an average, and only
 # from this many responses on (fewer could point at a person).
 MIN_GROUP_RESPONSES = 5
-
-
-def hr_shown(row, *, hr_visible: bool) -> bool:
-    """Are `row`'s HR-sensitive fields shown? To whoever has `Action.VIEW_HR` on its
-    partnership (`hr_visible`, asked once per request); `shared_with_client` no longer
-    widens it (issue 9): the client's executives never see them."""
-    return hr_visible
 
 
 def _pm_with_people_access(membership: Membership, partnership: Partnership) -> bool:
@@ -169,7 +162,5 @@ def register_scopes() -> None:
     access.register(m.CalendarFeedKey, _feed_keys)
     access.register(m.SentimentCheckIn, _check_ins)
     access.register(m.PeopleAccessGrant, _people_access)
-    # partnerships registered a provisional rule (who changes the work sees HR data); the
-    # people are this app's, and so is the rule.
     access.register_rule(Action.VIEW_HR, _view_hr)
     access.register_rule(Action.GRANT_PEOPLE_ACCESS, _grant_people_access)

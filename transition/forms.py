@@ -236,12 +236,7 @@ class StaffForm(forms.Form):
     hr_notes = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 3}), label="HR notes"
     )
-    shared_with_client = forms.BooleanField(
-        required=False,
-        label="Share the HR-sensitive fields with the client's executives",
-    )
-
-    HR_FIELDS = ("support_offered", "support_details", "hr_notes", "shared_with_client")
+    HR_FIELDS = ("support_offered", "support_details", "hr_notes")
 
     def __init__(self, *args, instance=None, **kwargs):
         if instance is not None:
@@ -300,9 +295,6 @@ class CheckInForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="HR-sensitive: shown to admins, the account manager and the PMs only.",
-    )
-    shared_with_client = forms.BooleanField(
-        required=False, label="Share the note with the client's executives"
     )
 
 

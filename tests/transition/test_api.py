@@ -323,22 +323,14 @@ def _sensitive_staff(partnership, count: int, **kwargs) -> list[StaffMember]:
     )
 
 
-def test_client_executives_never_see_hr_fields_even_when_shared(
-    api, org_a, partnership, client_executive
-):
-    hidden, shared = _sensitive_staff(partnership, 2)
-    shared.shared_with_client = True
-    shared.save()
+def test_client_executives_never_see_hr_fields(api, org_a, partnership, client_executive):
+    (hidden,) = _sensitive_staff(partnership, 1)
     login(api, client_executive)
-    rows = {
-        row["id"]: row
-        for row in api.get(url("transition-staff-list", org_a, partnership)).json()["results"]
-    }
-    assert not any(field in rows[hidden.pk] for field in HR_FIELDS)
-    assert rows[hidden.pk]["full_name"] == hidden.full_name  # the rest is there
-    # "Shared with client" no longer shares HR-sensitive fields (issue 9).
-    assert not any(field in rows[shared.pk] for field in HR_FIELDS)
-    detail = api.get(url("transition-staff-detail", org_a, partnership, pk=shared.pk)).json()
+    (row,) = api.get(url("transition-staff-list", org_a, partnership)).json()["results"]
+    assert not any(field in row for field in HR_FIELDS)
+    assert row["full_name"] == hidden.full_name  # the rest is there
+    assert "shared_with_client" not in row  # the flag is gone (issue 9)
+    detail = api.get(url("transition-staff-detail", org_a, partnership, pk=hidden.pk)).json()
     assert not any(field in detail for field in HR_FIELDS)
     assert not SensitiveAccessLog.objects.exists()  # nothing was shown
 
@@ -397,12 +389,10 @@ def test_a_persons_check_ins_are_refused_to_client_executives_and_views_logged(
 ):
     staff = StaffMemberFactory(partnership=partnership)
     SentimentCheckInFactory(staff_member=staff, score=2, note="Angry about the lay-off.")
-    SentimentCheckInFactory(
-        staff_member=staff, score=4, note="Proud of the team.", shared_with_client=True
-    )
+    SentimentCheckInFactory(staff_member=staff, score=4, note="Proud of the team.")
     address = url("transition-check-in-list", org_a, partnership, staff_pk=staff.pk)
     login(api, client_executive)
-    # A named person's sentiment, shared or not, is never the client's to read (issue 9).
+    # A named person's sentiment is never the client's to read (issue 9).
     assert api.get(address).status_code == 403
     assert api.post(address, {"score": 3}, format="json").status_code == 403
     assert not SensitiveAccessLog.objects.exists()

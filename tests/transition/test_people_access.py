@@ -1,9 +1,9 @@
 """Who sees staff data (issue 9): HR-sensitive fields (HR notes, support offered and details,
 check-in notes) and a named person's sentiment are shown to admins and the partnership's
 account manager; to an implementation PM only while they hold "people access" (granted and
-revoked by an admin or the account manager, recorded); never to a client executive, whatever
-"shared with client" says. Client executives see each stakeholder group's average sentiment
-with its number of responses, and only from 5 responses on.
+revoked by an admin or the account manager, recorded); never to a client executive. Client
+executives see each stakeholder group's average sentiment with its number of responses, and
+only from 5 responses on.
 
 Personas from tests/conftest.py: Northstar's admin, account manager (dedicated AM of
 `partnership`), implementation PM (assigned to it), client executive (of its client).
@@ -66,18 +66,16 @@ def as_api(api):
 
 @pytest.fixture
 def person(partnership):
-    """A departing nurse with HR-sensitive data, marked "shared with client" (which no longer
-    shares anything), with two check-ins."""
+    """A departing nurse with HR-sensitive data, with two check-ins."""
     staff = StaffMemberFactory(
         partnership=partnership,
         full_name="Rosa Delgado",
         support_offered=["severance", "outplacement"],
         support_details=SUPPORT,
         hr_notes=HR_NOTE,
-        shared_with_client=True,
     )
     SentimentCheckInFactory(staff_member=staff, score=2, note=CHECK_IN_NOTE)
-    SentimentCheckInFactory(staff_member=staff, score=1, note="", shared_with_client=True)
+    SentimentCheckInFactory(staff_member=staff, score=1, note="")
     return staff
 
 
@@ -307,7 +305,6 @@ def test_a_pm_without_people_access_edits_a_person_but_not_their_hr_fields(
     # The rest is saved; what the PM could not see is kept as it was.
     assert person.full_name == "Rosa Delgado-Ruiz"
     assert person.hr_notes == HR_NOTE and person.support_details == SUPPORT
-    assert person.shared_with_client is True
     patched = as_api(implementation_pm).patch(
         api_url("transition-staff-detail", partnership, pk=person.pk),
         {"hr_notes": "Overwritten."},
@@ -334,7 +331,6 @@ def test_a_pm_without_people_access_still_records_a_check_in(
 def test_a_client_executive_never_sees_hr_fields_or_a_persons_sentiment(
     signed_in, as_api, partnership, person, client_executive
 ):
-    # `person` is marked "shared with client": it shares nothing any more (issue 9).
     html = signed_in(client_executive).get(page("staff", partnership, pk=person.pk))
     html = html.content.decode()
     assert "Rosa Delgado" in html  # the record itself is there

@@ -16,7 +16,6 @@ from partnerships.api.base import PartnershipScopedViewSet
 from tenancy import access
 from tenancy.access import Action
 from transition import services
-from transition.access import hr_shown
 from transition.models import CalendarFeedKey
 
 
@@ -54,13 +53,8 @@ class TransitionViewSet(PartnershipScopedViewSet):
     ) -> None:
         """Record who was shown which person's HR-sensitive data: the rows whose sensitive
         fields were in the response and held something. One insert, however many rows."""
-        shown = [
-            row
-            for row in rows
-            if hr_shown(row, hr_visible=self.hr_visible)
-            and any(getattr(row, name) for name in fields)
-        ]
-        if shown:
+        shown = [row for row in rows if any(getattr(row, name) for name in fields)]
+        if shown and self.hr_visible:
             services.sensitive_access_record(
                 membership=self.membership,
                 partnership=self.partnership,

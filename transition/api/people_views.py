@@ -77,8 +77,7 @@ class WriteMixin:
 class StaffViewSet(WriteMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TransitionViewSet):
     """The client's call-center staff. HR-sensitive fields (support offered, support details,
     HR notes) are shown to admins, the partnership's account manager and the PMs with people
-    access; never to client executives (`shared_with_client` no longer shares them); each
-    view is logged. Writing them takes the same right."""
+    access; never to client executives; each view is logged. Writing them takes the same right."""
 
     queryset = StaffMember.objects.all()
     serializer_class = s.StaffSerializer

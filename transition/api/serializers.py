@@ -10,7 +10,6 @@ from accounts.models import User
 from partnerships import selectors as partnership_selectors
 from partnerships.api.serializers import EditsFields, UserSummarySerializer
 from tenancy import access
-from transition.access import hr_shown
 from transition.imports import MAX_IMPORT_BYTES, TOO_LARGE
 from transition.models import (
     MAX_LAG_DAYS,
@@ -460,11 +459,12 @@ class CalendarFeedKeySerializer(serializers.Serializer):
 
 
 class HrFieldsMixin:
-    """Drop HR-sensitive fields unless the viewer may see them for this row."""
+    """Drop HR-sensitive fields unless the viewer may see them (`Action.VIEW_HR` on the
+    partnership, asked once per request: `hr_visible` in the context)."""
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        if not hr_shown(instance, hr_visible=bool(self.context.get("hr_visible", False))):
+        if not self.context.get("hr_visible", False):
             for name in type(instance).HR_SENSITIVE_FIELDS:
                 data.pop(name, None)
         return data
@@ -499,7 +499,6 @@ class StaffSerializer(HrFieldsMixin, serializers.ModelSerializer):
             "support_details",
             "hr_notes",
             "recognition",
-            "shared_with_client",
             "pm_appointment",
             "created_at",
             "updated_at",
@@ -529,7 +528,6 @@ class StaffInputSerializer(EditsFields, serializers.Serializer):
     support_details = serializers.CharField(required=False, allow_blank=True)
     hr_notes = serializers.CharField(required=False, allow_blank=True)
     recognition = serializers.CharField(required=False, allow_blank=True)
-    shared_with_client = serializers.BooleanField(required=False)
 
 
 class StaffImportInputSerializer(serializers.Serializer):
@@ -611,7 +609,6 @@ class CheckInSerializer(HrFieldsMixin, serializers.ModelSerializer):
             "group",
             "score",
             "note",
-            "shared_with_client",
             "checked_on",
             "recorded_by",
             "created_at",
@@ -622,7 +619,6 @@ class CheckInSerializer(HrFieldsMixin, serializers.ModelSerializer):
 class CheckInInputSerializer(serializers.Serializer):
     score = serializers.IntegerField(min_value=1, max_value=5)
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    shared_with_client = serializers.BooleanField(default=False)
     checked_on = serializers.DateField(required=False, allow_null=True, default=None)
 
 

@@ -110,7 +110,6 @@ class StaffMember(PartnershipOwnedModel):
         "support_details",
         "hr_notes",
         "recognition",
-        "shared_with_client",
     )
 
     partnership = partnership_key(related_name="staff_members")
@@ -146,10 +145,6 @@ class StaffMember(PartnershipOwnedModel):
     support_details = models.TextField(blank=True)
     hr_notes = models.TextField(blank=True)
     recognition = models.TextField(blank=True, help_text="How this person's work was honoured.")
-    shared_with_client = models.BooleanField(
-        default=False,
-        help_text="Show the HR-sensitive fields of this record to the client's executives.",
-    )
     pm_invitation = models.ForeignKey(
         "accounts.Invitation",
         on_delete=models.SET_NULL,
@@ -267,7 +262,6 @@ class SentimentCheckIn(PartnershipOwnedModel):
         validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     note = models.TextField(blank=True)
-    shared_with_client = models.BooleanField(default=False)
     checked_on = models.DateField(validators=[sane_date])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -12,8 +12,6 @@ from tenancy.audit import Actor
 from tenancy.errors import ApplicationError
 from tenancy.services import model_update
 
-REDACTED = "(changed)"
-
 
 def require_work(actor: Actor, partnership) -> None:
     """Admins, the partnership's account manager and its implementation PMs."""
@@ -72,10 +70,3 @@ def update(instance, fields: dict[str, Any], *, also: tuple[str, ...] = ()) -> d
 
 def snapshot(obj, fields) -> dict[str, Any]:
     return {name: getattr(obj, name) for name in fields}
-
-
-def redact(changes: dict[str, list[Any]], sensitive: tuple[str, ...]) -> dict[str, list[Any]]:
-    """Audit events say that an HR-sensitive field changed, never its content."""
-    return {
-        key: ([REDACTED, REDACTED] if key in sensitive else value) for key, value in changes.items()
-    }

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from tenancy import access
 from tenancy.access import Action
-from tenancy.audit import Actor, audit_record, diff
+from tenancy.audit import Actor, audit_record, diff, redact
 from tenancy.errors import ApplicationError
 from tenancy.services import check_fields
 from transition import imports
@@ -34,7 +34,6 @@ from transition.models import (
 from transition.services._common import (
     clean,
     provider_member,
-    redact,
     require_work,
     same_partnership,
     snapshot,
@@ -374,7 +373,6 @@ def check_in_create(
     staff_member: StaffMember | None = None,
     group: StakeholderGroup | None = None,
     note: str = "",
-    shared_with_client: bool = False,
     checked_on: datetime.date | None = None,
 ) -> SentimentCheckIn:
     """Record how a person or a group feels (1 to 5 and a note). The note is HR-sensitive."""
@@ -394,7 +392,6 @@ def check_in_create(
         group=group,
         score=score,
         note=note,
-        shared_with_client=shared_with_client,
         checked_on=checked_on,
         recorded_by_id=actor.membership.user_id,
     )

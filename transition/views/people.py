@@ -20,7 +20,6 @@ from tenancy import access
 from tenancy.access import Action
 from tenancy.errors import ApplicationError
 from transition import selectors, services
-from transition.access import hr_shown
 from transition.forms import (
     CheckInForm,
     GroupForm,
@@ -45,10 +44,6 @@ from transition.views.base import (
     TransitionPage,
     errors_as_message,
 )
-
-# `shared_with_client` no longer shows anything to the client (issue 9): the forms leave it
-# out, so that saving a record keeps what it holds.
-RETIRED_FIELDS = ("shared_with_client",)
 
 # --- People ----------------------------------------------------------------------------
 
@@ -202,13 +197,9 @@ class StaffFormMixin:
 
     def staff_form(self, *args, **kwargs) -> StaffForm:
         form = StaffForm(*args, **kwargs)
-        hidden = (
-            RETIRED_FIELDS
-            if self.hr_visible
-            else (*StaffMember.HR_SENSITIVE_FIELDS, *RETIRED_FIELDS)
-        )
-        for name in hidden:
-            form.fields.pop(name, None)
+        if not self.hr_visible:
+            for name in StaffMember.HR_SENSITIVE_FIELDS:
+                form.fields.pop(name, None)
         return form
 
     @staticmethod
@@ -330,8 +321,9 @@ class StaffDetailView(TransitionPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         person = self.object
-        show_hr = hr_shown(person, hr_visible=self.hr_visible)
-        if show_hr and any(getattr(person, name) for name in StaffMember.HR_SENSITIVE_FIELDS):
+        if self.hr_visible and any(
+            getattr(person, name) for name in StaffMember.HR_SENSITIVE_FIELDS
+        ):
             self.log_hr_view(
                 [(person.pk, person.full_name)],
                 context="page.staff.detail",
@@ -350,9 +342,7 @@ class StaffDetailView(TransitionPage):
             else []
         )
         for check_in in check_ins:
-            check_in.show_note = bool(check_in.note) and hr_shown(
-                check_in, hr_visible=self.hr_visible
-            )
+            check_in.show_note = bool(check_in.note) and self.hr_visible
         if any(check_in.show_note for check_in in check_ins):
             self.log_hr_view(
                 [(person.pk, person.full_name)], context="page.staff.check-ins", fields=("note",)
@@ -363,7 +353,7 @@ class StaffDetailView(TransitionPage):
         scores = [check_in.score for check_in in reversed(check_ins)]
         context.update(
             person=person,
-            show_hr=show_hr,
+            show_hr=self.hr_visible,
             support_offered=[
                 label for value, label in Support.choices if value in (person.support_offered or [])
             ],
@@ -558,9 +548,7 @@ class GroupView(TransitionPage):
             .order_by("-checked_on", "-id")
         )
         for check_in in check_ins:
-            check_in.show_note = bool(check_in.note) and hr_shown(
-                check_in, hr_visible=self.hr_visible
-            )
+            check_in.show_note = bool(check_in.note) and self.hr_visible
         if any(check_in.show_note for check_in in check_ins):
             self.log_hr_view(
                 [(None, f"Group: {group.name}")], context="page.group.check-ins", fields=("note",)
