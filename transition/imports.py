@@ -13,7 +13,6 @@ from __future__ import annotations
 import copy
 import csv
 import datetime
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -21,13 +20,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from tenancy.csvfiles import (  # noqa: F401  (MAX_IMPORT_BYTES, TOO_LARGE: the forms' limits)
+    MAX_IMPORT_BYTES,
+    TOO_LARGE,
+    ImportFailed,
+    RowError,
+    dict_reader,
+    unreadable,
+)
 from transition.models import Outcome, OutcomeStatus, StaffMember, StaffRole, Support
 
 MAX_IMPORT_ROWS = 5000
-# The largest roster file taken, by the page and the API alike.
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
-TOO_LARGE = "The file is larger than 2 MB; split it."
-MAX_REPORTED_ERRORS = 500
 LIST_SEPARATOR = ";"
 IMPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "full_name": ("full_name", "name", "full name"),
@@ -43,34 +46,6 @@ IMPORT_COLUMNS: dict[str, tuple[str, ...]] = {
     "support_offered": ("support_offered", "support offered", "support"),
     "recognition": ("recognition",),
 }
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # the line of the file, the header being line 1
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-
-class ImportFailed(Exception):
-    """The file cannot be imported; `errors` says where and why, `summary` in one line."""
-
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        first = errors[0]
-        where = f"line {first.row}, column {first.column}" if first.column else f"line {first.row}"
-        plural = "s" if len(errors) != 1 else ""
-        self.summary = (
-            f"Nothing was imported: the file has {len(errors)} error{plural} "
-            f"(first: {where}: {first.message})"
-        )
-        super().__init__(self.summary)
-
-    def as_list(self) -> list[dict[str, Any]]:
-        return [error.as_dict() for error in self.errors[:MAX_REPORTED_ERRORS]]
 
 
 @dataclass(frozen=True)
@@ -154,15 +129,6 @@ def _header(fieldnames: list[str]) -> tuple[dict[str, str], list[RowError]]:
     return mapping, errors
 
 
-def decode(content: str | bytes) -> str:
-    if isinstance(content, bytes):
-        try:
-            return content.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise ImportFailed([RowError(1, "", "The file must be UTF-8 text (CSV).")]) from error
-    return content.removeprefix("\ufeff")
-
-
 def _message(error: Exception) -> str:
     text = error.messages[0] if isinstance(error, ValidationError) else str(error)
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
@@ -171,20 +137,11 @@ def _message(error: Exception) -> str:
 def staff_rows_parse(content: str | bytes, *, existing: dict[str, StaffMember]) -> ParsedFile:
     """Every row parsed and validated as the person it would become (an existing one when its
     work e-mail matches, unsaved); raises ImportFailed with every error found."""
-    reader = csv.DictReader(io.StringIO(decode(content)))
+    reader = dict_reader(content)
     try:
         return _staff_rows_parse(reader, existing=existing)
     except csv.Error as error:
-        raise ImportFailed(
-            [
-                RowError(
-                    reader.line_num or 1,
-                    "",
-                    "A cell is longer than 128 KB, or this is not a CSV file the importer can "
-                    f"read ({error}).",
-                )
-            ]
-        ) from None
+        raise unreadable(reader, error) from None
 
 
 def _staff_rows_parse(reader: csv.DictReader, *, existing: dict[str, StaffMember]) -> ParsedFile:
