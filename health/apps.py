@@ -13,3 +13,19 @@ class HealthConfig(AppConfig):
         from health import access
 
         access.register_scopes()
+        _register_issue_comments()
+
+
+def _register_issue_comments() -> None:
+    """Issues carry a comment thread; a provider's first shared comment answers one."""
+    from django.db.models.signals import post_save
+
+    from health.models import Issue
+    from health.services.issues import issue_comment_posted
+    from partnerships.commentable import register_commentable
+    from partnerships.models import Comment
+
+    register_commentable(Issue, noun="issue")
+    post_save.connect(
+        issue_comment_posted, sender=Comment, dispatch_uid="health.issue_comment_posted"
+    )
