@@ -17,4 +17,11 @@ app.conf.beat_schedule = {
         "task": "accounts.tasks.invitations_expire_task",
         "schedule": crontab(minute=5),
     },
+    # Health checks (health/tasks.py): the dispatcher fans out per organization and chunk.
+    # Only ONE beat process may run, or the schedule would be enqueued twice (harmless for
+    # the snapshots, which are unique per period, but wasted work).
+    "health.dispatch_checks": {
+        "task": "health.tasks.health_checks_dispatch_task",
+        "schedule": crontab(minute=0),
+    },
 }

@@ -9,8 +9,10 @@ Who sees what:
 - SLA targets and health settings: the provider's members (admins change them).
 
 Who may do what (decided by `tenancy.access.can`, rules in `partnerships.access`):
-- record KPIs, audits, touchpoints; manage an issue; run a health check: `Action.CHANGE_WORK`
+- record KPIs and audits, manage an issue, run a health check: `Action.CHANGE_WORK`
   (admins, the partnership's account manager, its implementation PMs);
+- record touchpoints and their follow-ups: `Action.CHANGE` (the account manager's own
+  relationship with the client; admins too);
 - raise an issue and comment on it: `Action.COMMENT` (those who change the work, and the
   client's executives);
 - change the organization's SLA targets and health settings: admins only

@@ -225,6 +225,10 @@ SPECTACULAR_SETTINGS = {
         "PmAppointmentStateEnum": "transition.api.serializers.APPOINTMENT_STATES",
         "GoNoGoDecisionEnum": "transition.models.Decision.choices",
         "CallFlowStateEnum": "discovery.models.callflows.CallFlowState.choices",
+        "AuditAnswerEnum": "health.models.Answer.choices",
+        "TouchpointKindEnum": "health.models.TouchpointKind.choices",
+        "IssueStatusEnum": "health.models.IssueStatus.choices",
+        "FollowUpStateEnum": "health.api.touchpoints.FOLLOW_UP_STATES",
     },
 }
 

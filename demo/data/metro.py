@@ -16,6 +16,7 @@ from demo.spec import (
     ClientSpec,
     CommunicationSpec,
     CultureSpec,
+    DiscoverySpec,
     GoNoGo,
     GroupSpec,
     KnowledgeSpec,
@@ -23,6 +24,7 @@ from demo.spec import (
     PartnershipSpec,
     PopulationSpec,
     PreferenceSpec,
+    ServiceSpec,
     StaffSpec,
     TaskEdit,
     TaskStatuses,
@@ -527,6 +529,54 @@ TRANSITION = TransitionSpec(
     ),
 )
 
+# Metro's discovery ran on paper before Switchboard (its sign-off is the override of the
+# transition gate); the account manager entered its services and baselines afterwards, so
+# that the live KPIs have something to be compared with.
+AFTER_HOURS = "After-hours specialty triage"
+OVERFLOW = "Daytime overflow triage"
+PAGING = "Specialist on-call paging"
+
+DISCOVERY = DiscoverySpec(
+    inventory_by="manager",
+    led_by="manager",
+    services=(
+        ServiceSpec(
+            kind="after_hours_triage",
+            name=AFTER_HOURS,
+            hours="Every night 17:00 to 08:00, weekends and holidays around the clock",
+            monthly_volume=3400,
+            description="Nine clinic sites; one on-call rotation per specialty.",
+            baselines=(
+                ("average_speed_of_answer", "31"),
+                ("abandonment_rate", "4.6"),
+                ("service_level_30s", "78"),
+                ("qa_correct_guideline", "94"),
+                ("qa_correct_disposition", "93"),
+                ("caller_satisfaction", "88"),
+            ),
+        ),
+        ServiceSpec(
+            kind="daytime_triage",
+            name=OVERFLOW,
+            hours="Weekdays 08:00 to 17:00 when the clinic queues pass 3 minutes",
+            monthly_volume=1900,
+            description="Overflow from the clinics' own nurses; Monday mornings are the peak.",
+            baselines=(
+                ("average_speed_of_answer", "44"),
+                ("abandonment_rate", "5.2"),
+                ("service_level_30s", "72"),
+            ),
+        ),
+        ServiceSpec(
+            kind="on_call_paging",
+            name=PAGING,
+            hours="Same as the after-hours line",
+            monthly_volume=420,
+            baselines=(("average_speed_of_answer", "20"),),
+        ),
+    ),
+)
+
 CLIENT = ClientSpec(
     name="Metro Specialty Physicians",
     kind=ClientKind.PHYSICIAN_PRACTICE,
@@ -535,5 +585,6 @@ CLIENT = ClientSpec(
     time_zone="America/Chicago",
     partnership=PARTNERSHIP,
     culture=CULTURE,
+    discovery=DISCOVERY,
     transition=TRANSITION,
 )

@@ -20,6 +20,22 @@ from demo.loader import load_organization, load_platform_operators
 from tenancy.models import Role
 
 
+def _first_health_checks() -> list[tuple[str, str]]:
+    """A first health check of every demo partnership, so that the Health tab has a score
+    and its "why" from the start (then Celery beat checks every hour). Once only."""
+    from health.models import HealthCheck
+    from health.services.checks import checks_run
+    from tenancy.models import Organization
+
+    created = []
+    for organization in Organization.objects.filter(slug__in=[s.slug for s in ORGANIZATIONS]):
+        if HealthCheck.objects.filter(organization=organization).exists():
+            continue
+        result = checks_run(organization=organization)
+        created += [("health check", organization.slug)] * result.checked
+    return created
+
+
 class Command(BaseCommand):
     help = (
         "Load the demo organizations, people and partnerships (idempotent). "
@@ -45,6 +61,7 @@ class Command(BaseCommand):
             for spec in ORGANIZATIONS:
                 created += load_organization(spec, password=DEMO_PASSWORD)
             created += load_platform_operators(PLATFORM_OPERATORS, password=DEMO_PASSWORD)
+            created += _first_health_checks()
         if created:
             counts = Counter(kind for kind, _ in created)
             summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())

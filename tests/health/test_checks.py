@@ -1,0 +1,313 @@
+"""The health-check sweep: snapshots (idempotent per period), flat queries, the alerts
+(band worsened once, stale data once, by e-mail too), acknowledge and snooze."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from health.models import Alert, AlertKind, HealthCheck, Issue, KpiMeasurement, Touchpoint
+from health.services import checks as services
+from health.tasks import health_checks_dispatch_task
+from partnerships.models import PartnershipStatus
+from tenancy.errors import ApplicationError
+from tests.discovery.factories import KpiBaselineFactory, ServiceLineFactory
+from tests.factories import PartnershipFactory
+from tests.transition.factories import PlanTaskFactory, StaffMemberFactory
+
+NOW = timezone.now().replace(microsecond=0)
+HOUR = datetime.timedelta(hours=1)
+
+
+def measure(partnership, kpi, value, *, days_ago=0, received=None, service_line=None):
+    day = partnership.organization.local_today() - datetime.timedelta(days=days_ago)
+    return KpiMeasurement.objects.create(
+        organization=partnership.organization,
+        partnership=partnership,
+        service_line=service_line,
+        kpi=kpi,
+        day=day,
+        value=Decimal(str(value)),
+        source="api",
+        received_at=received or NOW,
+    )
+
+
+def touch(partnership, user, days_ago=2):
+    return Touchpoint.objects.create(
+        organization=partnership.organization,
+        partnership=partnership,
+        date=partnership.organization.local_today() - datetime.timedelta(days=days_ago),
+        kind="call",
+        attendees="Erin Executive",
+        recorded_by=user,
+    )
+
+
+def critical_issue(partnership, user, hours_ago=48):
+    return Issue.objects.create(
+        organization=partnership.organization,
+        partnership=partnership,
+        title="Callbacks missed overnight",
+        severity="critical",
+        raised_by=user,
+        opened_at=NOW - datetime.timedelta(hours=hours_ago),
+        response_minutes=60,
+        resolution_minutes=24 * 60,
+    )
+
+
+@pytest.fixture
+def healthy(live, kpis, service, account_manager):
+    """A live partnership that is green: abandonment under target, data today, a recent
+    touchpoint, no issue."""
+    KpiBaselineFactory(
+        partnership=live,
+        service_line=service,
+        kpi=kpis["abandonment_rate"],
+        value=Decimal("6.1"),
+        target=Decimal("5"),
+    )
+    measure(live, kpis["abandonment_rate"], 4.2, service_line=service)
+    touch(live, account_manager.user)
+    return live
+
+
+def run(org, period, **kwargs):
+    return services.checks_run(organization=org, period_start=period, now=period, **kwargs)
+
+
+# --- Snapshots -------------------------------------------------------------------------------
+
+
+def test_a_check_stores_score_band_components_and_missing(org_a, healthy):
+    result = run(org_a, NOW)
+    check = HealthCheck.objects.get(partnership=healthy)
+    assert result.checked == 1
+    assert check.band == "green" and check.score == Decimal("100.0")
+    assert check.phase == "live" and check.trend == "unknown"
+    keys = [c["key"] for c in check.components]
+    assert keys == ["quality", "issues", "data_freshness", "engagement"]
+    quality = check.components[0]
+    assert quality["measures"][0]["text"] == (
+        "Abandonment rate (After-hours triage) 4.2% against a baseline of 6.1% and a target of 5%"
+    )
+    assert [m["key"] for m in check.missing] == ["experience"]
+
+
+def test_rerunning_the_same_period_never_doubles_the_snapshot(org_a, healthy, account_manager):
+    run(org_a, NOW)
+    critical_issue(healthy, account_manager.user)  # would change the score
+    again = run(org_a, NOW)
+    assert again.checked == 0 and again.skipped == 1
+    assert HealthCheck.objects.filter(partnership=healthy).count() == 1
+    assert HealthCheck.objects.get(partnership=healthy).band == "green"
+
+
+def test_only_discovery_transition_and_live_partnerships_are_checked(
+    org_a, healthy, other_client_partnership, outsider_partnership
+):
+    result = run(org_a, NOW)
+    assert result.checked == 1  # the prospect and the other tenant's are left alone
+    assert not HealthCheck.objects.filter(partnership=other_client_partnership).exists()
+    assert not HealthCheck.objects.filter(partnership=outsider_partnership).exists()
+
+
+def test_another_tenants_ids_are_ignored(org_a, org_b, healthy, outsider_partnership):
+    result = run(org_b, NOW, partnership_ids=[healthy.pk, outsider_partnership.pk])
+    assert result.checked == 1
+    assert not HealthCheck.objects.filter(partnership=healthy).exists()
+
+
+def test_a_discovery_partnership_with_too_little_data_says_so(org_a, partnership):
+    run(org_a, NOW)
+    check = HealthCheck.objects.get(partnership=partnership)
+    # discovery: checklist (40) and issues (20) have data: 60 % of the weight, 2 components.
+    assert check.band in ("red", "amber", "green")
+    assert {m["key"] for m in check.missing} == {"engagement", "schedule"}
+
+
+def _build(org_a, university, account_manager, kpis, start, count):
+    for n in range(start, start + count):
+        p = PartnershipFactory(
+            organization=org_a,
+            client=university,
+            name=f"Line {n}",
+            status=[PartnershipStatus.LIVE, PartnershipStatus.TRANSITION][n % 2],
+            account_manager=account_manager.user,
+        )
+        line = ServiceLineFactory(partnership=p)
+        KpiBaselineFactory(partnership=p, service_line=line, kpi=kpis["abandonment_rate"])
+        measure(p, kpis["abandonment_rate"], 9.8, service_line=line)
+        touch(p, account_manager.user)
+        critical_issue(p, account_manager.user)
+        PlanTaskFactory(partnership=p)
+        StaffMemberFactory(partnership=p)
+
+
+def test_a_sweep_runs_a_fixed_number_of_queries(org_a, university, account_manager, kpis):
+    _build(org_a, university, account_manager, kpis, 0, 3)
+    with CaptureQueriesContext(connection) as few:
+        assert run(org_a, NOW).checked == 3
+    _build(org_a, university, account_manager, kpis, 3, 9)
+    with CaptureQueriesContext(connection) as many:
+        assert run(org_a, NOW + HOUR).checked == 12
+    assert len(many) == len(few)
+
+
+# --- Alerts ----------------------------------------------------------------------------------
+
+
+def test_band_worsening_alerts_the_account_manager_once(
+    org_a, healthy, kpis, service, account_manager, django_capture_on_commit_callbacks
+):
+    run(org_a, NOW)
+    assert not Alert.objects.exists()
+    measure(healthy, kpis["abandonment_rate"], 9.8, days_ago=1, service_line=service)
+    measure(healthy, kpis["abandonment_rate"], 15.4, days_ago=2, service_line=service)
+    critical_issue(healthy, account_manager.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = run(org_a, NOW + HOUR)
+    check = HealthCheck.objects.get(partnership=healthy, period_start=NOW + HOUR)
+    assert check.band == "red" and check.trend == "worsening"
+
+    (alert,) = second.alerts
+    assert alert.kind == AlertKind.BAND_WORSENED and alert.recipient == account_manager.user
+    assert alert.health_check_id == check.pk
+    assert alert.title.startswith("University after-hours line went from green to red")
+    assert any("Abandonment rate" in reason for reason in alert.reasons)
+    assert alert.suggested_action
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["am@northstar.example"]
+    assert "Suggested next step" in mail.outbox[0].body
+
+    run(org_a, NOW + 2 * HOUR)  # still red: no repeat
+    assert Alert.objects.filter(kind=AlertKind.BAND_WORSENED).count() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_stale_data_raises_one_alert_until_data_arrives_again(org_a, healthy, kpis, service):
+    old = NOW - datetime.timedelta(days=4)
+    KpiMeasurement.objects.filter(partnership=healthy).update(received_at=old)
+    first = run(org_a, NOW)
+    check = HealthCheck.objects.get(partnership=healthy)
+    freshness = next(c for c in check.components if c["key"] == "data_freshness")
+    assert freshness["score"] == 0
+    assert check.band != "green"  # stale data never looks healthy
+    assert [a.kind for a in first.alerts] == [AlertKind.STALE_DATA]
+    assert "sent nothing for 4 days" in first.alerts[0].title
+
+    assert run(org_a, NOW + HOUR).alerts == []  # the same quiet spell: no repeat
+
+    measure(
+        healthy,
+        kpis["abandonment_rate"],
+        4.0,
+        days_ago=1,
+        service_line=service,
+        received=NOW + 2 * HOUR,
+    )
+    assert run(org_a, NOW + 2 * HOUR).alerts == []  # fresh again
+    later = NOW + datetime.timedelta(days=5)
+    # Quiet again: one stale-data alert, not a second one for the band it caps to amber.
+    assert [a.kind for a in run(org_a, later).alerts] == [AlertKind.STALE_DATA]
+
+
+def test_a_live_partnership_that_never_sent_data_is_stale(org_a, live, account_manager):
+    touch(live, account_manager.user)
+    result = run(org_a, NOW)
+    assert [a.kind for a in result.alerts] == [AlertKind.STALE_DATA]
+    assert "has never sent KPI data" in result.alerts[0].title
+
+
+# --- Run now, acknowledge, snooze ------------------------------------------------------------
+
+
+def test_run_now_needs_change_work(healthy, actor_for, account_manager, client_executive):
+    check = services.check_run_now(actor=actor_for(account_manager), partnership=healthy)
+    assert check.trigger == "on_demand"
+    with pytest.raises(PermissionDenied):
+        services.check_run_now(actor=actor_for(client_executive), partnership=healthy)
+
+
+@pytest.fixture
+def alert(org_a, healthy):
+    KpiMeasurement.objects.filter(partnership=healthy).update(
+        received_at=NOW - datetime.timedelta(days=9)
+    )
+    (alert,) = run(org_a, NOW).alerts
+    return alert
+
+
+def test_acknowledge_needs_a_note_and_the_recipient_or_an_admin(
+    alert, actor_for, account_manager, implementation_pm, admin
+):
+    with pytest.raises(ApplicationError) as error:
+        services.alert_acknowledge(actor=actor_for(account_manager), alert=alert, note="  ")
+    assert error.value.field == "note"
+    with pytest.raises(PermissionDenied):
+        services.alert_acknowledge(actor=actor_for(implementation_pm), alert=alert, note="Done")
+    services.alert_acknowledge(
+        actor=actor_for(account_manager), alert=alert, note="Called the ACD vendor."
+    )
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == account_manager.user
+    assert alert.acknowledgement_note == "Called the ACD vendor."
+    with pytest.raises(ApplicationError):
+        services.alert_acknowledge(actor=actor_for(admin), alert=alert, note="Again")
+
+
+def test_snooze_until_a_future_date_within_90_days_with_a_reason(
+    alert, actor_for, account_manager, admin, implementation_pm
+):
+    today = alert.organization.local_today()
+    actor = actor_for(account_manager)
+    for until, reason, field in [
+        (None, "Vendor fixing", "until"),
+        (today, "Vendor fixing", "until"),
+        (today + datetime.timedelta(days=91), "Vendor fixing", "until"),
+        (today + datetime.timedelta(days=7), " ", "reason"),
+    ]:
+        with pytest.raises(ApplicationError) as error:
+            services.alert_snooze(actor=actor, alert=alert, until=until, reason=reason)
+        assert error.value.field == field
+    with pytest.raises(PermissionDenied):
+        services.alert_snooze(
+            actor=actor_for(implementation_pm),
+            alert=alert,
+            until=today + datetime.timedelta(days=7),
+            reason="Mine now",
+        )
+    services.alert_snooze(
+        actor=actor_for(admin),
+        alert=alert,
+        until=today + datetime.timedelta(days=90),
+        reason="Vendor migrates the feed next month",
+    )
+    alert.refresh_from_db()
+    assert alert.snoozed_until == today + datetime.timedelta(days=90)
+
+
+# --- Celery ----------------------------------------------------------------------------------
+
+
+def test_dispatch_checks_every_organization_in_chunks(
+    org_a, healthy, outsider_partnership, monkeypatch
+):
+    from health import tasks
+
+    monkeypatch.setattr(tasks, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(tasks, "BEAT_MINUTES", 24 * 60)  # whatever minute the test runs at
+    enqueued = health_checks_dispatch_task.delay().get()
+    assert enqueued == 2  # one per organization here (one partnership each)
+    assert HealthCheck.objects.filter(partnership=healthy).count() == 1
+    assert HealthCheck.objects.filter(partnership=outsider_partnership).count() == 1
+    health_checks_dispatch_task.delay().get()  # a duplicate beat: same period, nothing new
+    assert HealthCheck.objects.count() == 2
