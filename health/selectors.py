@@ -29,7 +29,7 @@ from discovery.models import (
     ServiceLine,
 )
 from discovery.models.callflows import CallFlowState
-from health import scoring
+from health import scoring, sla
 from health.models import (
     Alert,
     AlertKind,
@@ -253,10 +253,13 @@ def check_inputs(
             "paused_seconds",
             "paused_since",
             "response_minutes",
+            "first_response_at",
+            "resolved_at",
         )
     ):
         issues[row.partnership_id][row.severity] += 1
-        if row.resolution_due_at(now) < now:
+        # The same clock as the issue log's (a response or a resolution past its target).
+        if sla.issue_clock(row, now).breached:
             breached[row.partnership_id] += 1
 
     tasks = {

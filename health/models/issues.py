@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -57,7 +55,8 @@ class Issue(PartnershipOwnedModel):
     """Anything that goes wrong or needs an answer, from day one, with its SLA clock.
 
     The clock pauses while the issue waits on the client: `paused_seconds` accumulates the
-    paused time (and `paused_since` holds an open pause), and the due times move out by it.
+    paused time (and `paused_since` holds an open pause), and the due times move out by it
+    (`health.sla.issue_clock` reads them; pages, API and health checks all use it).
     """
 
     partnership = partnership_key(related_name="issues")
@@ -118,27 +117,6 @@ class Issue(PartnershipOwnedModel):
 
     def __str__(self) -> str:
         return self.title
-
-    def paused_at(self, now: datetime.datetime) -> datetime.timedelta:
-        """The time the clock has been paused up to `now` (an open pause included)."""
-        paused = datetime.timedelta(seconds=self.paused_seconds)
-        if self.paused_since is not None:
-            paused += max(now - self.paused_since, datetime.timedelta(0))
-        return paused
-
-    def response_due_at(self, now: datetime.datetime | None = None) -> datetime.datetime:
-        now = now or timezone.now()
-        return (
-            self.opened_at + datetime.timedelta(minutes=self.response_minutes) + self.paused_at(now)
-        )
-
-    def resolution_due_at(self, now: datetime.datetime | None = None) -> datetime.datetime:
-        now = now or timezone.now()
-        return (
-            self.opened_at
-            + datetime.timedelta(minutes=self.resolution_minutes)
-            + self.paused_at(now)
-        )
 
 
 class IssueStatusChange(PartnershipOwnedModel):

@@ -37,6 +37,7 @@ from django.utils import timezone
 from discovery.models import KpiDefinition
 from health.models import Answer, CallAudit, KpiMeasurement, MeasurementSource, TriageError
 from health.models.audits import COMPASSION_ITEMS
+from health.tasks import checks_after_upload
 from tenancy import access
 from tenancy.access import Action
 from tenancy.audit import Actor, diff
@@ -356,4 +357,8 @@ def audits_roll_up(
                 "updated_at",
             ],
         )
+    # The QA KPIs moved: the partnership's health is checked again once this commits.
+    checks_after_upload(
+        organization_id=partnership.organization_id, partnership_ids=[partnership.pk]
+    )
     return rows

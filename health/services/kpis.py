@@ -31,6 +31,7 @@ from discovery.models import KpiDefinition, ServiceLine
 from discovery.services import kpi_catalog_ready
 from health import imports
 from health.models import KpiMeasurement, MeasurementSource
+from health.tasks import checks_after_upload
 from partnerships.models import Partnership
 from tenancy.access import Action, require
 from tenancy.audit import Actor, audit_record
@@ -415,6 +416,10 @@ def _apply(
             "updated": [0, result.updated],
             "unchanged": [0, result.unchanged],
         },
+    )
+    # New figures: the partnership's health is checked again once this commits.
+    checks_after_upload(
+        organization_id=partnership.organization_id, partnership_ids=[partnership.pk]
     )
     return result
 
