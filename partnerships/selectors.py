@@ -115,8 +115,8 @@ def next_step_hint(*, partnership: Partnership) -> str:
             "then go live with the actual go-live date."
         )
     return (
-        "Live: follow the comments and the plan's remaining hand-over tasks, and keep the "
-        "client's executives informed."
+        "Live: keep touchpoints with the client regular, answer the issue log within its SLA, "
+        "and read the health check's reasons when its band changes."
     )
 
 
