@@ -4,8 +4,9 @@ the demo data obeys every rule it shows and carries real history and audit rows.
 Idempotent: organizations, users, memberships, clients and partnerships are looked up by
 their natural key first (a user's password is never reset); a partnership only walks forward
 along the status path; the culture, discovery or transition of a partnership that already
-has some is left alone. Every function returns what it created as (kind, what) pairs, for the
-summary of `manage.py seed_demo`.
+has some is left alone, and so are the KPI feed, audits, issues and touchpoints already there.
+Every function returns what it created as (kind, what) pairs, for the summary of
+`manage.py seed_demo`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 import calendar
 import dataclasses
 import datetime
+import itertools
+import random
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -24,20 +27,41 @@ from accounts.models import User
 from culture import services as culture_services
 from culture.models import CallerPopulation, CultureProfile, PhysicianPreference
 from demo.spec import (
+    AUDIT_ANSWERS,
+    AUDIT_ITEMS,
+    AuditSpec,
     ClientSpec,
     CultureSpec,
     DiscoverySpec,
     GoNoGo,
+    HealthSpec,
+    IssueSpec,
+    KpiSeries,
     OrganizationSpec,
     PartnershipSpec,
     PersonSpec,
     TaskEdit,
     TaskStatuses,
+    TouchpointSpec,
     TransitionSpec,
     Who,
 )
 from discovery import services as discovery_services
 from discovery.models import KpiDefinition, ServiceLine
+from health.models import (
+    CallAudit,
+    FollowUp,
+    Issue,
+    IssueStatus,
+    IssueStatusChange,
+    KpiMeasurement,
+    MeasurementSource,
+    Touchpoint,
+)
+from health.services import audits as audit_services
+from health.services import issues as issue_services
+from health.services import kpis as kpi_services
+from health.services import touchpoints as touchpoint_services
 from partnerships import services as partnership_services
 from partnerships.commentable import target_type_of
 from partnerships.models import ClientOrganization, Partnership, PartnershipStatus
@@ -137,7 +161,14 @@ def load_organization(spec: OrganizationSpec, *, password: str) -> Created:
             created += load_transition(
                 client_spec.transition, partnership=partnership, cast=cast, today=today
             )
-        _walk(admin, partnership, partnership_spec, today, created, until=partnership_spec.status)
+        partnership = _walk(
+            admin, partnership, partnership_spec, today, created, until=partnership_spec.status
+        )
+        # Live KPIs count once the partnership is live: the health data comes last.
+        if client_spec.health is not None:
+            created += load_health(
+                client_spec.health, partnership=partnership, cast=cast, today=today
+            )
     return created
 
 
@@ -456,8 +487,11 @@ def load_discovery(
         created.append(("discovery session", item.title))
 
     for item in spec.goals:
+        where = {"service_line": service_lines[item.service]} if item.service else {}
         discovery_services.goal_create(
-            actor=lead, partnership=partnership, **_kwargs(item, today, kpi=kpis[item.kpi])
+            actor=lead,
+            partnership=partnership,
+            **_kwargs(item, today, skip=("service",), kpi=kpis[item.kpi], **where),
         )
         created.append(("experience goal", item.statement))
     if spec.goals_signed_off is not None:
@@ -669,3 +703,200 @@ def _go_no_go(cast: Cast, plan: TransitionPlan, step: GoNoGo, today: datetime.da
     GoNoGoDecision.objects.filter(pk=decision.pk).update(
         created_at=_morning(task.due if task else today)
     )
+
+
+# --- Health --------------------------------------------------------------------------------
+
+
+def load_health(
+    spec: HealthSpec, *, partnership: Partnership, cast: Cast, today: datetime.date
+) -> Created:
+    """The KPI feed's figures (one upsert, as the telephony/ACD integration sends them), the
+    QA nurses' audits, the issue log and the account manager's touchpoints. Each part is
+    looked up by its natural key first (KPIs: any figure from the feed; audits: the call's
+    reference; issues: the title; touchpoints: the day and kind), so a second run adds
+    nothing."""
+    lines = {line.name: line for line in ServiceLine.objects.filter(partnership=partnership)}
+    created: Created = []
+    created += _kpi_feed(spec.kpis, partnership, cast, today)
+    created += _audits(spec.audits, partnership, cast, lines, today)
+    created += _issues(spec.issues, partnership, cast, lines)
+    created += _touchpoints(spec.touchpoints, partnership, cast, today)
+    return created
+
+
+def _level(points: tuple[tuple[int, str], ...], offset: int) -> float:
+    """The value on day `offset` of the straight lines between the points."""
+    for (day_a, value_a), (day_b, value_b) in itertools.pairwise(points):
+        if day_a <= offset <= day_b:
+            share = 0.0 if day_b == day_a else (offset - day_a) / (day_b - day_a)
+            return float(value_a) + share * (float(value_b) - float(value_a))
+    return float(points[-1][1] if offset > points[-1][0] else points[0][1])
+
+
+def kpi_rows(item: KpiSeries, *, today: datetime.date, seed: str) -> list[dict[str, Any]]:
+    """A series' rows for `measurements_upsert`; the noise comes from a generator seeded by
+    `seed`, the service and the KPI, so every run writes the same figures."""
+    noise = random.Random(f"{seed}|{item.service or ''}|{item.kpi}")  # noqa: S311 (demo noise)
+    quantum = Decimal(1).scaleb(-item.decimals)
+    rows = []
+    for offset in range(item.points[0][0], item.points[-1][0] + 1):
+        day = today + datetime.timedelta(days=offset)
+        if item.weekdays_only and day.weekday() >= 5:
+            continue
+        value = (
+            _level(item.points, offset)
+            + float(item.weekly.get(day.weekday(), "0"))
+            + noise.uniform(-float(item.noise), float(item.noise))
+        )
+        row = {
+            "kpi": item.kpi,
+            "service": item.service or "",
+            "day": day,
+            "value": max(Decimal(0), Decimal(str(value)).quantize(quantum)),
+        }
+        if item.calls:
+            row["sample_size"] = round(item.calls * noise.uniform(0.85, 1.15))
+        rows.append(row)
+    return rows
+
+
+def _kpi_feed(
+    series: Iterable[KpiSeries], partnership: Partnership, cast: Cast, today: datetime.date
+) -> Created:
+    series = tuple(series)
+    feed = KpiMeasurement.objects.filter(partnership=partnership, source=MeasurementSource.API)
+    if not series or feed.exists():
+        return []
+    rows = [row for item in series for row in kpi_rows(item, today=today, seed=partnership.name)]
+    result = kpi_services.measurements_upsert(
+        actor=cast["admin"], partnership=partnership, rows=rows, source=MeasurementSource.API
+    )
+    return [("KPI measurements", f"{result.created} for {partnership}")]
+
+
+def _audits(
+    audits: Iterable[AuditSpec],
+    partnership: Partnership,
+    cast: Cast,
+    lines: Mapping[str, ServiceLine],
+    today: datetime.date,
+) -> Created:
+    audits = tuple(audits)
+    done = set(
+        CallAudit.objects.filter(partnership=partnership).values_list("call_reference", flat=True)
+    )
+    auditors = {
+        user.email: user
+        for user in User.objects.filter(email__in={item.auditor for item in audits})
+    }
+    created: Created = []
+    for item in audits:
+        if item.call_reference in done:
+            continue
+        answers = {
+            name: AUDIT_ANSWERS[letter]
+            for name, letter in zip(AUDIT_ITEMS, item.answers, strict=True)
+        }
+        # Recorded by the organization's admin (who runs the QA programme) for the QA nurse.
+        audit_services.audit_record(
+            actor=cast["admin"],
+            partnership=partnership,
+            auditor=auditors[item.auditor],
+            call_reference=item.call_reference,
+            call_date=_day(today, item.call_date),
+            service_line=lines[item.service] if item.service else None,
+            triage_error=item.triage_error,
+            red_flag_missed=item.red_flag_missed,
+            notes=item.notes,
+            **answers,
+        )
+        created.append(("call audit", item.call_reference))
+    return created
+
+
+def _issues(
+    issues: Iterable[IssueSpec],
+    partnership: Partnership,
+    cast: Cast,
+    lines: Mapping[str, ServiceLine],
+) -> Created:
+    known = set(Issue.objects.filter(partnership=partnership).values_list("title", flat=True))
+    now = timezone.now()
+    created: Created = []
+    for item in issues:
+        if item.title in known:
+            continue
+        raiser = cast[item.raised_by]
+        manager = cast[item.owner or "manager"]
+        fields: dict[str, Any] = {
+            "title": item.title,
+            "description": item.description,
+            "severity": item.severity,
+        }
+        if item.service:
+            fields["service_line"] = lines[item.service]
+        provider_fields = {}
+        if item.owner:
+            provider_fields["owner"] = cast[item.owner].user
+        if item.internal_notes:
+            provider_fields["internal_notes"] = item.internal_notes
+        if raiser.membership.is_provider:
+            issue = issue_services.issue_raise(
+                actor=raiser, partnership=partnership, **fields, **provider_fields
+            )
+        else:  # a client executive raises it; the provider assigns it
+            issue = issue_services.issue_raise(actor=raiser, partnership=partnership, **fields)
+            if provider_fields:
+                issue_services.issue_update(actor=manager, issue=issue, **provider_fields)
+        # Services stamp `now`: put the issue on the day it was raised, and each move at its
+        # hour, so that its SLA clock reads as it would have.
+        opened_at = now - datetime.timedelta(days=item.opened)
+        Issue.objects.filter(pk=issue.pk).update(opened_at=opened_at)
+        issue.opened_at = opened_at
+        for status, hours in item.path:
+            at = opened_at + datetime.timedelta(hours=hours)
+            change = issue_services.issue_transition(
+                actor=manager,
+                issue=issue,
+                status=status,
+                resolution=item.resolution if status == IssueStatus.RESOLVED else None,
+                now=at,
+            )
+            IssueStatusChange.objects.filter(pk=change.pk).update(created_at=at)
+        created.append(("issue", item.title))
+    return created
+
+
+def _touchpoints(
+    touchpoints: Iterable[TouchpointSpec],
+    partnership: Partnership,
+    cast: Cast,
+    today: datetime.date,
+) -> Created:
+    known = set(Touchpoint.objects.filter(partnership=partnership).values_list("date", "kind"))
+    writer = cast["manager"]
+    created: Created = []
+    for item in touchpoints:
+        date = _day(today, item.date)
+        if (date, item.kind) in known:
+            continue
+        touchpoint = touchpoint_services.touchpoint_create(
+            actor=writer,
+            partnership=partnership,
+            date=date,
+            kind=item.kind,
+            attendees=item.attendees,
+            notes=item.notes,
+            follow_ups=[
+                {"action": f.action, "owner": cast[f.owner].user, "due": _day(today, f.due)}
+                for f in item.follow_ups
+            ],
+        )
+        rows = FollowUp.objects.filter(touchpoint=touchpoint).order_by("pk")
+        for spec_row, row in zip(item.follow_ups, rows, strict=True):
+            if spec_row.done:
+                touchpoint_services.follow_up_set_done(actor=writer, follow_up=row, done=True)
+                FollowUp.objects.filter(pk=row.pk).update(done_at=_morning(row.due))
+        created.append(("touchpoint", f"{partnership}: {item.kind} on {date}"))
+    return created

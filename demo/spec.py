@@ -8,7 +8,8 @@ default applies). Dates (`day()`) are whole days relative to the organization's 
 (negative: in the past); amounts (`amount()`) are written as text and become Decimals. Who does
 something is named by role on the partnership (`Who`): its account manager, its first
 implementation PM, its client's executive, or the organization's admin — the loader stands in
-the admin for anyone missing.
+the admin for anyone missing. A client's `health` (KPI series, issues, audits, touchpoints) is
+loaded last, once the partnership has reached its status.
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class ClientSpec:
     culture: CultureSpec | None = None
     discovery: DiscoverySpec | None = None
     transition: TransitionSpec | None = None
+    health: HealthSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,7 @@ class GoalSpec:
     kpi: str
     target: str = amount()
     priority: int
+    service: str | None = None  # a service's name; None: the whole line
 
 
 @dataclass(frozen=True)
@@ -395,3 +398,145 @@ class TransitionSpec:
     communications: tuple[CommunicationSpec, ...] = ()
     story: tuple[TaskStatuses | TaskEdit | GoNoGo, ...] = ()
     run_by: Who = "pm"
+
+
+# --- Health (the live phase: KPIs, issues, audits, touchpoints) ------------------------------
+
+Point = tuple[int, str]  # (day, value)
+
+
+@dataclass(frozen=True)
+class KpiSeries:
+    """One KPI of one service (None: the whole line), one value a day as the telephony/ACD
+    feed sends it: straight lines between `points` (oldest first; the series runs from the
+    first point's day to the last one's), plus `weekly` extras by weekday (0 is Monday), plus
+    deterministic noise of at most ±`noise`."""
+
+    kpi: str  # the KPI's key in the catalog
+    service: str | None
+    points: tuple[Point, ...]
+    noise: str = "0"
+    weekly: Mapping[int, str] = field(default_factory=dict)
+    weekdays_only: bool = False  # a daytime service: no figures on Saturdays and Sundays
+    decimals: int = 1
+    calls: int | None = None  # calls a day behind each value (its sample size)
+
+
+def creep(start: str, end: str, *, since: int = -90, until: int = -1) -> tuple[Point, ...]:
+    """A drift from `start` to `end` over the period (the last day is yesterday's)."""
+    return ((since, start), (until, end))
+
+
+def step(
+    before: str, after: str, *, on: int, since: int = -90, until: int = -1
+) -> tuple[Point, ...]:
+    """A level that jumps from `before` to `after` on day `on` (a change that broke, or fixed,
+    something overnight)."""
+    return ((since, before), (on - 1, before), (on, after), (until, after))
+
+
+@dataclass(frozen=True)
+class IssueSpec:
+    """An issue raised `opened` days ago (fractions are hours: 0.25 is 6 hours), then moved
+    along `path`: (status, hours after it was opened), by its owner."""
+
+    title: str
+    severity: str
+    description: str
+    raised_by: Who
+    opened: float
+    owner: Who | None = None
+    service: str | None = None
+    path: tuple[tuple[str, float], ...] = ()
+    resolution: str = ""
+    internal_notes: str = ""
+
+
+# The order of an audit's answers in `AuditSpec.answers`: the three critical items, then the
+# compassion rubric (health.models.audits.COMPASSION_ITEMS).
+AUDIT_ITEMS = (
+    "guideline_correct",
+    "disposition_correct",
+    "documentation_complete",
+    "introduction",
+    "empathy",
+    "plain_language",
+    "teach_back",
+    "safety_net",
+    "respectful_closing",
+)
+AUDIT_ANSWERS = {"y": "yes", "n": "no", "-": "na"}
+
+
+@dataclass(frozen=True)
+class AuditSpec:
+    """A QA nurse's audit of one triage call. `answers`: one letter per item of
+    `AUDIT_ITEMS` — y (yes), n (no), - (not applicable)."""
+
+    call_reference: str
+    call_date: int
+    auditor: str  # e-mail of the QA nurse
+    answers: str = "yyyyyyyyy"
+    service: str | None = None
+    triage_error: str = "none"
+    red_flag_missed: bool = False
+    notes: str = ""
+
+
+# Compassion rubrics a QA nurse commonly scores, cycled through by `routine_audits`: all
+# there; no teach-back; an empathy statement not called for (a clinician calling); plain
+# language not checked (an interpreter call); no safety-net advice.
+ROUTINE_ANSWERS = ("yyyyyyyyy", "yyyyyynyy", "yyyy-yyyy", "yyyyyyyyy", "yyyyy-yyy", "yyyyyyyny")
+
+
+def routine_audits(
+    prefix: str,
+    *,
+    services: tuple[str, ...],
+    auditors: tuple[str, ...],
+    since: int = -88,
+    every: int = 5,
+    until: int = -1,
+) -> tuple[AuditSpec, ...]:
+    """Audits of calls that went right (protocol, disposition and documentation correct),
+    one every `every` days, the services and QA nurses taking turns; the compassion rubric
+    varies as it does on real calls."""
+    return tuple(
+        AuditSpec(
+            call_reference=f"{prefix}-{-day:03d}",
+            call_date=day,
+            auditor=auditors[n % len(auditors)],
+            answers=ROUTINE_ANSWERS[n % len(ROUTINE_ANSWERS)],
+            service=services[n % len(services)],
+        )
+        for n, day in enumerate(range(since, until + 1, every))
+    )
+
+
+@dataclass(frozen=True)
+class FollowUpSpec:
+    action: str
+    owner: Who
+    due: int
+    done: bool = False  # done on its due day
+
+
+@dataclass(frozen=True)
+class TouchpointSpec:
+    date: int
+    kind: str
+    attendees: str
+    notes: str
+    follow_ups: tuple[FollowUpSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class HealthSpec:
+    """A partnership's life after go-live (or its parallel run): 90 days of KPI figures sent
+    by the telephony/ACD feed, the issue log, call-quality audits by the provider's QA nurses
+    and the account manager's touchpoints with the client."""
+
+    kpis: tuple[KpiSeries, ...] = ()
+    issues: tuple[IssueSpec, ...] = ()
+    audits: tuple[AuditSpec, ...] = ()
+    touchpoints: tuple[TouchpointSpec, ...] = ()

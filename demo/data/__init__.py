@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from demo.data import lakeshore, metro, prairie_view, tidewater
+from demo.data import cedar_ridge, lakeshore, metro, prairie_view, tidewater
+from demo.data.shared import QA_GRACE, QA_TOMAS
 from demo.spec import OrganizationSpec, PersonSpec
 from tenancy.models import Role
 
@@ -17,8 +18,10 @@ NORTHSTAR = OrganizationSpec(
         PersonSpec("admin@northstar.example", "Dana Whitfield", Role.ADMIN),
         PersonSpec("am@northstar.example", "Marcus Oyelaran", Role.ACCOUNT_MANAGER),
         PersonSpec("pm@northstar.example", "Renee Kowalski", Role.IMPLEMENTATION_PM),
+        PersonSpec(QA_GRACE, "Grace Liu, RN — QA nurse", Role.IMPLEMENTATION_PM),
+        PersonSpec(QA_TOMAS, "Tomás Reyes, RN — QA nurse", Role.IMPLEMENTATION_PM),
     ),
-    clients=(lakeshore.CLIENT, prairie_view.CLIENT, metro.CLIENT),
+    clients=(lakeshore.CLIENT, prairie_view.CLIENT, metro.CLIENT, cedar_ridge.CLIENT),
 )
 
 HARBOR = OrganizationSpec(

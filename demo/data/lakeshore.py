@@ -17,7 +17,7 @@ line, in transition.
 
 from __future__ import annotations
 
-from demo.data.shared import TASK_OWNERS
+from demo.data.shared import QA_GRACE, QA_TOMAS, TASK_OWNERS
 from demo.spec import (
     AdaptationSpec,
     CallFlowSpec,
@@ -26,9 +26,13 @@ from demo.spec import (
     CommunicationSpec,
     CultureSpec,
     DiscoverySpec,
+    FollowUpSpec,
     GoalSpec,
     GroupSpec,
+    HealthSpec,
+    IssueSpec,
     KnowledgeSpec,
+    KpiSeries,
     NurseSpec,
     OpportunitySpec,
     PartnershipSpec,
@@ -41,14 +45,18 @@ from demo.spec import (
     StaffSpec,
     TaskEdit,
     TaskStatuses,
+    TouchpointSpec,
     TransitionSpec,
     VersionSpec,
+    creep,
     due_before_today,
     graph,
     pdf,
     revise,
+    routine_audits,
     under_way,
 )
+from health.models import IssueStatus, Severity, TouchpointKind
 from partnerships.models import ClientKind, PartnershipStatus
 from tenancy.models import Role
 from transition.models import (
@@ -1067,6 +1075,77 @@ TRANSITION = TransitionSpec(
     ),
 )
 
+# --- Health ---------------------------------------------------------------------------------
+# Green, but slipping: the plan's build runs late (a milestone past its baseline), while the
+# first weeks of Northstar's nurses answering the triage line alongside the university's
+# (the early parallel run the steering group asked for) beat every discovery baseline.
+
+PARALLEL_RUN = -18
+
+HEALTH = HealthSpec(
+    kpis=(
+        KpiSeries(
+            "average_speed_of_answer", TRIAGE, creep("29", "26", since=PARALLEL_RUN), "3", calls=60
+        ),
+        KpiSeries("abandonment_rate", TRIAGE, creep("5.4", "4.8", since=PARALLEL_RUN), "0.5"),
+        KpiSeries("service_level_30s", TRIAGE, creep("78", "82", since=PARALLEL_RUN), "2"),
+        KpiSeries("triage_callback_time", TRIAGE, creep("29", "25", since=PARALLEL_RUN), "3"),
+        KpiSeries("average_handle_time", TRIAGE, creep("12.5", "11.8", since=PARALLEL_RUN), "1"),
+    ),
+    issues=(
+        IssueSpec(
+            "Transferred calls lose the caller's number on the parallel-run trunk",
+            Severity.MEDIUM,
+            "Calls the university's UCCX transfers to Northstar arrive without the caller's "
+            "number, so a nurse cannot call back a student whose call drops.",
+            raised_by="pm",
+            owner="admin",
+            opened=6,
+            service=TRIAGE,
+            path=((IssueStatus.IN_PROGRESS, 2),),
+        ),
+        IssueSpec(
+            "Students asked to repeat their student ID twice",
+            Severity.LOW,
+            "Students tell us the nurse asks for their ID again after the IVR took it.",
+            raised_by="executive",
+            owner="pm",
+            opened=15,
+            path=((IssueStatus.IN_PROGRESS, 20), (IssueStatus.RESOLVED, 70)),
+            resolution="The IVR now passes the student ID to the nurse's screen.",
+        ),
+    ),
+    audits=routine_audits(
+        "LSU", services=(TRIAGE,), auditors=(QA_TOMAS, QA_GRACE), since=PARALLEL_RUN, every=4
+    ),
+    touchpoints=(
+        TouchpointSpec(
+            -33,
+            TouchpointKind.SITE_VISIT,
+            "Marcus Oyelaran, Renee Kowalski (Northstar); Priya Raman; the two student health RNs",
+            "Sat with the night nurses on a Sunday evening; agreed the early parallel run.",
+            follow_ups=(FollowUpSpec("Set up the parallel-run trunk with IT", "admin", -20, True),),
+        ),
+        TouchpointSpec(
+            -19,
+            TouchpointKind.MEETING,
+            "Marcus Oyelaran, Renee Kowalski (Northstar); Priya Raman",
+            "Steering meeting: parallel run starts tomorrow; the Epic interface test slipped.",
+        ),
+        TouchpointSpec(
+            -5,
+            TouchpointKind.MEETING,
+            "Marcus Oyelaran, Renee Kowalski (Northstar); Priya Raman",
+            "Steering meeting: parallel-run figures beat the baselines; build milestone "
+            "slipping, re-forecast asked of the PM.",
+            follow_ups=(
+                FollowUpSpec("Re-forecast the build milestones", "pm", 3),
+                FollowUpSpec("Share the parallel-run figures with the dean", "executive", 7),
+            ),
+        ),
+    ),
+)
+
 CLIENT = ClientSpec(
     name="Lakeshore University Student Health",
     kind=ClientKind.UNIVERSITY_HEALTH,
@@ -1078,4 +1157,5 @@ CLIENT = ClientSpec(
     culture=CULTURE,
     discovery=DISCOVERY,
     transition=TRANSITION,
+    health=HEALTH,
 )

@@ -10,16 +10,22 @@ triage, live for over six months.
 
 from __future__ import annotations
 
-from demo.data.shared import TASK_OWNERS
+from demo.data.shared import QA_GRACE, QA_NURSES, TASK_OWNERS
 from demo.spec import (
     AdaptationSpec,
+    AuditSpec,
     ClientSpec,
     CommunicationSpec,
     CultureSpec,
     DiscoverySpec,
+    FollowUpSpec,
+    GoalSpec,
     GoNoGo,
     GroupSpec,
+    HealthSpec,
+    IssueSpec,
     KnowledgeSpec,
+    KpiSeries,
     NurseSpec,
     PartnershipSpec,
     PopulationSpec,
@@ -28,10 +34,14 @@ from demo.spec import (
     StaffSpec,
     TaskEdit,
     TaskStatuses,
+    TouchpointSpec,
     TransitionSpec,
+    creep,
     in_phase,
     outside_phase,
+    routine_audits,
 )
+from health.models import IssueStatus, Severity, TouchpointKind, TriageError
 from partnerships.models import ClientKind, PartnershipStatus
 from transition.models import (
     AdkarStage,
@@ -575,6 +585,208 @@ DISCOVERY = DiscoverySpec(
             baselines=(("average_speed_of_answer", "20"),),
         ),
     ),
+    # The COO's one number, agreed on paper with the discovery.
+    goals=(
+        GoalSpec(
+            "Monday-morning overflow callers reach a nurse: fewer than 5 in 100 hang up",
+            "abandonment_rate",
+            "5",
+            1,
+            service=OVERFLOW,
+        ),
+        GoalSpec(
+            "Overflow callers are answered within 30 seconds, 8 times in 10",
+            "service_level_30s",
+            "80",
+            2,
+            service=OVERFLOW,
+        ),
+    ),
+)
+
+# --- Live ----------------------------------------------------------------------------------
+# Amber: the daytime overflow's abandonment has crept from under 5% to 7.5% and more, worst
+# on Monday mornings (above its 5.2% baseline and the COO's goal of 5%), and the account
+# manager has not spoken to the practice for over three weeks (two follow-ups overdue). The
+# after-hours line and the paging line are better than their baselines; QA is on target.
+
+MONDAY = 0
+
+HEALTH = HealthSpec(
+    kpis=(
+        KpiSeries("average_speed_of_answer", AFTER_HOURS, creep("27", "25"), "3", calls=115),
+        KpiSeries("abandonment_rate", AFTER_HOURS, creep("4.1", "3.8"), "0.6"),
+        KpiSeries("service_level_30s", AFTER_HOURS, creep("81", "83"), "2.5"),
+        KpiSeries(
+            "average_speed_of_answer",
+            OVERFLOW,
+            creep("36", "46"),
+            "4",
+            weekly={MONDAY: "16"},
+            weekdays_only=True,
+            calls=90,
+        ),
+        KpiSeries(
+            "abandonment_rate",
+            OVERFLOW,
+            creep("4.6", "7.6"),
+            "0.5",
+            weekly={MONDAY: "2.6"},
+            weekdays_only=True,
+        ),
+        KpiSeries(
+            "service_level_30s",
+            OVERFLOW,
+            creep("76", "68"),
+            "2.5",
+            weekly={MONDAY: "-9"},
+            weekdays_only=True,
+        ),
+        KpiSeries("average_speed_of_answer", PAGING, creep("18", "17"), "3", calls=14),
+        KpiSeries("average_handle_time", None, creep("9.8", "10.2"), "0.8"),
+    ),
+    issues=(
+        IssueSpec(
+            "Orthopedics page sent as a secure message after 22:00",
+            Severity.MEDIUM,
+            "A post-op DVT question at 23:10 went to the on-call surgeon as a secure message; "
+            "the surgeon read it at 06:30. The orthopedics rule is a page after 22:00.",
+            raised_by="manager",
+            owner="admin",
+            opened=71,
+            service=AFTER_HOURS,
+            path=(
+                (IssueStatus.IN_PROGRESS, 1),
+                (IssueStatus.RESOLVED, 30),
+                (IssueStatus.CLOSED, 80),
+            ),
+            resolution="The paging rule is now in the after-22:00 script and the nurses were "
+            "briefed at the shift huddles; no repeat in a month of audits.",
+        ),
+        IssueSpec(
+            "Cardiology rotation feed missed the Saturday swap",
+            Severity.HIGH,
+            "The nightly rotation feed still named Dr. Nowak on call on Saturday; two pages "
+            "went to him instead of Dr. Patel.",
+            raised_by="manager",
+            owner="admin",
+            opened=39,
+            path=((IssueStatus.IN_PROGRESS, 2), (IssueStatus.RESOLVED, 26)),
+            resolution="The practice's scheduling export now runs after the Friday swaps; the "
+            "feed is checked every Saturday at 07:00.",
+        ),
+        IssueSpec(
+            "Monday-morning overflow: callers abandoning before a nurse answers",
+            Severity.HIGH,
+            "On the last four Mondays 8 to 10 in 100 overflow callers hung up before a nurse "
+            "answered, against 5.2 in the discovery baseline. The clinics' queues spill over "
+            "at 08:00 sharp, before the second wave of nurses logs in.",
+            raised_by="manager",
+            owner="admin",
+            opened=12,
+            service=OVERFLOW,
+            path=((IssueStatus.IN_PROGRESS, 3),),
+            internal_notes="Renewal next quarter; the COO will ask about this first.",
+        ),
+        IssueSpec(
+            "Bowel-prep callbacks not reaching the endoscopy unit by 06:30",
+            Severity.MEDIUM,
+            "Two patients told to call the endoscopy unit at 06:30 found no one had been told "
+            "their prep was incomplete; the unit wants the nurse's note by 06:00.",
+            raised_by="manager",
+            owner="admin",
+            opened=6,
+            service=AFTER_HOURS,
+            path=((IssueStatus.IN_PROGRESS, 4),),
+        ),
+        IssueSpec(
+            "Polish interpreter line slow to connect on Sunday nights",
+            Severity.LOW,
+            "Two Sunday-night calls waited over three minutes for the Polish interpreter.",
+            raised_by="manager",
+            owner="manager",
+            opened=9,
+            path=((IssueStatus.IN_PROGRESS, 5), (IssueStatus.WAITING_ON_CLIENT, 28)),
+            internal_notes="Waiting on the practice's interpreter contract renewal.",
+        ),
+    ),
+    audits=(
+        *routine_audits(
+            "MSP", services=(AFTER_HOURS, OVERFLOW, AFTER_HOURS), auditors=QA_NURSES, every=6
+        ),
+        AuditSpec(
+            "MSP-054-A",
+            -54,
+            QA_GRACE,
+            "ynyyyyyyy",
+            service=OVERFLOW,
+            triage_error=TriageError.UNDER,
+            notes="Post-op calf pain and swelling after a knee replacement: home care advised; "
+            "the DVT protocol calls for a same-day assessment. Coached with the nurse; the "
+            "patient was called back and seen the same afternoon.",
+        ),
+    ),
+    touchpoints=(
+        TouchpointSpec(
+            -82,
+            TouchpointKind.CALL,
+            "Marcus Oyelaran (Northstar); Janet Kowalski, practice administrator",
+            "Monthly KPI pack walked through: every line at or better than its baseline.",
+        ),
+        TouchpointSpec(
+            -68,
+            TouchpointKind.BUSINESS_REVIEW,
+            "Marcus Oyelaran, Dana Whitfield (Northstar); the COO; Janet Kowalski; "
+            "Dr. Andrzej Nowak, cardiology chief",
+            "Quarterly business review. The COO is pleased with the after-hours line; asked "
+            "us to watch the Monday-morning overflow as the clinics grow.",
+            follow_ups=(
+                FollowUpSpec(
+                    "Add Monday-morning figures to the monthly KPI pack", "manager", -52, True
+                ),
+                FollowUpSpec("Plan the next QBR for the renewal quarter", "manager", -40, True),
+            ),
+        ),
+        TouchpointSpec(
+            -54,
+            TouchpointKind.CALL,
+            "Marcus Oyelaran (Northstar); Janet Kowalski",
+            "KPI pack: overflow abandonment a little above baseline on Mondays; watching it.",
+        ),
+        TouchpointSpec(
+            -40,
+            TouchpointKind.SITE_VISIT,
+            "Marcus Oyelaran (Northstar); Janet Kowalski; the Loop clinic's charge nurse",
+            "Watched the Loop clinic's queue on a Monday morning: the clinic nurses spill over "
+            "to us at 08:00 sharp, when our second wave of nurses is still logging in.",
+            follow_ups=(
+                FollowUpSpec("Send the Monday-morning staffing model to the COO", "manager", -19),
+                FollowUpSpec("Start the overflow nurses at 07:45 on Mondays", "admin", -24, True),
+            ),
+        ),
+        TouchpointSpec(
+            -26,
+            TouchpointKind.CALL,
+            "Marcus Oyelaran (Northstar); Janet Kowalski",
+            "KPI pack: overflow abandonment still climbing on Mondays despite the earlier "
+            "start. Promised a recovery plan.",
+            follow_ups=(
+                FollowUpSpec(
+                    "Propose a recovery plan for Monday-morning abandonment", "manager", -12
+                ),
+                FollowUpSpec(
+                    "Send the Sunday-night interpreter wait times to the practice administrator",
+                    "manager",
+                    -5,
+                ),
+                FollowUpSpec(
+                    "Confirm the start date of the second Spanish-speaking night nurse",
+                    "manager",
+                    12,
+                ),
+            ),
+        ),
+    ),
 )
 
 CLIENT = ClientSpec(
@@ -587,4 +799,5 @@ CLIENT = ClientSpec(
     culture=CULTURE,
     discovery=DISCOVERY,
     transition=TRANSITION,
+    health=HEALTH,
 )

@@ -31,3 +31,9 @@ TASK_OWNERS: dict[str, Who] = {
         "admin",
     ),
 }
+
+# The provider's QA nurses, who audit triage calls on every partnership (provider members
+# with the implementation-PM role, the nearest the roles come; no partnership names them).
+QA_GRACE = "grace.liu@northstar.example"
+QA_TOMAS = "tomas.reyes@northstar.example"
+QA_NURSES = (QA_GRACE, QA_TOMAS)
