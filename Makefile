@@ -16,14 +16,14 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help install assets python run test lint format migrate seed worker beat web bench clean
+.PHONY: help install assets python run test lint format migrate seed worker beat web bench bench-health clean
 
 help:
 	@echo "make run      install, migrate SQLite under var/, load demo data, start web + worker + beat"
 	@echo "make test     install and run the test suite (SQLite, or DATABASE_URL/REDIS_URL if set)"
 	@echo "make install  virtualenv in .venv and front-end assets (idempotent)"
 	@echo "make lint     ruff, the layer contract (lint-imports), no model change without migration"
-	@echo "make bench    time the partnership list (API and page); writes bench/results/"
+	@echo "make bench    time the partnership list and the health-check sweep; writes bench/results/"
 
 python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -94,9 +94,14 @@ PYTEST_WORKERS ?= auto
 test: install
 	$(VPY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-# Not part of `make test`: it takes a minute and its figures depend on the machine.
+# Not part of `make test`: they take minutes and their figures depend on the machine.
+# bench-health needs PostgreSQL (DATABASE_URL's server, else postgres@127.0.0.1:5432).
 bench: install
 	$(VPY) bench/partnership_list.py $(BENCH_ARGS)
+	$(VPY) bench/health_sweep.py $(BENCH_HEALTH_ARGS)
+
+bench-health: install
+	$(VPY) bench/health_sweep.py $(BENCH_HEALTH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
