@@ -39,6 +39,7 @@ from health.models import (
     Issue,
     IssueStatus,
     KpiMeasurement,
+    MeasurementSource,
     Touchpoint,
 )
 from partnerships.models import Partnership, PartnershipStatus
@@ -111,9 +112,13 @@ def _kpis(organization) -> dict[int, KpiInfo]:
 
 
 def _kpi_averages(measurements: QuerySet, since: datetime.date) -> dict[tuple, tuple]:
-    """{(partnership, service line or 0, kpi): (average, days)} of the window."""
+    """{(partnership, service line or 0, kpi): (average, days)} of the window. The audits'
+    monthly roll-ups are dated the 1st of their month: the month the window starts in counts
+    whole, so that the QA KPIs never drop out at the end of a month."""
     rows = (
-        measurements.filter(day__gte=since)
+        measurements.filter(
+            Q(day__gte=since) | Q(source=MeasurementSource.AUDITS, day__gte=since.replace(day=1))
+        )
         .values("partnership_id", "line_key", "kpi_id")
         .annotate(average=Avg("value"), days=Count("id"))
         .order_by()
@@ -130,16 +135,26 @@ def _baselines(baselines: QuerySet) -> dict[tuple, tuple]:
     return {(p, s, k): (_f(v), _f(t)) for p, s, k, v, t in rows}
 
 
+def _per_partnership(averages: dict[tuple, tuple]) -> dict[int, dict[tuple, tuple]]:
+    """{partnership: {(service line or 0, kpi): (average, days)}}, sorted by line and KPI:
+    each partnership then reads only its own figures (not every partnership's)."""
+    grouped: dict[int, dict[tuple, tuple]] = defaultdict(dict)
+    for (pid, line, kpi_id), figures in sorted(averages.items()):
+        grouped[pid][(line, kpi_id)] = figures
+    return grouped
+
+
 def _quality_figures(
     pid: int,
-    averages: dict,
+    averages: dict[tuple, tuple],
     baselines: dict,
     kpis: dict[int, KpiInfo],
     lines: dict[int, str],
 ) -> list[scoring.KpiFigure]:
+    """`averages`: this partnership's, {(service line or 0, kpi): (average, days)}."""
     figures = []
-    for (p, line, kpi_id), (average, days) in sorted(averages.items()):
-        if p != pid or kpi_id not in kpis:
+    for (line, kpi_id), (average, days) in averages.items():
+        if kpi_id not in kpis:
             continue
         kpi = kpis[kpi_id]
         baseline, target = baselines.get((pid, line, kpi_id), (None, None))
@@ -158,13 +173,14 @@ def _quality_figures(
     return figures
 
 
-def _goal_value(pid: int, line_id: int | None, kpi_id: int, averages: dict) -> float | None:
+def _goal_value(line_id: int | None, kpi_id: int, averages: dict) -> float | None:
+    """`averages`: the partnership's, {(service line or 0, kpi): (average, days)}."""
     if line_id:
-        found = averages.get((pid, line_id, kpi_id))
+        found = averages.get((line_id, kpi_id))
         return found[0] if found else None
-    if (pid, 0, kpi_id) in averages:
-        return averages[(pid, 0, kpi_id)][0]
-    parts = [(avg, n) for (p, _, k), (avg, n) in averages.items() if p == pid and k == kpi_id]
+    if (0, kpi_id) in averages:
+        return averages[(0, kpi_id)][0]
+    parts = [(avg, n) for (_, k), (avg, n) in averages.items() if k == kpi_id]
     days = sum(n for _, n in parts)
     return round(sum(avg * n for avg, n in parts) / days, 3) if days else None
 
@@ -214,7 +230,9 @@ def check_inputs(
         _scope(ServiceLine.objects, org, ids).values_list("id", "partnership_id")
     )
     measurements = _scope(KpiMeasurement.objects, org, ids)
-    averages = _kpi_averages(measurements, today - datetime.timedelta(days=KPI_WINDOW_DAYS - 1))
+    averages = _per_partnership(
+        _kpi_averages(measurements, today - datetime.timedelta(days=KPI_WINDOW_DAYS - 1))
+    )
     baselines = _baselines(_scope(KpiBaseline.objects, org, ids))
     last_received = dict(
         measurements.values("partnership_id")
@@ -324,33 +342,35 @@ def check_inputs(
 
     discovery = _discovery_facts(org, ids, lines, line_partnership, baselines, goals)
 
+    # The latest snapshot and alerts: one index lookup per partnership (a correlated subquery
+    # from the partnership's side), not one per snapshot or alert of the history, which grows
+    # every hour.
+    checked = Partnership.objects.filter(organization=org, pk__in=ids)
+    latest_check = (
+        HealthCheck.objects.filter(
+            organization=org, partnership_id=OuterRef("pk"), period_start__lte=period_start
+        )
+        .order_by("-period_start", "-id")
+        .values("pk")[:1]
+    )
     previous = {
         r["partnership_id"]: r
-        for r in _scope(HealthCheck.objects, org, ids)
-        .filter(
-            pk=Subquery(
-                HealthCheck.objects.filter(
-                    partnership_id=OuterRef("partnership_id"), period_start__lte=period_start
-                )
-                .order_by("-period_start", "-id")
-                .values("pk")[:1]
-            )
-        )
-        .values("id", "partnership_id", "period_start", "band", "score", "created_at")
+        for r in HealthCheck.objects.filter(
+            organization=org,
+            pk__in=checked.annotate(latest=Subquery(latest_check)).values("latest"),
+        ).values("id", "partnership_id", "period_start", "band", "score", "created_at")
     }
-    last_alerts: dict[int, dict[str, dict]] = defaultdict(dict)
-    for r in (
-        _scope(Alert.objects, org, ids)
-        .filter(
-            pk=Subquery(
-                Alert.objects.filter(
-                    partnership_id=OuterRef("partnership_id"), kind=OuterRef("kind")
-                )
-                .order_by("-created_at", "-id")
-                .values("pk")[:1]
-            )
+    latest_alerts = Q()
+    for kind in AlertKind.values:
+        latest_alert = (
+            Alert.objects.filter(organization=org, partnership_id=OuterRef("pk"), kind=kind)
+            .order_by("-created_at", "-id")
+            .values("pk")[:1]
         )
-        .values("partnership_id", "kind", "band", "created_at")
+        latest_alerts |= Q(pk__in=checked.annotate(latest=Subquery(latest_alert)).values("latest"))
+    last_alerts: dict[int, dict[str, dict]] = defaultdict(dict)
+    for r in Alert.objects.filter(latest_alerts, organization=org).values(
+        "partnership_id", "kind", "band", "created_at"
     ):
         last_alerts[r["partnership_id"]][r["kind"]] = r
 
@@ -366,15 +386,16 @@ def check_inputs(
         people = staff.get(pid)
         mood = sentiment.get(pid)
         last_touch = touchpoints.get(pid)
+        own_averages = averages.get(pid, {})
         inputs = scoring.CheckInputs(
             phase=status,
-            quality=_quality_figures(pid, averages, baselines, kpis, lines),
+            quality=_quality_figures(pid, own_averages, baselines, kpis, lines),
             experience_goals=[
                 scoring.KpiFigure(
                     name=kpis[kpi_id].name if kpi_id in kpis else "Experience goal",
                     unit=kpis[kpi_id].unit if kpi_id in kpis else "",
                     direction=kpis[kpi_id].direction if kpi_id in kpis else "higher",
-                    value=_goal_value(pid, line_id, kpi_id, averages),
+                    value=_goal_value(line_id, kpi_id, own_averages),
                     target=target,
                     service=lines.get(line_id, "") if line_id else "",
                 )

@@ -311,3 +311,34 @@ def test_dispatch_checks_every_organization_in_chunks(
     assert HealthCheck.objects.filter(partnership=outsider_partnership).count() == 1
     health_checks_dispatch_task.delay().get()  # a duplicate beat: same period, nothing new
     assert HealthCheck.objects.count() == 2
+
+
+def test_the_audits_monthly_qa_figures_count_all_month(org_a, healthy, kpis):
+    """The audits' roll-up is dated the 1st of its month; 28 days later it still counts (the
+    window's first month counts whole), so QA never drops out at the end of a month."""
+    today = healthy.organization.local_today()
+    first_of_window_month = (today - datetime.timedelta(days=27)).replace(day=1)
+    KpiMeasurement.objects.create(
+        organization=org_a,
+        partnership=healthy,
+        kpi=kpis["qa_correct_guideline"],
+        day=first_of_window_month,
+        value=Decimal("96"),
+        sample_size=12,
+        source="audits",
+        received_at=NOW,
+    )
+    # A feed row as old is out of the window.
+    old = measure(
+        healthy, kpis["service_level_30s"], 10, days_ago=(today - first_of_window_month).days
+    )
+
+    run(org_a, NOW)
+
+    texts = [
+        m["text"] for m in HealthCheck.objects.get(partnership=healthy).components[0]["measures"]
+    ]
+    assert any(
+        "correct guideline" in text.lower() or "guideline" in text.lower() for text in texts
+    ), texts
+    assert not any(old.kpi.name in text for text in texts), texts
