@@ -6,6 +6,14 @@ Celery beat (one beat only: see the README and docker-compose.yml) enqueues
 chunks of partnership ids to `health_checks_run_task`. A chunk's snapshots are unique per
 partnership and period and written in one transaction, so a redelivered or retried chunk
 loses and duplicates nothing.
+
+Reliability: messages are acknowledged after the task ran (`CELERY_TASK_ACKS_LATE`), so a
+worker killed mid-chunk leaves its message unacknowledged: the broker hands it out again
+(Redis: after the transport's `visibility_timeout`; a lost prefork child: at once, through
+`CELERY_TASK_REJECT_ON_WORKER_LOST`), the killed chunk's transaction has rolled back, and the
+redelivery checks it whole. Every message carries its period, so a redelivery writes the
+period it was meant for. Database and network errors are retried with exponential backoff.
+tests/health/test_worker_kill.py proves it with a real worker killed by SIGKILL.
 """
 
 from __future__ import annotations
@@ -18,7 +26,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from health import selectors
-from health.services.checks import checks_run, period_floor
+from health.services.checks import checks_run, minute_floor, period_floor
 from tenancy.models import Organization
 
 logger = logging.getLogger(__name__)
@@ -31,7 +39,7 @@ BEAT_MINUTES = 60
 TRANSIENT = (OSError, OperationalError, InterfaceError)
 
 
-def _chunks(ids: list[int], size: int = CHUNK_SIZE):
+def _chunks(ids: list[int], size: int):
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
 
@@ -52,7 +60,7 @@ def health_checks_dispatch_task() -> int:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        for chunk in _chunks(ids):
+        for chunk in _chunks(ids, CHUNK_SIZE):
             health_checks_run_task.delay(
                 organization_id=organization.pk,
                 partnership_ids=chunk,
@@ -89,13 +97,25 @@ def health_checks_run_task(
 
 def checks_after_upload(*, organization_id: int, partnership_ids: list[int]) -> None:
     """For the KPI upload and the audit batch: re-check those partnerships once the data is
-    committed (their own period: this minute)."""
+    committed (their own period: this minute, fixed now so that a redelivery or a retry
+    writes that same period rather than a second snapshot)."""
     from django.db import transaction
 
-    transaction.on_commit(
-        lambda: health_checks_run_task.delay(
-            organization_id=organization_id,
-            partnership_ids=list(partnership_ids),
-            trigger="after_upload",
-        )
-    )
+    period = minute_floor(timezone.now()).isoformat()
+
+    def enqueue() -> None:
+        try:
+            health_checks_run_task.delay(
+                organization_id=organization_id,
+                partnership_ids=list(partnership_ids),
+                period_start_iso=period,
+                trigger="after_upload",
+            )
+        except Exception:  # the broker's errors vary by transport; the data is committed
+            # The next scheduled sweep checks these partnerships anyway.
+            logger.exception(
+                "Could not queue the health check after an upload (partnerships %s).",
+                partnership_ids,
+            )
+
+    transaction.on_commit(enqueue)

@@ -248,6 +248,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     }
 )
 CELERY_TASK_IGNORE_RESULT = True
+# A task's message is acknowledged once it ran, so a worker killed mid-task loses nothing: a
+# lost prefork child's message goes back at once (reject on worker lost), a dead worker's
+# after Redis's visibility_timeout (above), which must stay longer than CELERY_TASK_TIME_LIMIT
+# or a task still running would be handed out a second time. Tasks must be idempotent
+# (tests/health/test_worker_kill.py kills a real worker mid-sweep).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -6,6 +6,10 @@ organization's health settings.
 A snapshot is unique per partnership and period, so a retried or redelivered task never
 doubles it; a period already checked is skipped whole (no second alert either). Each sweep
 writes its snapshots and alerts in one transaction: no partnership is left half-written.
+Two checks of the same partnerships never run side by side (the partnership rows are locked
+first), so a message redelivered while its first delivery still runs waits, then finds the
+period checked: no alert is raised twice (tests/health/test_worker_kill.py kills a real
+worker mid-sweep).
 """
 
 from __future__ import annotations
@@ -107,6 +111,7 @@ def checks_run(
             else minute_floor(now)
         )
     result = RunResult(period_start=period_start)
+    _lock_partnerships(organization, partnership_ids)
     thresholds = scoring.Thresholds(red_below=hs.red_below, green_from=hs.green_from)
     facts = selectors.check_inputs(
         organization=organization,
@@ -156,6 +161,21 @@ def checks_run(
         transaction.on_commit(lambda: _send(emails))
     result.alerts = alerts
     return result
+
+
+def _lock_partnerships(organization, partnership_ids) -> None:
+    """Lock the partnerships about to be checked until the transaction ends, in id order (no
+    deadlock between overlapping chunks). A second check of any of them (a redelivery while
+    the first delivery still runs, a second beat, "run now" during the sweep) waits here and
+    then reads what the first one wrote. FOR NO KEY UPDATE leaves the rows that point at a
+    partnership (KPI uploads, issues, audits) free to be written meanwhile; SQLite, which
+    runs one writer at a time anyway, ignores it."""
+    list(
+        selectors.checked_partnerships(organization=organization, partnership_ids=partnership_ids)
+        .order_by("pk")
+        .select_for_update(no_key=True)
+        .values_list("pk", flat=True)
+    )
 
 
 def _alerts_for(organization, outcomes, now) -> list[Alert]:

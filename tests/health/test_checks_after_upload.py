@@ -57,3 +57,20 @@ def test_an_audit_checks_the_partnership_again(
         )
 
     assert HealthCheck.objects.filter(partnership=live, trigger="after_upload").count() == 1
+
+
+def test_a_broker_that_cannot_take_the_check_does_not_undo_the_upload(
+    actor_for, implementation_pm, live, kpis, django_capture_on_commit_callbacks, monkeypatch
+):
+    from health import tasks
+    from health.models import KpiMeasurement
+
+    def broker_down(**kwargs):
+        raise OSError("broker unreachable")
+
+    monkeypatch.setattr(tasks.health_checks_run_task, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        upsert(actor_for(implementation_pm), live)
+
+    assert KpiMeasurement.objects.filter(partnership=live).count() == 1
+    assert not HealthCheck.objects.exists()
