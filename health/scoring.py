@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache, wraps
 from typing import Any
 
 PHASES = ("discovery", "transition", "live")
@@ -229,24 +230,38 @@ def clamp(value: float, low: float = 0.0, high: float = 100.0) -> float:
     return max(low, min(high, value))
 
 
-def fmt(value: float | None, unit: str = "") -> str:
+@lru_cache(maxsize=4096, typed=True)
+def _fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "no data"
     text = f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}"
     return f"{text}{UNIT_SUFFIX.get(unit, '')}"
 
 
-def describe(measure: Measure) -> str:
-    """'Abandonment rate 9.8% against a baseline of 6.1% and a target of 5%'."""
-    text = f"{measure.name} {fmt(measure.value, measure.unit)}"
+def fmt(value: float | None, unit: str = "") -> str:
+    # The same few figures recur across partnerships and sweeps: the text is cached (by
+    # value and type, and unit).
+    return _fmt(value, unit)
+
+
+@lru_cache(maxsize=8192, typed=True)
+def _describe(
+    name: str, value: float | None, unit: str, target: float | None, baseline: float | None
+) -> str:
+    text = f"{name} {_fmt(value, unit)}"
     refs = []
-    if measure.baseline is not None:
-        refs.append(f"a baseline of {fmt(measure.baseline, measure.unit)}")
-    if measure.target is not None:
-        refs.append(f"a target of {fmt(measure.target, measure.unit)}")
+    if baseline is not None:
+        refs.append(f"a baseline of {_fmt(baseline, unit)}")
+    if target is not None:
+        refs.append(f"a target of {_fmt(target, unit)}")
     if refs:
         text += " against " + " and ".join(refs)
     return text
+
+
+def describe(measure: Measure) -> str:
+    """'Abandonment rate 9.8% against a baseline of 6.1% and a target of 5%'."""
+    return _describe(measure.name, measure.value, measure.unit, measure.target, measure.baseline)
 
 
 def _better_or_equal(direction: str, value: float, reference: float) -> bool:
@@ -290,6 +305,22 @@ def _figure_measure(figure: KpiFigure) -> Measure:
 
 
 # --- Components ------------------------------------------------------------------------------
+
+
+def _memo(function):
+    """The components scored from a few counts (schedule, issues, engagement, discovery,
+    data freshness) recur across partnerships and sweeps, and their scores are immutable:
+    cached by their facts. Facts that cannot be hashed are scored each time."""
+    cached = lru_cache(maxsize=4096)(function)
+
+    @wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return cached(*args, **kwargs)
+        except TypeError:  # unhashable facts
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def score_quality(figures: Sequence[KpiFigure]) -> ComponentScore | None:
@@ -339,6 +370,7 @@ def score_experience(
     return ComponentScore("experience", round(score, 1), reason, tuple(measures))
 
 
+@_memo
 def score_schedule(facts: ScheduleFacts | None) -> ComponentScore | None:
     if facts is None or facts.tasks == 0:
         return None
@@ -370,13 +402,21 @@ def score_schedule(facts: ScheduleFacts | None) -> ComponentScore | None:
 def score_issues(facts: IssueFacts | None) -> ComponentScore | None:
     if facts is None:
         return None
-    counts = {sev: int(facts.open_by_severity.get(sev, 0)) for sev in SEVERITY_PENALTY}
+    return _score_issues(
+        tuple(int(facts.open_by_severity.get(sev, 0)) for sev in SEVERITY_PENALTY),
+        facts.breached,
+    )
+
+
+@_memo
+def _score_issues(open_counts: tuple[int, ...], breached: int) -> ComponentScore:
+    counts = dict(zip(SEVERITY_PENALTY, open_counts, strict=True))
     penalty = sum(SEVERITY_PENALTY[sev] * n for sev, n in counts.items())
-    penalty += BREACH_PENALTY * facts.breached
+    penalty += BREACH_PENALTY * breached
     score = clamp(100 - penalty)
     measures = (
         *(Measure(f"Open {sev} issues", n, "count", target=0) for sev, n in counts.items()),
-        Measure("Past their resolution target", facts.breached, "count", target=0),
+        Measure("Past their resolution target", breached, "count", target=0),
     )
     total = sum(counts.values())
     if total == 0:
@@ -384,8 +424,8 @@ def score_issues(facts: IssueFacts | None) -> ComponentScore | None:
     else:
         parts = [f"{n} {sev}" for sev, n in counts.items() if n]
         reason = f"{total} open issue{'s' if total != 1 else ''} ({', '.join(parts)})"
-        if facts.breached:
-            reason += f", {facts.breached} past the resolution target"
+        if breached:
+            reason += f", {breached} past the resolution target"
         reason += "."
     return ComponentScore("issues", round(score, 1), reason, measures)
 
@@ -420,6 +460,7 @@ def score_people(facts: PeopleFacts | None) -> ComponentScore | None:
     )
 
 
+@_memo
 def score_engagement(facts: EngagementFacts | None) -> ComponentScore | None:
     if facts is None or facts.days_since_touchpoint is None:
         return None
@@ -437,6 +478,7 @@ def score_engagement(facts: EngagementFacts | None) -> ComponentScore | None:
     return ComponentScore("engagement", round(score, 1), reason + ".", measures)
 
 
+@_memo
 def score_discovery(facts: DiscoveryFacts | None) -> ComponentScore | None:
     if facts is None or facts.items_total == 0:
         return None
@@ -460,6 +502,7 @@ def is_stale(days_since_data: int | None, stale_after_days: int) -> bool:
     return days_since_data is None or days_since_data >= stale_after_days
 
 
+@_memo
 def score_data_freshness(days: int | None, stale_after_days: int) -> ComponentScore:
     measure = Measure("Days since KPI data last arrived", days, "count", target=1)
     if is_stale(days, stale_after_days):
@@ -516,6 +559,26 @@ def weights_for(phase: str, configured: Mapping[str, Mapping[str, float]] | None
     return {k: float(v) for k, v in DEFAULT_WEIGHTS.get(phase, {}).items()}
 
 
+def _profile(
+    phase: str, configured: Mapping[str, Mapping[str, float]] | None
+) -> tuple[dict[str, float], tuple[str, ...]]:
+    """The phase's weighed components ({key: weight > 0}) and their order on the page
+    (heaviest first, then by key); the same profile recurs for every partnership of a sweep,
+    so it is computed once (per phase and weights)."""
+    own = configured.get(phase) if configured else None
+    try:
+        return _profile_of(phase, tuple(own.items()) if own else None)
+    except TypeError:  # weights that cannot be a cache key: computed each time
+        return _profile_of.__wrapped__(phase, own)
+
+
+@lru_cache(maxsize=256)
+def _profile_of(phase: str, own) -> tuple[dict[str, float], tuple[str, ...]]:
+    configured = {phase: dict(own)} if own else None
+    profile = {k: w for k, w in weights_for(phase, configured).items() if w > 0}
+    return profile, tuple(sorted(profile, key=lambda k: (-profile[k], k)))
+
+
 def component_scores(inputs: CheckInputs) -> dict[str, ComponentScore | None]:
     scores = {
         "quality": score_quality(inputs.quality),
@@ -541,7 +604,7 @@ def evaluate(
     thresholds: Thresholds = Thresholds(),
 ) -> CheckResult:
     """Score one partnership: components, renormalised weights, score, band and trend."""
-    profile = {k: w for k, w in weights_for(inputs.phase, weights).items() if w > 0}
+    profile, ordered = _profile(inputs.phase, weights)
     scores = component_scores(inputs)
     present = {k: scores[k] for k in profile if scores.get(k) is not None}
     total_weight = sum(profile.values())
@@ -549,7 +612,9 @@ def evaluate(
     stale = inputs.phase == "live" and is_stale(inputs.days_since_data, inputs.stale_after_days)
 
     components = []
-    for key in sorted(present, key=lambda k: (-profile[k], k)):
+    for key in ordered:
+        if key not in present:
+            continue
         component = present[key]
         effective = 100 * profile[key] / covered
         components.append(
@@ -571,7 +636,7 @@ def evaluate(
             "weight": round(profile[k], 1),
             "reason": MISSING_REASONS[k],
         }
-        for k in sorted(profile, key=lambda k: (-profile[k], k))
+        for k in ordered
         if k not in present
     ]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Avg, Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, F, Max, OuterRef, Q, QuerySet, Subquery
 
 from culture.models import SatisfactionResult
 from discovery.models import (
@@ -60,6 +60,16 @@ KPI_WINDOW_DAYS = 28
 SENTIMENT_WINDOW_DAYS = 30
 OPEN_ISSUE_STATUSES = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS, IssueStatus.WAITING_ON_CLIENT)
 DISCOVERY_ITEMS = 5  # the discovery checklist's items (discovery.selectors.discovery_checklist)
+# What an issue's SLA clock reads (`health.sla.clock`).
+ISSUE_CLOCK_FIELDS = (
+    "opened_at",
+    "response_minutes",
+    "resolution_minutes",
+    "paused_seconds",
+    "paused_since",
+    "first_response_at",
+    "resolved_at",
+)
 
 
 def _f(value: Decimal | float | None) -> float | None:
@@ -87,8 +97,58 @@ def checked_partnerships(*, organization, partnership_ids=None) -> QuerySet[Part
     return queryset
 
 
-def _scope(queryset: QuerySet, organization, ids: list[int]) -> QuerySet:
-    return queryset.filter(organization=organization, partnership_id__in=ids)
+CHECKED_FIELDS = ("id", "name", "status", "account_manager_id", "account_manager__email")
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """The partnerships a sweep reads, as a filter of their rows in other tables. When the ids
+    are every checked partnership of their id range (the dispatcher's chunks: the
+    organization's checked ids in order), rows are filtered by that range and a subquery on
+    the partnerships' status, binding a few values rather than hundreds of ids; any other set
+    of ids is bound as is."""
+
+    organization: Any
+    ids: list[int]  # ascending
+    whole_range: bool
+
+    def __call__(self, queryset: QuerySet) -> QuerySet:
+        queryset = queryset.filter(organization=self.organization)
+        if not self.whole_range:
+            return queryset.filter(partnership_id__in=self.ids)
+        return queryset.filter(
+            partnership_id__gte=self.ids[0],
+            partnership_id__lte=self.ids[-1],
+            partnership_id__in=checked_partnerships(organization=self.organization).values("pk"),
+        )
+
+    def partnerships(self) -> QuerySet[Partnership]:
+        """The scope's partnerships themselves."""
+        if not self.whole_range:
+            return Partnership.objects.filter(organization=self.organization, pk__in=self.ids)
+        return checked_partnerships(organization=self.organization).filter(
+            pk__gte=self.ids[0], pk__lte=self.ids[-1]
+        )
+
+
+def _checked_scope(organization, partnership_ids) -> tuple[list[tuple], _Scope]:
+    """The checked partnerships' rows (`CHECKED_FIELDS`, by id) and their `_Scope`."""
+    checked = checked_partnerships(organization=organization).order_by("pk")
+    if partnership_ids is None:
+        rows = list(checked.values_list(*CHECKED_FIELDS))
+        whole_range = True
+    else:
+        wanted = {int(pk) for pk in partnership_ids}
+        candidates = []
+        if wanted:
+            candidates = list(
+                checked.filter(pk__gte=min(wanted), pk__lte=max(wanted)).values_list(
+                    *CHECKED_FIELDS
+                )
+            )
+        rows = [row for row in candidates if row[0] in wanted]
+        whole_range = len(rows) == len(candidates)
+    return rows, _Scope(organization, [row[0] for row in rows], whole_range)
 
 
 # --- KPI figures (quality, experience, parity) -----------------------------------------------
@@ -111,14 +171,18 @@ def _kpis(organization) -> dict[int, KpiInfo]:
     return {r[0]: KpiInfo(r[0], r[1], r[2], r[3], r[4], _f(r[5])) for r in rows}
 
 
+def _kpi_window(since: datetime.date) -> Q:
+    """The KPI figures of the window starting `since`. The audits' monthly roll-ups are dated
+    the 1st of their month: the month the window starts in counts whole, so that the QA KPIs
+    never drop out at the end of a month."""
+    return Q(day__gte=since) | Q(source=MeasurementSource.AUDITS, day__gte=since.replace(day=1))
+
+
 def _kpi_averages(measurements: QuerySet, since: datetime.date) -> dict[tuple, tuple]:
-    """{(partnership, service line or 0, kpi): (average, days)} of the window. The audits'
-    monthly roll-ups are dated the 1st of their month: the month the window starts in counts
-    whole, so that the QA KPIs never drop out at the end of a month."""
+    """{(partnership, service line or 0, kpi): (average, days)} of the window
+    (`_kpi_window`)."""
     rows = (
-        measurements.filter(
-            Q(day__gte=since) | Q(source=MeasurementSource.AUDITS, day__gte=since.replace(day=1))
-        )
+        measurements.filter(_kpi_window(since))
         .values("partnership_id", "line_key", "kpi_id")
         .annotate(average=Avg("value"), days=Count("id"))
         .order_by()
@@ -133,15 +197,6 @@ def _baselines(baselines: QuerySet) -> dict[tuple, tuple]:
     """{(partnership, service line, kpi): (baseline, target or None)}."""
     rows = baselines.values_list("partnership_id", "service_line_id", "kpi_id", "value", "target")
     return {(p, s, k): (_f(v), _f(t)) for p, s, k, v, t in rows}
-
-
-def _per_partnership(averages: dict[tuple, tuple]) -> dict[int, dict[tuple, tuple]]:
-    """{partnership: {(service line or 0, kpi): (average, days)}}, sorted by line and KPI:
-    each partnership then reads only its own figures (not every partnership's)."""
-    grouped: dict[int, dict[tuple, tuple]] = defaultdict(dict)
-    for (pid, line, kpi_id), figures in sorted(averages.items()):
-        grouped[pid][(line, kpi_id)] = figures
-    return grouped
 
 
 def _quality_figures(
@@ -213,43 +268,50 @@ def check_inputs(
     settings: HealthSettings,
 ) -> list[PartnershipFacts]:
     """Everything a sweep of `organization` needs, in a fixed number of queries."""
-    partnerships = list(
-        checked_partnerships(organization=organization, partnership_ids=partnership_ids)
-        .order_by("pk")
-        .values_list("id", "name", "status", "account_manager_id", "account_manager__email")
-    )
+    partnerships, scope = _checked_scope(organization, partnership_ids)
     if not partnerships:
         return []
-    ids = [row[0] for row in partnerships]
     today = organization.local_today()
     org = organization
 
     kpis = _kpis(org)
-    lines = dict(_scope(ServiceLine.objects, org, ids).values_list("id", "name"))
-    line_partnership = dict(
-        _scope(ServiceLine.objects, org, ids).values_list("id", "partnership_id")
-    )
-    measurements = _scope(KpiMeasurement.objects, org, ids)
-    averages = _per_partnership(
-        _kpi_averages(measurements, today - datetime.timedelta(days=KPI_WINDOW_DAYS - 1))
-    )
-    baselines = _baselines(_scope(KpiBaseline.objects, org, ids))
-    last_received = dict(
-        measurements.values("partnership_id")
-        .annotate(last=Max("received_at"))
+    lines: dict[int, str] = {}
+    line_partnership: dict[int, int] = {}
+    for line_id, line_name, pid in scope(ServiceLine.objects).values_list(
+        "id", "name", "partnership_id"
+    ):
+        lines[line_id] = line_name
+        line_partnership[line_id] = pid
+    # One pass over the KPI figures: the window's averages and when data last arrived.
+    since = today - datetime.timedelta(days=KPI_WINDOW_DAYS - 1)
+    averages: dict[int, dict[tuple, tuple]] = defaultdict(dict)
+    last_received: dict[int, datetime.datetime] = {}
+    for pid, line, kpi_id, average, days, last in sorted(
+        scope(KpiMeasurement.objects)
+        .values("partnership_id", "line_key", "kpi_id")
+        .annotate(
+            average=Avg("value", filter=_kpi_window(since)),
+            days=Count("id", filter=_kpi_window(since)),
+            last=Max("received_at"),
+        )
         .order_by()
-        .values_list("partnership_id", "last")
-    )
+        .values_list("partnership_id", "line_key", "kpi_id", "average", "days", "last")
+    ):
+        if days:
+            averages[pid][(line, kpi_id)] = (_f(average), days)
+        if last is not None and (pid not in last_received or last > last_received[pid]):
+            last_received[pid] = last
+    baselines = _baselines(scope(KpiBaseline.objects))
 
     goals: dict[int, list] = defaultdict(list)
-    for pid, kpi_id, line_id, target in _scope(ExperienceGoal.objects, org, ids).values_list(
+    for pid, kpi_id, line_id, target in scope(ExperienceGoal.objects).values_list(
         "partnership_id", "kpi_id", "service_line_id", "target"
     ):
         goals[pid].append((kpi_id, line_id, _f(target)))
 
     satisfaction: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
     for pid, period_end, responses, pct in (
-        _scope(SatisfactionResult.objects, org, ids)
+        scope(SatisfactionResult.objects)
         .filter(period_end__gte=today - datetime.timedelta(days=400))
         .values_list("partnership_id", "period_end", "responses", "satisfied_pct")
     ):
@@ -261,50 +323,35 @@ def check_inputs(
     issues: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     breached: dict[int, int] = defaultdict(int)
     for row in (
-        _scope(Issue.objects, org, ids)
+        scope(Issue.objects)
         .filter(status__in=OPEN_ISSUE_STATUSES)
-        .only(
-            "partnership_id",
-            "severity",
-            "opened_at",
-            "resolution_minutes",
-            "paused_seconds",
-            "paused_since",
-            "response_minutes",
-            "first_response_at",
-            "resolved_at",
-        )
+        .values_list("partnership_id", "severity", *ISSUE_CLOCK_FIELDS)
     ):
-        issues[row.partnership_id][row.severity] += 1
+        issues[row[0]][row[1]] += 1
         # The same clock as the issue log's (a response or a resolution past its target).
-        if sla.issue_clock(row, now).breached:
-            breached[row.partnership_id] += 1
+        if sla.clock(**dict(zip(ISSUE_CLOCK_FIELDS, row[2:], strict=True)), now=now).breached:
+            breached[row[0]] += 1
 
+    not_done = ~Q(status=TaskStatus.DONE)
     tasks = {
         r["partnership_id"]: r
-        for r in _scope(PlanTask.objects, org, ids)
+        for r in scope(PlanTask.objects)
         .values("partnership_id")
         .annotate(
             total=Count("id"),
-            overdue=Count("id", filter=Q(due__lt=today) & ~Q(status=TaskStatus.DONE)),
-            overdue_milestones=Count(
-                "id", filter=Q(due__lt=today, is_milestone=True) & ~Q(status=TaskStatus.DONE)
+            overdue=Count("id", filter=Q(due__lt=today) & not_done),
+            overdue_milestones=Count("id", filter=Q(due__lt=today, is_milestone=True) & not_done),
+            slip=Max(
+                F("due") - F("baseline_due"),
+                filter=Q(is_milestone=True, baseline_due__isnull=False) & not_done,
             ),
         )
         .order_by()
     }
-    slips: dict[int, int] = defaultdict(int)
-    for pid, due, baseline_due in (
-        _scope(PlanTask.objects, org, ids)
-        .filter(is_milestone=True, baseline_due__isnull=False)
-        .exclude(status=TaskStatus.DONE)
-        .values_list("partnership_id", "due", "baseline_due")
-    ):
-        slips[pid] = max(slips[pid], (due - baseline_due).days)
 
     staff = {
         r["partnership_id"]: r
-        for r in _scope(StaffMember.objects, org, ids)
+        for r in scope(StaffMember.objects)
         .values("partnership_id")
         .annotate(
             total=Count("id"),
@@ -317,7 +364,7 @@ def check_inputs(
     }
     sentiment = {
         r["partnership_id"]: r
-        for r in _scope(SentimentCheckIn.objects, org, ids)
+        for r in scope(SentimentCheckIn.objects)
         .filter(checked_on__gte=today - datetime.timedelta(days=SENTIMENT_WINDOW_DAYS))
         .values("partnership_id")
         .annotate(average=Avg("score"), n=Count("id"))
@@ -325,14 +372,14 @@ def check_inputs(
     }
 
     touchpoints = dict(
-        _scope(Touchpoint.objects, org, ids)
+        scope(Touchpoint.objects)
         .values("partnership_id")
         .annotate(last=Max("date"))
         .order_by()
         .values_list("partnership_id", "last")
     )
     overdue_follow_ups = dict(
-        _scope(FollowUp.objects, org, ids)
+        scope(FollowUp.objects)
         .filter(due__lt=today, done_at__isnull=True)
         .values("partnership_id")
         .annotate(n=Count("id"))
@@ -340,12 +387,12 @@ def check_inputs(
         .values_list("partnership_id", "n")
     )
 
-    discovery = _discovery_facts(org, ids, lines, line_partnership, baselines, goals)
+    discovery = _discovery_facts(scope, lines, line_partnership, baselines, goals)
 
     # The latest snapshot and alerts: one index lookup per partnership (a correlated subquery
     # from the partnership's side), not one per snapshot or alert of the history, which grows
     # every hour.
-    checked = Partnership.objects.filter(organization=org, pk__in=ids)
+    checked = scope.partnerships()
     latest_check = (
         HealthCheck.objects.filter(
             organization=org, partnership_id=OuterRef("pk"), period_start__lte=period_start
@@ -375,43 +422,46 @@ def check_inputs(
         last_alerts[r["partnership_id"]][r["kind"]] = r
 
     result = []
+    stale_after_days = settings.stale_after_days
+    no_averages: dict[tuple, tuple] = {}
     for pid, name, status, am_id, am_email in partnerships:
         prev = previous.get(pid)
         already = prev is not None and prev["period_start"] == period_start
         earlier = None if already else prev
         received = last_received.get(pid)
         days_since_data = None if received is None else max(0, (now - received).days)
-        csat = _satisfaction(satisfaction.get(pid), csat_kpi)
         task = tasks.get(pid)
         people = staff.get(pid)
         mood = sentiment.get(pid)
         last_touch = touchpoints.get(pid)
-        own_averages = averages.get(pid, {})
-        inputs = scoring.CheckInputs(
-            phase=status,
-            quality=_quality_figures(pid, own_averages, baselines, kpis, lines),
-            experience_goals=[
-                scoring.KpiFigure(
-                    name=kpis[kpi_id].name if kpi_id in kpis else "Experience goal",
-                    unit=kpis[kpi_id].unit if kpi_id in kpis else "",
-                    direction=kpis[kpi_id].direction if kpi_id in kpis else "higher",
-                    value=_goal_value(line_id, kpi_id, own_averages),
-                    target=target,
-                    service=lines.get(line_id, "") if line_id else "",
-                )
-                for kpi_id, line_id, target in goals.get(pid, [])
-            ],
-            satisfaction=csat,
-            schedule=None
-            if task is None
-            else scoring.ScheduleFacts(
+        own_averages = averages.get(pid, no_averages)
+        own_goals = goals.get(pid)
+        if task is None:
+            schedule = None
+        else:
+            slip = task["slip"]
+            schedule = scoring.ScheduleFacts(
                 tasks=task["total"],
                 overdue=task["overdue"],
                 overdue_milestones=task["overdue_milestones"],
-                max_milestone_slip_days=slips.get(pid, 0),
-            ),
+                max_milestone_slip_days=max(0, slip.days) if slip is not None else 0,
+            )
+        inputs = scoring.CheckInputs(
+            phase=status,
+            quality=_quality_figures(pid, own_averages, baselines, kpis, lines)
+            if own_averages
+            else [],
+            experience_goals=[
+                _goal_figure(kpis.get(kpi_id), line_id, kpi_id, target, own_averages, lines)
+                for kpi_id, line_id, target in own_goals
+            ]
+            if own_goals
+            else [],
+            satisfaction=_satisfaction(satisfaction.get(pid), csat_kpi),
+            schedule=schedule,
             issues=scoring.IssueFacts(
-                open_by_severity=dict(issues.get(pid, {})), breached=breached.get(pid, 0)
+                open_by_severity=dict(issues[pid]) if pid in issues else {},
+                breached=breached.get(pid, 0),
             ),
             people=None
             if people is None and mood is None
@@ -429,7 +479,7 @@ def check_inputs(
             ),
             discovery=discovery.get(pid),
             days_since_data=days_since_data,
-            stale_after_days=settings.stale_after_days,
+            stale_after_days=stale_after_days,
             previous_score=_f(earlier["score"]) if earlier else None,
         )
         result.append(
@@ -449,6 +499,24 @@ def check_inputs(
     return result
 
 
+def _goal_figure(
+    kpi: KpiInfo | None,
+    line_id: int | None,
+    kpi_id: int,
+    target: float | None,
+    averages: dict,
+    lines: dict[int, str],
+) -> scoring.KpiFigure:
+    return scoring.KpiFigure(
+        name=kpi.name if kpi else "Experience goal",
+        unit=kpi.unit if kpi else "",
+        direction=kpi.direction if kpi else "higher",
+        value=_goal_value(line_id, kpi_id, averages),
+        target=target,
+        service=lines.get(line_id, "") if line_id else "",
+    )
+
+
 def _satisfaction(
     periods: dict | None, csat_kpi: KpiInfo | None
 ) -> scoring.SatisfactionFacts | None:
@@ -465,33 +533,31 @@ def _satisfaction(
     )
 
 
-def _discovery_facts(org, ids, lines, line_partnership, baselines, goals) -> dict:
+def _discovery_facts(scope, lines, line_partnership, baselines, goals) -> dict:
     """The discovery checklist's five items per partnership, as counts (see
     `discovery.selectors.discovery_checklist`, which reads one partnership at a time)."""
     signed_off = set(
-        _scope(DiscoverySignOff.objects, org, ids)
+        scope(DiscoverySignOff.objects)
         .filter(reopened_at__isnull=True)
         .values_list("partnership_id", flat=True)
     )
-    sessions = set(
-        _scope(DiscoverySession.objects, org, ids).values_list("partnership_id", flat=True)
-    )
+    sessions = set(scope(DiscoverySession.objects).values_list("partnership_id", flat=True))
     reports = {
         r["partnership_id"]: r
-        for r in _scope(ReviewedReport.objects, org, ids)
+        for r in scope(ReviewedReport.objects)
         .values("partnership_id")
         .annotate(total=Count("id"), without=Count("id", filter=Q(findings="")))
         .order_by()
     }
     flows: dict[int, list[bool]] = defaultdict(list)
     for pid, valid, reviewed in (
-        _scope(CallFlow.objects, org, ids)
+        scope(CallFlow.objects)
         .filter(state=CallFlowState.CURRENT)
         .values_list("partnership_id", "latest_version__is_valid", "latest_version__reviewed_at")
     ):
         flows[pid].append(bool(valid) and reviewed is not None)
     goal_signed = set(
-        _scope(GoalSignOff.objects, org, ids)
+        scope(GoalSignOff.objects)
         .filter(superseded_at__isnull=True)
         .values_list("partnership_id", flat=True)
     )
@@ -501,7 +567,7 @@ def _discovery_facts(org, ids, lines, line_partnership, baselines, goals) -> dic
         lines_of[pid].append(line)
 
     facts = {}
-    for pid in ids:
+    for pid in scope.ids:
         items = {
             "services with baselines": bool(lines_of[pid])
             and all(line in with_baseline for line in lines_of[pid]),

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -120,30 +120,17 @@ def checks_run(
         now=now,
         settings=hs,
     )
-    snapshots: list[HealthCheck] = []
     outcomes: list[tuple[selectors.PartnershipFacts, scoring.CheckResult]] = []
+    weights = _component_weights(hs)
     for item in facts:
         if item.already_checked:
             result.skipped += 1
             continue
-        check = scoring.evaluate(item.inputs, weights=_component_weights(hs), thresholds=thresholds)
-        outcomes.append((item, check))
-        snapshots.append(
-            HealthCheck(
-                organization=organization,
-                partnership_id=item.id,
-                period_start=period_start,
-                phase=item.phase,
-                score=_decimal(check.score),
-                band=check.band,
-                trend=check.trend,
-                components=check.components,
-                missing=check.missing,
-                trigger=trigger,
-            )
+        outcomes.append(
+            (item, scoring.evaluate(item.inputs, weights=weights, thresholds=thresholds))
         )
-    HealthCheck.objects.bulk_create(snapshots, batch_size=500, ignore_conflicts=True)
-    result.checked = len(snapshots)
+    _insert_snapshots(organization, period_start, trigger, outcomes)
+    result.checked = len(outcomes)
 
     alerts = _alerts_for(organization, outcomes, now)
     if alerts:
@@ -161,6 +148,93 @@ def checks_run(
         transaction.on_commit(lambda: _send(emails))
     result.alerts = alerts
     return result
+
+
+SNAPSHOT_BATCH = 500
+SNAPSHOT_FIELDS = (
+    "organization",
+    "partnership",
+    "period_start",
+    "phase",
+    "score",
+    "band",
+    "trend",
+    "components",
+    "missing",
+    "trigger",
+    "created_at",
+    "updated_at",
+)
+
+
+def _insert_snapshots(organization, period_start, trigger, outcomes) -> None:
+    """Write the snapshots: what `HealthCheck.objects.bulk_create(..., ignore_conflicts=True)`
+    writes, one INSERT ... ON CONFLICT DO NOTHING per batch, without a model instance per row.
+    On PostgreSQL a batch's rows travel as one JSON array (`jsonb_to_recordset`): a few
+    parameters, not a dozen per row, each of them escaped and parsed on the way. The
+    partnerships are the organization's (`check_inputs` read them scoped to it), which is what
+    the partnership-owned bulk_create would check again."""
+    if not outcomes:
+        return
+    meta = HealthCheck._meta
+    table = connection.ops.quote_name(meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(meta.get_field(name).column) for name in SNAPSHOT_FIELDS
+    )
+    period = meta.get_field("period_start").get_db_prep_save(period_start, connection)
+    stamp = meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+    json_value = connection.ops.adapt_json_value
+    postgresql = connection.vendor == "postgresql"
+    # Only the model's own (quoted) table and column names are in the SQL text.
+    if postgresql:
+        sql = (
+            f"INSERT INTO {table} ({columns})"  # noqa: S608
+            " SELECT %s, r.partnership_id, %s, r.phase, r.score, r.band, r.trend, r.components,"
+            " r.missing, %s, %s, %s FROM jsonb_to_recordset(%s) AS r(partnership_id bigint,"
+            " phase text, score numeric, band text, trend text, components jsonb, missing jsonb)"
+            " ON CONFLICT DO NOTHING"
+        )
+    else:
+        sql = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
+        row_sql = "(" + ", ".join(["%s"] * len(SNAPSHOT_FIELDS)) + ")"
+    for start in range(0, len(outcomes), SNAPSHOT_BATCH):
+        batch = outcomes[start : start + SNAPSHOT_BATCH]
+        if postgresql:
+            rows = [
+                {
+                    "partnership_id": item.id,
+                    "phase": item.phase,
+                    "score": None if check.score is None else float(_decimal(check.score)),
+                    "band": check.band,
+                    "trend": check.trend,
+                    "components": check.components,
+                    "missing": check.missing,
+                }
+                for item, check in batch
+            ]
+            params: list[Any] = [organization.pk, period, trigger, stamp, stamp]
+            params.append(json_value(rows, None))
+            statement = sql
+        else:
+            params = []
+            for item, check in batch:
+                params += (
+                    organization.pk,
+                    item.id,
+                    period,
+                    item.phase,
+                    _decimal(check.score),
+                    check.band,
+                    check.trend,
+                    json_value(check.components, None),
+                    json_value(check.missing, None),
+                    trigger,
+                    stamp,
+                    stamp,
+                )
+            statement = sql + ", ".join([row_sql] * len(batch)) + " ON CONFLICT DO NOTHING"
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
 
 
 def _lock_partnerships(organization, partnership_ids) -> None:
