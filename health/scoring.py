@@ -513,7 +513,8 @@ def score_data_freshness(days: int | None, stale_after_days: int) -> ComponentSc
         )
         return ComponentScore("data_freshness", 0.0, reason, (measure,))
     score = 100.0 if days <= 1 else clamp(100 * (1 - (days - 1) / stale_after_days))
-    reason = f"KPI data last received {days} day{'s' if days != 1 else ''} ago."
+    when = {0: "today", 1: "yesterday"}.get(days, f"{days} days ago")
+    reason = f"KPI data last received {when}."
     return ComponentScore("data_freshness", round(score, 1), reason, (measure,))
 
 

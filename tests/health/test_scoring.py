@@ -108,6 +108,11 @@ def test_data_freshness_is_zero_when_stale():
     assert s.score_data_freshness(None, 3).reason == "The KPI feed has never sent data."
 
 
+@pytest.mark.parametrize(("days", "said"), [(0, "today"), (1, "yesterday"), (2, "2 days ago")])
+def test_data_freshness_says_when_in_words(days, said):
+    assert s.score_data_freshness(days, 3).reason == f"KPI data last received {said}."
+
+
 def test_experience_goals_and_satisfaction():
     goal = s.KpiFigure(
         name="Caller satisfaction (CSAT)", unit="percent", direction="higher", value=92, target=90
