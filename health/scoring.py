@@ -11,9 +11,10 @@ Conventions (stated once, relied on everywhere):
   people (staff outcomes settled, sentiment of the last 30 days), engagement (days since the
   account manager's last touchpoint, overdue follow-ups), discovery (the discovery checklist and
   its sign-off) and data freshness (days since the KPI feed last sent anything; live only).
-- **Phase profiles.** Each phase weighs the components differently (`DEFAULT_WEIGHTS`, which an
-  organization may replace phase by phase in its health settings). A component the phase does
-  not weigh is not scored.
+- **Phase profiles.** Each phase weighs the components differently (`DEFAULT_WEIGHTS`); an
+  organization may change the weight of any component of a phase in its health settings (the
+  components it does not name keep their defaults; a weight of 0 leaves one out). A component
+  the phase does not weigh is not scored.
 - **Missing is never zero.** A component without data is left out and the weights of the others
   renormalised to 100; the check lists what was missing. When the components with data carry
   less than `MIN_COVERAGE` of the phase's weight, or fewer than `MIN_COMPONENTS` have data, the
@@ -554,10 +555,12 @@ def trend_for(score: float | None, previous: float | None) -> str:
 
 
 def weights_for(phase: str, configured: Mapping[str, Mapping[str, float]] | None) -> dict:
-    """The phase's profile: the organization's when it set one, else the default."""
+    """The phase's profile: the default weights, with the organization's for the components
+    it named (a component it did not name keeps its default; a weight of 0 leaves it out)."""
+    weights = {k: float(v) for k, v in DEFAULT_WEIGHTS.get(phase, {}).items()}
     if configured and configured.get(phase):
-        return {k: float(v) for k, v in configured[phase].items() if k in COMPONENTS}
-    return {k: float(v) for k, v in DEFAULT_WEIGHTS.get(phase, {}).items()}
+        weights.update({k: float(v) for k, v in configured[phase].items() if k in COMPONENTS})
+    return weights
 
 
 def _profile(
@@ -688,7 +691,16 @@ def weights_problems(weights: Any) -> list[str]:
                 problems.append(f"The weight of {key} in {phase} must be a number.")
             elif not 0 <= value <= 100:
                 problems.append(f"The weight of {key} in {phase} must be between 0 and 100.")
-        numbers = [v for v in profile.values() if isinstance(v, int | float)]
-        if numbers and not any(v > 0 for v in numbers):
+        merged = weights_for(
+            phase,
+            {
+                phase: {
+                    k: v
+                    for k, v in profile.items()
+                    if k in COMPONENTS and isinstance(v, int | float) and not isinstance(v, bool)
+                }
+            },
+        )
+        if not any(v > 0 for v in merged.values()):
             problems.append(f"The weights of {phase} cannot all be zero.")
     return problems

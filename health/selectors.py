@@ -171,6 +171,14 @@ def _kpis(organization) -> dict[int, KpiInfo]:
     return {r[0]: KpiInfo(r[0], r[1], r[2], r[3], r[4], _f(r[5])) for r in rows}
 
 
+def _feed_window(since: datetime.date) -> Q:
+    """What says the KPI feed is alive: figures the telephony feed (or a person) sent about
+    the days since `since` (today less the organization's stale-after days). The audits'
+    roll-ups and a late upload of old days say nothing about it, so they never make stale data
+    look fresh."""
+    return Q(day__gte=since) & ~Q(source=MeasurementSource.AUDITS)
+
+
 def _kpi_window(since: datetime.date) -> Q:
     """The KPI figures of the window starting `since`. The audits' monthly roll-ups are dated
     the 1st of their month: the month the window starts in counts whole, so that the QA KPIs
@@ -292,7 +300,10 @@ def check_inputs(
         .annotate(
             average=Avg("value", filter=_kpi_window(since)),
             days=Count("id", filter=_kpi_window(since)),
-            last=Max("received_at"),
+            last=Max(
+                "received_at",
+                filter=_feed_window(today - datetime.timedelta(days=settings.stale_after_days)),
+            ),
         )
         .order_by()
         .values_list("partnership_id", "line_key", "kpi_id", "average", "days", "last")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from rest_framework import exceptions
@@ -28,6 +29,9 @@ def _refuse_unsafe_text(value, path: str = "", depth: int = 0) -> None:
                 {where: ["Text may not contain a lone surrogate (invalid Unicode)."]}
             )
     elif isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_JSON_INTEGER:
+        raise exceptions.ValidationError({where: ["This number is too large."]})
+    elif isinstance(value, float) and (not math.isfinite(value) or abs(value) > MAX_JSON_INTEGER):
+        # 1e400 parses as infinity: no field of Switchboard holds it.
         raise exceptions.ValidationError({where: ["This number is too large."]})
     elif isinstance(value, dict):
         for key, item in value.items():

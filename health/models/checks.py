@@ -33,9 +33,10 @@ class HealthSettings(TenantModel):
         default=dict,
         blank=True,
         help_text=(
-            "Per phase (discovery, transition, live), the weight of each component (quality, "
-            "schedule, experience, issues, people, engagement, discovery, data_freshness); "
-            "empty for the defaults."
+            "Per phase (discovery, transition, live), the weight of the components (quality, "
+            "schedule, experience, issues, people, engagement, discovery, data_freshness) that "
+            "differ from the defaults; a component not named keeps its default weight, and a "
+            "weight of 0 leaves it out. Empty for the defaults."
         ),
     )
     red_below = models.PositiveSmallIntegerField(

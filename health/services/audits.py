@@ -131,11 +131,22 @@ def check_consistency(values: dict[str, Any]) -> None:
             "The disposition was correct, so there is no under- or over-triage.",
             field="triage_error",
         )
+    if disposition == Answer.NOT_APPLICABLE and error != TriageError.NONE:
+        raise ApplicationError(
+            "An under- or over-triage is a wrong disposition: answer the disposition “No”.",
+            field="disposition_correct",
+        )
     if values.get("red_flag_missed") and error != TriageError.UNDER:
         raise ApplicationError(
             "A missed red flag is an under-triage: choose under-triage "
             "(and answer the disposition “No”).",
             field="triage_error",
+        )
+    if values.get("red_flag_missed") and disposition != Answer.NO:
+        # Counted against the month's correct-disposition figure, never left out of it.
+        raise ApplicationError(
+            "A missed red flag is a wrong disposition: answer the disposition “No”.",
+            field="disposition_correct",
         )
 
 
@@ -166,6 +177,12 @@ def _check_service_line(partnership, service_line) -> None:
 def _clean(audit: CallAudit) -> None:
     from django.core.exceptions import ValidationError
 
+    today = audit.organization.local_today() if audit.organization_id else None
+    if today is not None and audit.call_date and audit.call_date > today:
+        raise ApplicationError(
+            "A call is audited after it happened: the call date cannot be in the future.",
+            field="call_date",
+        )
     try:
         audit.full_clean()
     except ValidationError as error:

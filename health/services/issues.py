@@ -188,7 +188,7 @@ def issue_transition(
     if status not in allowed_moves(issue):
         allowed = ", ".join(IssueStatus(value).label.lower() for value in allowed_moves(issue))
         raise ApplicationError(
-            f"A {IssueStatus(before).label.lower()} issue cannot move to "
+            f"An issue that is {IssueStatus(before).label.lower()} cannot move to "
             f"{IssueStatus(status).label.lower()}"
             + (f"; it can move to {allowed}." if allowed else "; it is closed for good."),
             field="status",

@@ -107,6 +107,23 @@ def test_a_number_past_what_json_states_exactly_is_a_400_naming_it(
     assert not ServiceLine.objects.exists()
 
 
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "1e300"])
+def test_an_infinite_or_huge_float_is_a_400_naming_it(
+    partnership, implementation_pm, as_member, url, number
+):
+    """1e400 parses as infinity, which no integer or key field holds (it was a 500)."""
+    from discovery.models import ServiceLine
+
+    response = as_member(implementation_pm).post(
+        url("service-list", partnership),
+        data='{"kind": "after_hours_triage", "name": "Nights", "monthly_volume": ' + number + "}",
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "monthly_volume" in response.json()
+    assert not ServiceLine.objects.exists()
+
+
 def test_a_number_past_its_columns_range_is_a_400_not_a_500(
     partnership, implementation_pm, as_member, url
 ):

@@ -420,3 +420,45 @@ def test_the_quality_tab_queries_stay_flat(
                 call_date=datetime.date(2026, month, 5),
             )
     assert count() == few
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        (
+            {"disposition_correct": "na", "triage_error": "under", "red_flag_missed": True},
+            "disposition_correct",
+        ),
+        ({"disposition_correct": "na", "triage_error": "over"}, "disposition_correct"),
+    ],
+)
+def test_a_wrong_disposition_is_never_left_out_of_the_figures(
+    actor_for, implementation_pm, live, kpis, fields, field
+):
+    from health.services.audits import audit_record as record
+
+    with pytest.raises(ApplicationError) as caught:
+        record(
+            actor=actor_for(implementation_pm),
+            partnership=live,
+            auditor=implementation_pm.user,
+            call_date=datetime.date(2026, 6, 2),
+            guideline_correct="yes",
+            **fields,
+        )
+    assert caught.value.field == field
+    assert not CallAudit.objects.exists()
+
+
+def test_a_call_cannot_be_audited_before_it_happened(actor_for, implementation_pm, live, kpis):
+    from health.services.audits import audit_record as record
+
+    tomorrow = live.organization.local_today() + datetime.timedelta(days=1)
+    with pytest.raises(ApplicationError) as caught:
+        record(
+            actor=actor_for(implementation_pm),
+            partnership=live,
+            auditor=implementation_pm.user,
+            call_date=tomorrow,
+        )
+    assert caught.value.field == "call_date"

@@ -342,3 +342,29 @@ def test_the_audits_monthly_qa_figures_count_all_month(org_a, healthy, kpis):
         "correct guideline" in text.lower() or "guideline" in text.lower() for text in texts
     ), texts
     assert not any(old.kpi.name in text for text in texts), texts
+
+
+def test_an_audit_roll_up_or_an_old_upload_never_makes_stale_data_look_fresh(org_a, healthy, kpis):
+    """The feed last sent data 10 days ago; since then only the audits' roll-up (dated the
+    1st, received now) and a late upload of an old day arrived: the data is still stale."""
+    KpiMeasurement.objects.filter(partnership=healthy).update(
+        received_at=NOW - datetime.timedelta(days=10),
+        day=healthy.organization.local_today() - datetime.timedelta(days=10),
+    )
+    KpiMeasurement.objects.create(
+        organization=org_a,
+        partnership=healthy,
+        kpi=kpis["qa_correct_guideline"],
+        day=healthy.organization.local_today().replace(day=1),
+        value=Decimal("96"),
+        source="audits",
+        received_at=NOW,
+    )
+    measure(healthy, kpis["service_level_30s"], 80, days_ago=20, received=NOW)
+
+    run(org_a, NOW)
+
+    check = HealthCheck.objects.get(partnership=healthy)
+    freshness = next(c for c in check.components if c["key"] == "data_freshness")
+    assert freshness["score"] == 0
+    assert Alert.objects.filter(partnership=healthy, kind=AlertKind.STALE_DATA).count() == 1

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from health import scoring
 from health.models import Alert, AlertKind, HealthCheck, HealthSettings, KpiMeasurement
 from health.services import checks as services
 from tests.discovery.factories import KpiBaselineFactory
@@ -210,7 +211,11 @@ def test_settings_read_by_the_provider_changed_by_admins(
         url, {"weights": {"live": {"quality": 60, "issues": 40}}, "red_below": 40}, format="json"
     )
     assert response.status_code == 200
-    assert response.json()["effective_weights"]["live"] == {"quality": 60.0, "issues": 40.0}
+    assert response.json()["effective_weights"]["live"] == {
+        **{k: float(v) for k, v in scoring.DEFAULT_WEIGHTS["live"].items()},
+        "quality": 60.0,
+        "issues": 40.0,
+    }
     stored = HealthSettings.objects.get(organization=org_a)
     assert stored.red_below == 40
 
@@ -221,7 +226,20 @@ def test_settings_read_by_the_provider_changed_by_admins(
         ({"weights": {"launch": {"quality": 10}}}, "weights"),
         ({"weights": {"live": {"vibes": 10}}}, "weights"),
         ({"weights": {"live": {"quality": 101}}}, "weights"),
-        ({"weights": {"live": {"quality": 0, "issues": 0}}}, "weights"),
+        (
+            {
+                "weights": {
+                    "live": {
+                        "quality": 0,
+                        "issues": 0,
+                        "experience": 0,
+                        "data_freshness": 0,
+                        "engagement": 0,
+                    }
+                }
+            },
+            "weights",
+        ),
         ({"red_below": 80, "green_from": 70}, "red_below"),
         ({"stale_after_days": 0}, "stale_after_days"),
     ],

@@ -370,7 +370,7 @@ def test_an_upload_with_errors_lists_them_by_line_and_column(
         {"row": 3, "column": "value", "message": "A percentage must be between 0 and 100."}
     ]
     html = response.content.decode()
-    assert "Nothing was imported: fix these 1 error and try again" in html
+    assert "Nothing was imported: fix this error and try again" in html
     assert not KpiMeasurement.objects.exists()
 
 

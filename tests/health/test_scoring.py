@@ -168,8 +168,15 @@ def test_not_enough_data_below_forty_percent_or_one_component():
     assert one.band == "no_data"
 
 
-def test_organization_weights_replace_the_phase_profile():
-    result = s.evaluate(live_inputs(), weights={"live": {"quality": 50, "issues": 50}})
+def test_organization_weights_change_only_the_components_they_name():
+    # Setting one weight keeps the others at their defaults (it used to drop them silently).
+    assert s.weights_for("live", {"live": {"quality": 50}}) == {
+        **{k: float(v) for k, v in s.DEFAULT_WEIGHTS["live"].items()},
+        "quality": 50.0,
+    }
+    # A weight of 0 leaves a component out.
+    zeroed = {k: 0 for k in s.DEFAULT_WEIGHTS["live"] if k not in ("quality", "issues")}
+    result = s.evaluate(live_inputs(), weights={"live": {"quality": 50, "issues": 50, **zeroed}})
     assert {c["key"] for c in result.components} == {"quality", "issues"}
 
 
@@ -229,6 +236,9 @@ def test_weights_validation():
     assert s.weights_problems({"live": {"quality": "a lot"}}) == [
         "The weight of quality in live must be a number."
     ]
-    assert s.weights_problems({"live": {"quality": 0, "issues": 0}}) == [
+    everything_off = {k: 0 for k in s.DEFAULT_WEIGHTS["live"]}
+    assert s.weights_problems({"live": everything_off}) == [
         "The weights of live cannot all be zero."
     ]
+    # Zero for two components is fine: the others keep their defaults.
+    assert s.weights_problems({"live": {"quality": 0, "issues": 0}}) == []
