@@ -44,3 +44,28 @@ def sane_date(value: datetime.date) -> None:
         raise ValidationError(
             f"Enter a date between {EARLIEST_DATE.year} and {LATEST_DATE.year}.", code="date_range"
         )
+
+
+# The most a free-text field takes (a long incident write-up is a few thousand characters; a
+# megabyte pasted into a note is a mistake or an attack).
+MAX_TEXT = 20_000
+
+
+def text_limit(value: str) -> None:
+    """A free-text field's limit, with a message that says how long the text is."""
+    if value is not None and len(value) > MAX_TEXT:
+        raise ValidationError(
+            f"Keep it under {MAX_TEXT:,} characters ({len(value):,} now).", code="max_length"
+        )
+
+
+def check_text(value: str, *, field: str) -> str:
+    """`text_limit` for a service that writes without `full_clean()`: the text, or a 400
+    naming the field."""
+    from tenancy.errors import ApplicationError
+
+    try:
+        text_limit(value)
+    except ValidationError as error:
+        raise ApplicationError(error.messages[0], field=field) from None
+    return value

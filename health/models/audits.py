@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from partnerships.models import PartnershipOwnedModel, partnership_key
-from tenancy.validators import sane_date
+from tenancy.validators import sane_date, text_limit
 
 
 class Answer(models.TextChoices):
@@ -75,7 +75,7 @@ class CallAudit(PartnershipOwnedModel):
     teach_back = _answer("Teach-back")
     safety_net = _answer("Safety-net advice")
     respectful_closing = _answer("Respectful closing")
-    notes = models.TextField(blank=True)
+    notes = models.TextField(blank=True, validators=[text_limit])
 
     EDITABLE_FIELDS = (
         "service_line",

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from partnerships.models import PartnershipOwnedModel, partnership_key
 from tenancy.models import TenantModel
+from tenancy.validators import text_limit
 
 
 class Severity(models.TextChoices):
@@ -61,7 +62,7 @@ class Issue(PartnershipOwnedModel):
 
     partnership = partnership_key(related_name="issues")
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=[text_limit])
     severity = models.CharField(max_length=16, choices=Severity.choices)
     status = models.CharField(max_length=24, choices=IssueStatus.choices, default=IssueStatus.OPEN)
     raised_by = models.ForeignKey(
@@ -82,9 +83,11 @@ class Issue(PartnershipOwnedModel):
         related_name="issues",
         verbose_name="service",
     )
-    resolution = models.TextField(blank=True)
+    resolution = models.TextField(blank=True, validators=[text_limit])
     internal_notes = models.TextField(
-        blank=True, help_text="Internal: provider staff only, never shown to client executives."
+        blank=True,
+        validators=[text_limit],
+        help_text="Internal: provider staff only, never shown to client executives.",
     )
     opened_at = models.DateTimeField(default=timezone.now)
     first_response_at = models.DateTimeField(null=True, blank=True)

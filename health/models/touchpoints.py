@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from partnerships.models import PartnershipOwnedModel, partnership_key
-from tenancy.validators import sane_date
+from tenancy.validators import sane_date, text_limit
 
 
 class TouchpointKind(models.TextChoices):
@@ -20,8 +20,10 @@ class Touchpoint(PartnershipOwnedModel):
     partnership = partnership_key(related_name="touchpoints")
     date = models.DateField(validators=[sane_date])
     kind = models.CharField(max_length=24, choices=TouchpointKind.choices)
-    attendees = models.TextField(help_text="Who took part, one per line or comma-separated.")
-    notes = models.TextField(blank=True)
+    attendees = models.TextField(
+        help_text="Who took part, one per line or comma-separated.", validators=[text_limit]
+    )
+    notes = models.TextField(blank=True, validators=[text_limit])
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -32,6 +32,7 @@ from tenancy.access import Action
 from tenancy.audit import Actor, audit_record
 from tenancy.errors import ApplicationError
 from tenancy.services import model_update
+from tenancy.validators import check_text
 
 logger = logging.getLogger(__name__)
 
@@ -394,7 +395,7 @@ def access_denied():
 @transaction.atomic
 def alert_acknowledge(*, actor: Actor, alert: Alert, note: str) -> Alert:
     _require_recipient(actor, alert)
-    note = (note or "").strip()
+    note = check_text((note or "").strip(), field="note")
     if not note:
         raise ApplicationError("Say what you did or decided about this alert.", field="note")
     if alert.acknowledged_at is not None:
@@ -425,7 +426,7 @@ def alert_snooze(*, actor: Actor, alert: Alert, until: datetime.date | None, rea
         raise ApplicationError("Snooze until a date after today.", field="until")
     if until > today + datetime.timedelta(days=MAX_SNOOZE_DAYS):
         raise ApplicationError(f"Snooze for at most {MAX_SNOOZE_DAYS} days.", field="until")
-    reason = (reason or "").strip()
+    reason = check_text((reason or "").strip(), field="reason")
     if not reason:
         raise ApplicationError("Say why this alert can wait.", field="reason")
     before = (alert.snoozed_until, alert.snooze_reason)

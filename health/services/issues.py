@@ -23,6 +23,7 @@ from tenancy.access import Action
 from tenancy.audit import Actor, audit_record
 from tenancy.errors import ApplicationError
 from tenancy.services import check_fields, model_update
+from tenancy.validators import check_text
 
 # Where an issue may go from each status. Resolved → in progress reopens it.
 MOVES: dict[str, tuple[str, ...]] = {
@@ -183,6 +184,7 @@ def issue_transition(
     for name in ("status", "paused_seconds", "paused_since", "first_response_at"):
         setattr(issue, name, getattr(locked, name))
     before = issue.status
+    check_text(note or "", field="note")
     if status not in IssueStatus.values:
         raise ApplicationError("Choose one of the issue statuses.", field="status")
     if status not in allowed_moves(issue):
