@@ -96,3 +96,25 @@ def follow_up_counts(*, membership, partnership, today: datetime.date) -> dict[s
             open=Count("pk"),
         )
     )
+
+
+def follow_up_owners(*, partnership) -> QuerySet:
+    """Who may own a follow-up: the organization's active provider members and the
+    partnership's client's executives (the page's choices and the service's check)."""
+    from accounts.models import User
+    from tenancy.models import PROVIDER_ROLES, Role
+
+    in_org = Q(memberships__organization_id=partnership.organization_id)
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            in_org & Q(memberships__role__in=PROVIDER_ROLES)
+            | in_org
+            & Q(
+                memberships__role=Role.CLIENT_EXECUTIVE,
+                memberships__client_id=partnership.client_id,
+            )
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )

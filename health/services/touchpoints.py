@@ -13,9 +13,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from health import touchpoint_selectors
 from health.models import FollowUp, Touchpoint
 from tenancy import access
 from tenancy.access import Action
@@ -42,20 +42,11 @@ def _clean(row) -> None:
 
 def check_owner(partnership, owner, *, field: str = "owner") -> None:
     """A follow-up's owner works on the partnership: a provider member of the organization,
-    or an executive of the partnership's client."""
-    from tenancy.models import PROVIDER_ROLES, Membership, Role
-
+    or an executive of the partnership's client (`touchpoint_selectors.follow_up_owners`)."""
     if owner is None:
         return
     fits = (
-        Membership.objects.filter(
-            organization_id=partnership.organization_id, user=owner, user__is_active=True
-        )
-        .filter(
-            Q(role__in=PROVIDER_ROLES)
-            | Q(role=Role.CLIENT_EXECUTIVE, client_id=partnership.client_id)
-        )
-        .exists()
+        touchpoint_selectors.follow_up_owners(partnership=partnership).filter(pk=owner.pk).exists()
     )
     if not fits:
         raise ApplicationError(

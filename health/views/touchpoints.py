@@ -7,7 +7,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.views.generic import TemplateView
 
@@ -25,26 +24,8 @@ BLANK_FOLLOW_UPS = 3
 
 
 def owner_choices(partnership):
-    """Who may own a follow-up: the organization's provider members and the client's
-    executives (the service checks it again)."""
-    from tenancy.models import PROVIDER_ROLES, Role
-
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(
-                memberships__organization_id=partnership.organization_id,
-                memberships__role__in=PROVIDER_ROLES,
-            )
-            | Q(
-                memberships__organization_id=partnership.organization_id,
-                memberships__role=Role.CLIENT_EXECUTIVE,
-                memberships__client_id=partnership.client_id,
-            )
-        )
-        .distinct()
-        .order_by("full_name", "email")
-    )
+    """Who may own a follow-up (the service checks it again, by the same rule)."""
+    return selectors.follow_up_owners(partnership=partnership)
 
 
 class TouchpointForm(forms.Form):
