@@ -35,9 +35,11 @@ Conventions (stated once, relied on everywhere):
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache, wraps
+from pathlib import Path
 from typing import Any
 
 PHASES = ("discovery", "transition", "live")
@@ -167,7 +169,7 @@ class CheckInputs:
     people: PeopleFacts | None = None
     engagement: EngagementFacts | None = None
     discovery: DiscoveryFacts | None = None
-    days_since_data: int | None = None  # None: the feed never sent anything
+    days_since_data: int | None = None  # None: nothing in the last 4 weeks (or ever)
     stale_after_days: int = 3
     previous_score: float | None = None
 
@@ -508,7 +510,7 @@ def score_data_freshness(days: int | None, stale_after_days: int) -> ComponentSc
     measure = Measure("Days since KPI data last arrived", days, "count", target=1)
     if is_stale(days, stale_after_days):
         reason = (
-            "The KPI feed has never sent data."
+            "No KPI data received in the last 4 weeks."
             if days is None
             else f"No KPI data received for {days} days (stale after {stale_after_days})."
         )
@@ -663,6 +665,33 @@ def evaluate(
         missing=missing,
         stale=stale,
     )
+
+
+# This module's own code: a change to the scoring rules changes every fingerprint.
+_RULES_VERSION = hashlib.blake2b(Path(__file__).read_bytes(), digest_size=8).hexdigest()
+
+
+def inputs_digest(
+    inputs: CheckInputs,
+    *,
+    weights: Mapping[str, Mapping[str, float]] | None = None,
+    thresholds: Thresholds = Thresholds(),
+) -> str:
+    """A fingerprint of everything `evaluate` reads but the previous score (which only sets
+    the trend): the inputs, the phase's weights, the thresholds and the scoring rules. Two
+    checks with the same fingerprint have the same score, band, components and missing, so a
+    sweep may copy an earlier snapshot's explanation instead of scoring and storing it again.
+    The inputs must be built in a stable order (a different order only costs a re-score)."""
+    profile, _ = _profile(inputs.phase, weights)
+    text = repr(
+        (
+            replace(inputs, previous_score=None),
+            sorted(profile.items()),
+            thresholds,
+            _RULES_VERSION,
+        )
+    )
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 # --- Settings validation (shared by the API, the form and the service) -----------------------

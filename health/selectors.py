@@ -261,7 +261,7 @@ class PartnershipFacts:
     account_manager_id: int | None
     account_manager_email: str
     inputs: scoring.CheckInputs
-    previous: dict[str, Any] | None  # the latest earlier snapshot: id, band, score, created_at
+    previous: dict[str, Any] | None  # the latest earlier snapshot: id, band, score, digest...
     already_checked: bool  # a snapshot of this period exists: nothing to do
     last_received_at: datetime.datetime | None
     last_alerts: dict[str, dict[str, Any]]  # kind → the latest alert of that kind
@@ -290,33 +290,40 @@ def check_inputs(
     ):
         lines[line_id] = line_name
         line_partnership[line_id] = pid
-    # One pass over the KPI figures: the window's averages and when data last arrived.
+    # One pass over the KPI figures of the last weeks (the index starts at the window, not at
+    # the first day ever measured): the window's averages, when fresh data last arrived, and
+    # when any feed data last arrived.
     since = today - datetime.timedelta(days=KPI_WINDOW_DAYS - 1)
+    fresh_since = today - datetime.timedelta(days=settings.stale_after_days)
     averages: dict[int, dict[tuple, tuple]] = defaultdict(dict)
-    last_received: dict[int, datetime.datetime] = {}
-    for pid, line, kpi_id, average, days, last in sorted(
+    last_fresh: dict[int, datetime.datetime] = {}
+    last_any: dict[int, datetime.datetime] = {}
+    for pid, line, kpi_id, average, days, fresh, feed in sorted(
         scope(KpiMeasurement.objects)
+        .filter(day__gte=min(since.replace(day=1), fresh_since))
         .values("partnership_id", "line_key", "kpi_id")
         .annotate(
             average=Avg("value", filter=_kpi_window(since)),
             days=Count("id", filter=_kpi_window(since)),
-            last=Max(
-                "received_at",
-                filter=_feed_window(today - datetime.timedelta(days=settings.stale_after_days)),
-            ),
+            fresh=Max("received_at", filter=_feed_window(fresh_since)),
+            feed=Max("received_at", filter=~Q(source=MeasurementSource.AUDITS)),
         )
         .order_by()
-        .values_list("partnership_id", "line_key", "kpi_id", "average", "days", "last")
+        .values_list("partnership_id", "line_key", "kpi_id", "average", "days", "fresh", "feed")
     ):
         if days:
             averages[pid][(line, kpi_id)] = (_f(average), days)
-        if last is not None and (pid not in last_received or last > last_received[pid]):
-            last_received[pid] = last
+        if fresh is not None and (pid not in last_fresh or fresh > last_fresh[pid]):
+            last_fresh[pid] = fresh
+        if feed is not None and (pid not in last_any or feed > last_any[pid]):
+            last_any[pid] = feed
     baselines = _baselines(scope(KpiBaseline.objects))
 
     goals: dict[int, list] = defaultdict(list)
-    for pid, kpi_id, line_id, target in scope(ExperienceGoal.objects).values_list(
-        "partnership_id", "kpi_id", "service_line_id", "target"
+    for pid, kpi_id, line_id, target in (
+        scope(ExperienceGoal.objects)
+        .order_by("pk")
+        .values_list("partnership_id", "kpi_id", "service_line_id", "target")
     ):
         goals[pid].append((kpi_id, line_id, _f(target)))
 
@@ -416,7 +423,9 @@ def check_inputs(
         for r in HealthCheck.objects.filter(
             organization=org,
             pk__in=checked.annotate(latest=Subquery(latest_check)).values("latest"),
-        ).values("id", "partnership_id", "period_start", "band", "score", "created_at")
+        ).values(
+            "id", "partnership_id", "period_start", "band", "score", "created_at", "inputs_digest"
+        )
     }
     latest_alerts = Q()
     for kind in AlertKind.values:
@@ -439,8 +448,15 @@ def check_inputs(
         prev = previous.get(pid)
         already = prev is not None and prev["period_start"] == period_start
         earlier = None if already else prev
-        received = last_received.get(pid)
-        days_since_data = None if received is None else max(0, (now - received).days)
+        # Freshness reads the figures about the last days; a feed quiet for longer is at least
+        # stale (a late upload of old days never makes it look fresh).
+        received = last_fresh.get(pid)
+        if received is not None:
+            days_since_data = max(0, (now - received).days)
+        elif (received := last_any.get(pid)) is not None:
+            days_since_data = max(stale_after_days, (now - received).days)
+        else:
+            days_since_data = None
         task = tasks.get(pid)
         people = staff.get(pid)
         mood = sentiment.get(pid)
@@ -471,7 +487,11 @@ def check_inputs(
             satisfaction=_satisfaction(satisfaction.get(pid), csat_kpi),
             schedule=schedule,
             issues=scoring.IssueFacts(
-                open_by_severity=dict(issues[pid]) if pid in issues else {},
+                open_by_severity={
+                    sev: issues[pid][sev] for sev in scoring.SEVERITY_PENALTY if sev in issues[pid]
+                }
+                if pid in issues
+                else {},
                 breached=breached.get(pid, 0),
             ),
             people=None

@@ -91,16 +91,27 @@ class HealthCheck(PartnershipOwnedModel):
     trigger = models.CharField(
         max_length=16, default="schedule", help_text="schedule, on demand, or after an upload."
     )
+    inputs_digest = models.CharField(
+        max_length=32,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=(
+            "A fingerprint of what the check read (`health.scoring.inputs_digest`): the next "
+            "check with the same fingerprint copies this one's score, band and explanation."
+        ),
+    )
 
     class Meta:
         ordering = ["-period_start", "-id"]
+        # The unique constraint's index (organization, partnership, period_start) also serves
+        # "the latest check of a partnership", scanned backwards.
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "partnership", "period_start"],
                 name="health_check_one_per_period",
             )
         ]
-        indexes = [models.Index(fields=["organization", "partnership", "-period_start"])]
 
     def __str__(self) -> str:
         return f"{self.partnership_id} @ {self.period_start}: {self.band}"

@@ -4,12 +4,14 @@ with an alert (acknowledge with a note, snooze until a date with a reason), and 
 organization's health settings.
 
 A snapshot is unique per partnership and period, so a retried or redelivered task never
-doubles it; a period already checked is skipped whole (no second alert either). Each sweep
-writes its snapshots and alerts in one transaction: no partnership is left half-written.
-Two checks of the same partnerships never run side by side (the partnership rows are locked
-first), so a message redelivered while its first delivery still runs waits, then finds the
-period checked: no alert is raised twice (tests/health/test_worker_kill.py kills a real
-worker mid-sweep).
+doubles it; a period already checked is skipped whole (no second alert either). A partnership
+whose inputs are the same as at its latest snapshot (the same fingerprint,
+`health.scoring.inputs_digest`) gets a copy of that snapshot made in the database, neither
+scored nor encoded again. Each sweep writes its snapshots and alerts in one transaction: no
+partnership is left half-written. Two checks of the same partnerships never run side by side
+(the partnership rows are locked first), so a message redelivered while its first delivery
+still runs waits, then finds the period checked: no alert is raised twice
+(tests/health/test_worker_kill.py kills a real worker mid-sweep).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from health import scoring, selectors
-from health.models import Alert, AlertKind, Band, HealthCheck, HealthSettings
+from health.models import Alert, AlertKind, Band, HealthCheck, HealthSettings, Trend
 from tenancy import access
 from tenancy.access import Action
 from tenancy.audit import Actor, audit_record
@@ -121,17 +123,29 @@ def checks_run(
         now=now,
         settings=hs,
     )
-    outcomes: list[tuple[selectors.PartnershipFacts, scoring.CheckResult]] = []
+    outcomes: list[tuple[selectors.PartnershipFacts, scoring.CheckResult, str]] = []
+    unchanged: list[int] = []  # ids of earlier snapshots whose inputs are the same again
     weights = _component_weights(hs)
     for item in facts:
         if item.already_checked:
             result.skipped += 1
             continue
-        outcomes.append(
-            (item, scoring.evaluate(item.inputs, weights=weights, thresholds=thresholds))
-        )
+        digest = scoring.inputs_digest(item.inputs, weights=weights, thresholds=thresholds)
+        earlier = item.previous
+        if (
+            earlier is not None
+            and earlier["inputs_digest"] == digest
+            and not _stale_alert_pending(item)
+        ):
+            # The same inputs, weights, thresholds and rules: the same score, band and
+            # explanation (so no band alert either); the trend is steady by definition.
+            unchanged.append(earlier["id"])
+            continue
+        check = scoring.evaluate(item.inputs, weights=weights, thresholds=thresholds)
+        outcomes.append((item, check, digest))
     _insert_snapshots(organization, period_start, trigger, outcomes)
-    result.checked = len(outcomes)
+    _copy_snapshots(organization, period_start, trigger, unchanged)
+    result.checked = len(outcomes) + len(unchanged)
 
     alerts = _alerts_for(organization, outcomes, now)
     if alerts:
@@ -165,6 +179,7 @@ SNAPSHOT_FIELDS = (
     "trigger",
     "created_at",
     "updated_at",
+    "inputs_digest",
 )
 
 
@@ -191,9 +206,9 @@ def _insert_snapshots(organization, period_start, trigger, outcomes) -> None:
         sql = (
             f"INSERT INTO {table} ({columns})"  # noqa: S608
             " SELECT %s, r.partnership_id, %s, r.phase, r.score, r.band, r.trend, r.components,"
-            " r.missing, %s, %s, %s FROM jsonb_to_recordset(%s) AS r(partnership_id bigint,"
-            " phase text, score numeric, band text, trend text, components jsonb, missing jsonb)"
-            " ON CONFLICT DO NOTHING"
+            " r.missing, %s, %s, %s, r.digest FROM jsonb_to_recordset(%s) AS r(partnership_id"
+            " bigint, phase text, score numeric, band text, trend text, components jsonb,"
+            " missing jsonb, digest text) ON CONFLICT DO NOTHING"
         )
     else:
         sql = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608
@@ -210,15 +225,16 @@ def _insert_snapshots(organization, period_start, trigger, outcomes) -> None:
                     "trend": check.trend,
                     "components": check.components,
                     "missing": check.missing,
+                    "digest": digest,
                 }
-                for item, check in batch
+                for item, check, digest in batch
             ]
             params: list[Any] = [organization.pk, period, trigger, stamp, stamp]
             params.append(json_value(rows, None))
             statement = sql
         else:
             params = []
-            for item, check in batch:
+            for item, check, digest in batch:
                 params += (
                     organization.pk,
                     item.id,
@@ -232,10 +248,68 @@ def _insert_snapshots(organization, period_start, trigger, outcomes) -> None:
                     trigger,
                     stamp,
                     stamp,
+                    digest,
                 )
             statement = sql + ", ".join([row_sql] * len(batch)) + " ON CONFLICT DO NOTHING"
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
+
+
+def _copy_snapshots(organization, period_start, trigger, earlier_ids: list[int]) -> None:
+    """Write this period's snapshot of partnerships whose inputs did not change since their
+    latest snapshot (`earlier_ids`) as a copy of it made in the database: the same phase,
+    score, band, components, missing and fingerprint, a steady trend (unknown without a
+    score), this period, trigger and time. Nothing is scored, encoded or sent again."""
+    if not earlier_ids:
+        return
+    meta, quote = HealthCheck._meta, connection.ops.quote_name
+    column = {name: quote(meta.get_field(name).column) for name in (*SNAPSHOT_FIELDS, "id")}
+    stamp = meta.get_field("created_at").get_db_prep_save(timezone.now(), connection)
+    given = {
+        "period_start": meta.get_field("period_start").get_db_prep_save(period_start, connection),
+        "trigger": trigger,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    select, params = [], []
+    for name in SNAPSHOT_FIELDS:
+        if name in given:
+            select.append("%s")
+            params.append(given[name])
+        elif name == "trend":
+            select.append(f"CASE WHEN p.{column['score']} IS NULL THEN %s ELSE %s END")
+            params += [Trend.UNKNOWN, Trend.STEADY]
+        else:  # organization, partnership, phase, score, band, components, missing, digest
+            select.append(f"p.{column[name]}")
+    # Only the model's own (quoted) table and column names are in the SQL text.
+    table = quote(meta.db_table)
+    head = (
+        f"INSERT INTO {table} ({', '.join(column[name] for name in SNAPSHOT_FIELDS)})"  # noqa: S608
+        f" SELECT {', '.join(select)} FROM {table} p WHERE p.{column['organization']} = %s AND "
+    )
+    for start in range(0, len(earlier_ids), SNAPSHOT_BATCH):
+        batch = earlier_ids[start : start + SNAPSHOT_BATCH]
+        if connection.vendor == "postgresql":
+            where, values = f"p.{column['id']} = ANY(%s)", [batch]
+        else:
+            where = f"p.{column['id']} IN ({', '.join(['%s'] * len(batch))})"
+            values = batch
+        with connection.cursor() as cursor:
+            cursor.execute(
+                head + where + " ON CONFLICT DO NOTHING", [*params, organization.pk, *values]
+            )
+
+
+def _stale_alert_pending(item: selectors.PartnershipFacts) -> bool:
+    """Whether this check may raise a stale-data alert (then it is scored in full: the alert
+    quotes the reasons)."""
+    inputs = item.inputs
+    return (
+        item.account_manager_id is not None
+        and inputs.phase == "live"
+        and scoring.is_stale(inputs.days_since_data, inputs.stale_after_days)
+        and selectors.stale_alert_due(item)
+    )
 
 
 def _lock_partnerships(organization, partnership_ids) -> None:
@@ -255,7 +329,7 @@ def _lock_partnerships(organization, partnership_ids) -> None:
 
 def _alerts_for(organization, outcomes, now) -> list[Alert]:
     alerts = []
-    for item, check in outcomes:
+    for item, check, _ in outcomes:
         if item.account_manager_id is None:
             continue
         base = {
@@ -266,7 +340,9 @@ def _alerts_for(organization, outcomes, now) -> list[Alert]:
         stale_alert = check.stale and selectors.stale_alert_due(item)
         if stale_alert:
             days = item.inputs.days_since_data
-            quiet = "has never sent KPI data" if days is None else f"sent nothing for {days} days"
+            quiet = (
+                "sent no KPI data in 4 weeks" if days is None else f"sent nothing for {days} days"
+            )
             alert = Alert(
                 **base,
                 kind=AlertKind.STALE_DATA,

@@ -111,6 +111,59 @@ def test_rerunning_the_same_period_never_doubles_the_snapshot(org_a, healthy, ac
     assert HealthCheck.objects.get(partnership=healthy).band == "green"
 
 
+def test_a_later_period_with_the_same_inputs_copies_the_snapshot(org_a, healthy):
+    run(org_a, NOW)
+    run(org_a, NOW + HOUR)
+    first, second = HealthCheck.objects.filter(partnership=healthy).order_by("period_start")
+    assert second.period_start == NOW + HOUR
+    assert second.inputs_digest == first.inputs_digest != ""
+    assert (second.score, second.band, second.phase) == (first.score, first.band, first.phase)
+    assert second.components == first.components and second.missing == first.missing
+    assert second.trend == "steady"  # the same score as the previous check
+    # What a full scoring of the same inputs would have stored.
+    HealthCheck.objects.filter(pk=second.pk).update(inputs_digest="")
+    run(org_a, NOW + 2 * HOUR)
+    third = HealthCheck.objects.get(partnership=healthy, period_start=NOW + 2 * HOUR)
+    assert (third.score, third.band, third.trend) == (second.score, second.band, "steady")
+    assert third.components == second.components and third.inputs_digest == first.inputs_digest
+
+
+def test_a_change_of_inputs_or_settings_is_scored_afresh(org_a, healthy, account_manager):
+    run(org_a, NOW)
+    critical_issue(healthy, account_manager.user)
+    run(org_a, NOW + HOUR)
+    before, after = HealthCheck.objects.filter(partnership=healthy).order_by("period_start")
+    assert after.inputs_digest != before.inputs_digest
+    assert after.score < before.score and after.trend == "worsening"
+    issues = next(c for c in after.components if c["key"] == "issues")
+    assert issues["reason"].startswith("1 open issue (1 critical)")
+
+    # New thresholds change the band of the same inputs: scored again, not copied.
+    from health.models import HealthSettings
+
+    HealthSettings.objects.create(organization=org_a, red_below=10, green_from=20)
+    run(org_a, NOW + 2 * HOUR)
+    latest = HealthCheck.objects.filter(partnership=healthy).first()
+    assert latest.inputs_digest != after.inputs_digest
+    assert latest.band == "green" and latest.score == after.score
+
+
+def test_a_copied_stale_check_still_raises_its_alert_when_due(
+    org_a, live, account_manager, kpis, service
+):
+    """A quiet feed whose inputs do not change is still alerted once per quiet spell."""
+    touch(live, account_manager.user)
+    live.account_manager = None
+    live.save(update_fields=["account_manager"])
+    assert run(org_a, NOW).alerts == []  # nobody to alert yet
+    live.account_manager = account_manager.user
+    live.save(update_fields=["account_manager"])
+    result = run(org_a, NOW + HOUR)
+    assert [a.kind for a in result.alerts] == [AlertKind.STALE_DATA]
+    assert run(org_a, NOW + 2 * HOUR).alerts == []
+    assert HealthCheck.objects.filter(partnership=live).count() == 3
+
+
 def test_only_discovery_transition_and_live_partnerships_are_checked(
     org_a, healthy, other_client_partnership, outsider_partnership
 ):
@@ -154,11 +207,14 @@ def _build(org_a, university, account_manager, kpis, start, count):
 
 def test_a_sweep_runs_a_fixed_number_of_queries(org_a, university, account_manager, kpis):
     _build(org_a, university, account_manager, kpis, 0, 3)
+    assert run(org_a, NOW).checked == 3
+    # Each later sweep scores the new partnerships and copies the unchanged ones.
+    _build(org_a, university, account_manager, kpis, 3, 1)
     with CaptureQueriesContext(connection) as few:
-        assert run(org_a, NOW).checked == 3
-    _build(org_a, university, account_manager, kpis, 3, 9)
+        assert run(org_a, NOW + HOUR).checked == 4
+    _build(org_a, university, account_manager, kpis, 4, 9)
     with CaptureQueriesContext(connection) as many:
-        assert run(org_a, NOW + HOUR).checked == 12
+        assert run(org_a, NOW + 2 * HOUR).checked == 13
     assert len(many) == len(few)
 
 
@@ -224,7 +280,7 @@ def test_a_live_partnership_that_never_sent_data_is_stale(org_a, live, account_m
     touch(live, account_manager.user)
     result = run(org_a, NOW)
     assert [a.kind for a in result.alerts] == [AlertKind.STALE_DATA]
-    assert "has never sent KPI data" in result.alerts[0].title
+    assert "sent no KPI data in 4 weeks" in result.alerts[0].title
 
 
 # --- Run now, acknowledge, snooze ------------------------------------------------------------

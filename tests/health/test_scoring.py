@@ -105,7 +105,7 @@ def test_discovery_checklist_and_sign_off():
 def test_data_freshness_is_zero_when_stale():
     assert s.score_data_freshness(0, 3).score == 100
     assert s.score_data_freshness(3, 3).score == 0
-    assert s.score_data_freshness(None, 3).reason == "The KPI feed has never sent data."
+    assert s.score_data_freshness(None, 3).reason == "No KPI data received in the last 4 weeks."
 
 
 @pytest.mark.parametrize(("days", "said"), [(0, "today"), (1, "yesterday"), (2, "2 days ago")])

@@ -88,7 +88,7 @@ write_alerts = checks._alerts_for
 
 def paused_alerts_for(organization, outcomes, now):
     # Called inside the chunk's transaction, after its snapshots were inserted.
-    if pause_on in {item.id for item, _ in outcomes} and not marker.exists():
+    if pause_on in {item.id for item, *_ in outcomes} and not marker.exists():
         seen = HealthCheck.objects.filter(organization=organization).count()
         part = marker.with_suffix(".part")
         part.write_text(json.dumps({"pid": os.getpid(), "snapshots_seen": seen}))
