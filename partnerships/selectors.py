@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from partnerships.models import (
+    STATUS_TRANSITIONS,
     STATUSES_NEEDING_MANAGER,
     ClientOrganization,
     Comment,
@@ -191,3 +193,99 @@ def status_change_audience(*, partnership: Partnership, exclude_user_id=None) ->
     if exclude_user_id is not None:
         people = people.exclude(pk=exclude_user_id)
     return list(people.distinct().order_by("full_name", "email"))
+
+
+# --- The list API's rows ---------------------------------------------------------------------
+
+# What `PartnershipSerializer` writes, in its order, read as values: a list of 200 partnerships
+# needs no model instance and no serializer field per cell (tests/api/test_partnership_rows.py
+# holds the two equal).
+_ROW_COLUMNS = (
+    "id",
+    "name",
+    "client_id",
+    "client__name",
+    "status",
+    "contract_start",
+    "planned_go_live",
+    "actual_go_live",
+    "account_manager_id",
+    "account_manager__email",
+    "account_manager__full_name",
+    "description",
+    "internal_notes",
+    "created_at",
+    "updated_at",
+)
+
+
+def partnership_row_values(queryset: QuerySet[Partnership]) -> QuerySet:
+    """`queryset` (scoped, filtered, ordered) as the tuples `partnership_rows` takes: one
+    query with the client and the manager, sliced to a page by the paginator."""
+    return queryset.select_related(None).prefetch_related(None).values_list(*_ROW_COLUMNS)
+
+
+def partnership_rows(rows, *, membership) -> list[dict]:
+    """The API rows of a page of `partnership_row_values` tuples, with the PMs of the page
+    read in one more query."""
+    rows = list(rows)
+    pms: dict[int, list[dict]] = {row[0]: [] for row in rows}
+    if pms:
+        through = Partnership.implementation_pms.through
+        for pid, user_id, email, full_name in (
+            through.objects.filter(partnership_id__in=pms)
+            .order_by("user__full_name", "user__email", "user_id")
+            .values_list("partnership_id", "user_id", "user__email", "user__full_name")
+        ):
+            pms[pid].append({"id": user_id, "email": email, "full_name": full_name})
+    internal = access.can_see_internal(membership)
+    zone = timezone.get_current_timezone()
+    out = []
+    for (
+        pk,
+        name,
+        client_id,
+        client_name,
+        status,
+        contract_start,
+        planned_go_live,
+        actual_go_live,
+        manager_id,
+        manager_email,
+        manager_name,
+        description,
+        internal_notes,
+        created_at,
+        updated_at,
+    ) in rows:
+        row = {
+            "id": pk,
+            "name": name,
+            "client": {"id": client_id, "name": client_name},
+            "status": status,
+            "allowed_transitions": list(STATUS_TRANSITIONS[status]),
+            "contract_start": contract_start.isoformat() if contract_start else None,
+            "planned_go_live": planned_go_live.isoformat() if planned_go_live else None,
+            "actual_go_live": actual_go_live.isoformat() if actual_go_live else None,
+            "account_manager": None
+            if manager_id is None
+            else {"id": manager_id, "email": manager_email, "full_name": manager_name},
+            "implementation_pms": pms[pk],
+            "description": description,
+            "internal_notes": internal_notes,
+            "created_at": _api_datetime(created_at, zone),
+            "updated_at": _api_datetime(updated_at, zone),
+        }
+        if not internal:
+            for field in Partnership.INTERNAL_FIELDS:
+                del row[field]
+        out.append(row)
+    return out
+
+
+def _api_datetime(value, zone) -> str | None:
+    """As DRF's DateTimeField writes it: in the current time zone, ISO 8601, "Z" for UTC."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

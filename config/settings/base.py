@@ -180,6 +180,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "tenancy.rest.StandardPagination",
+    "DEFAULT_RENDERER_CLASSES": [
+        "tenancy.renderers.FastJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PARSER_CLASSES": [
         "tenancy.parsers.SafeJSONParser",
         "rest_framework.parsers.FormParser",

@@ -6,7 +6,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from partnerships import gates, services
+from partnerships import gates, selectors, services
 from partnerships.api import serializers as s
 from partnerships.api.base import PartnershipScopedViewSet
 from partnerships.models import ClientOrganization, Comment, Partnership, PartnershipStatus
@@ -35,6 +35,16 @@ class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSc
     search_fields = ["name", "client__name", "client__city"]
     ordering_fields = ["name", "status", "planned_go_live", "contract_start", "updated_at"]
     ordering = ["name"]
+
+    def list(self, request, *args, **kwargs):
+        """Read as values, not model instances, and written without a serializer field per
+        cell (`selectors.partnership_rows`): the same JSON as `PartnershipSerializer`'s."""
+        values = selectors.partnership_row_values(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(values)
+        if page is None:
+            return Response(selectors.partnership_rows(values, membership=self.membership))
+        rows = selectors.partnership_rows(page, membership=self.membership)
+        return self.get_paginated_response(rows)
 
     def _fields(self, data: dict) -> tuple[dict, list | None]:
         fields = dict(data)

@@ -201,6 +201,13 @@ def test_the_plan_shows_phases_slip_critical_path_and_gantt_data(
     assert "frappe-gantt.umd.js" in html and "js/transition.js" in html
 
 
+def test_a_plan_whose_tasks_were_all_deleted_still_shows(as_member, implementation_pm, plan):
+    plan.tasks.all().delete()
+    response = as_member(implementation_pm).get(page("plan", plan.partnership))
+    assert response.status_code == 200
+    assert response.context["summary"]["task_count"] == 0
+
+
 @pytest.mark.parametrize("rows", [3, 30, 200])
 def test_the_plan_page_query_count_does_not_grow_with_tasks(
     as_member, implementation_pm, partnership, rows, django_assert_num_queries

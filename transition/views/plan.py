@@ -156,11 +156,7 @@ class PlanView(TransitionPage):
                 "tasks": [_gantt_task(row, row["url"]) for row in rows],
                 # Open the chart two weeks before today while the plan runs (what just
                 # finished and what comes next), else on its first day.
-                "scroll_to": (
-                    max(summary["project_start"], self.today - datetime.timedelta(days=14))
-                    if summary["project_start"] <= self.today <= summary["project_finish"]
-                    else summary["project_start"]
-                ).isoformat(),
+                "scroll_to": _scroll_to(summary, self.today),
             },
             slipping=[row for row in rows if row["slip_days"] and row["slip_days"] > 0],
             save_template_form=SaveAsTemplateForm(
@@ -168,6 +164,17 @@ class PlanView(TransitionPage):
             ),
         )
         return context
+
+
+def _scroll_to(summary: dict[str, Any], today: datetime.date) -> str:
+    """Where the chart opens: two weeks before today while the plan runs (what just finished
+    and what comes next), else its first day; today for a plan without tasks."""
+    start, finish = summary["project_start"], summary["project_finish"]
+    if start is None or finish is None:
+        return today.isoformat()
+    if start <= today <= finish:
+        return max(start, today - datetime.timedelta(days=14)).isoformat()
+    return start.isoformat()
 
 
 class PlanBaselineView(TransitionAction):
