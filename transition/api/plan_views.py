@@ -27,6 +27,7 @@ from tenancy.rest import NOT_FOUND
 from transition import selectors, services
 from transition import templates_default as templates
 from transition.access import sees_templates
+from transition.api import payloads
 from transition.api import serializers as s
 from transition.api.base import (
     CalendarFeedKeyAuthentication,
@@ -131,13 +132,7 @@ class PlanViewSet(TransitionViewSet):
     def gantt(self, request, *args, **kwargs):
         """Everything a Gantt chart (or the plain table) needs, in a fixed number of queries:
         forecast and baseline dates, slip, float, critical flags and dependencies."""
-        view = self.get_view()
-        data = {
-            "summary": selectors.plan_summary(view),
-            "tasks": selectors.gantt_rows(view),
-            "conflicts": selectors.conflict_rows(view),
-        }
-        return Response(s.GanttSerializer(data).data)
+        return Response(payloads.gantt(self.get_view()))
 
     @extend_schema(request=None, responses=s.AutoScheduleResultSerializer)
     @action(detail=False, methods=["post"], url_path="auto-schedule")
