@@ -289,3 +289,36 @@ def _api_datetime(value, zone) -> str | None:
         return None
     text = value.astimezone(zone).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+_PAGE_COLUMNS = (
+    "id",
+    "name",
+    "client__name",
+    "client__city",
+    "client__state",
+    "status",
+    "account_manager__full_name",
+    "account_manager__email",
+    "planned_go_live",
+)
+
+
+def partnership_page_values(queryset: QuerySet[Partnership]) -> QuerySet:
+    """The list page's columns of `queryset` (scoped, filtered, ordered) as tuples, sliced to
+    a page by the paginator."""
+    return queryset.select_related(None).prefetch_related(None).values_list(*_PAGE_COLUMNS)
+
+
+def implementation_pm_names(partnership_ids) -> dict[int, list[str]]:
+    """{partnership: the names of its implementation PMs, in name order}, in one query."""
+    names: dict[int, list[str]] = {pk: [] for pk in partnership_ids}
+    if names:
+        through = Partnership.implementation_pms.through
+        for pid, full_name, email in (
+            through.objects.filter(partnership_id__in=names)
+            .order_by("user__full_name", "user__email", "user_id")
+            .values_list("partnership_id", "user__full_name", "user__email")
+        ):
+            names[pid].append(full_name or email)
+    return names

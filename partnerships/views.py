@@ -40,6 +40,7 @@ from partnerships.models import (
 from tenancy import access
 from tenancy.access import Action
 from tenancy.errors import ApplicationError
+from tenancy.fastpages import DateTexts, url_for_each
 from tenancy.rest import NOT_FOUND
 from tenancy.views import OrgScopedMixin
 
@@ -90,11 +91,21 @@ class LenientPaginationMixin:
 # --- Partnerships ------------------------------------------------------------------------
 
 
+PAGE_SIZES = (25, 50, 100)
+
+
 class PartnershipListView(OrgScopedMixin, LenientPaginationMixin, ListView):
+    """The partnerships as a table of 25, 50 or 100 rows (`page_size`), read as values: no
+    model instance, one `reverse()` and one date format per distinct value."""
+
     model = Partnership
-    paginate_by = 25
+    paginate_by = PAGE_SIZES[0]
     template_name = "partnerships/partnership_list.html"
     context_object_name = "partnerships"
+
+    def get_paginate_by(self, queryset) -> int:
+        size = self.request.GET.get("page_size", "")
+        return int(size) if size.isdigit() and int(size) in PAGE_SIZES else PAGE_SIZES[0]
 
     def get(self, request, *args, **kwargs):
         self.filter_form = PartnershipFilterForm(request.GET or None, membership=self.membership)
@@ -110,12 +121,41 @@ class PartnershipListView(OrgScopedMixin, LenientPaginationMixin, ListView):
         return [self.template_name]
 
     def get_queryset(self):
-        return selectors.partnership_list(
-            membership=self.membership, filters=self.filter_form.filters()
+        return selectors.partnership_page_values(
+            selectors.partnership_list(
+                membership=self.membership, filters=self.filter_form.filters()
+            )
         )
+
+    def _rows(self, page) -> list[dict[str, Any]]:
+        page = list(page)
+        pms = selectors.implementation_pm_names(row[0] for row in page)
+        url = url_for_each(
+            "partnerships:detail", kwargs={"org_slug": self.organization.slug}, key="pk"
+        )
+        texts = DateTexts()
+        labels = dict(PartnershipStatus.choices)
+        rows = []
+        for pk, name, client, city, state, status, am_name, am_email, go_live in page:
+            rows.append(
+                {
+                    "url": url(pk),
+                    "name": name,
+                    "client": client,
+                    "location": ", ".join(part for part in (city, state) if part),
+                    "status": status,
+                    "status_label": labels.get(status, status),
+                    "manager": am_name or am_email or "",
+                    "go_live": go_live.isoformat() if go_live else "",
+                    "go_live_text": texts(go_live, "M j, Y"),
+                    "pms": ", ".join(pms[pk]),
+                }
+            )
+        return rows
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["partnerships"] = self._rows(context["object_list"])
         filters = self.filter_form.filters()
         counts = selectors.partnership_status_counts(membership=self.membership)
         context.update(
@@ -132,6 +172,8 @@ class PartnershipListView(OrgScopedMixin, LenientPaginationMixin, ListView):
             ],
             can_create=access.can(self.membership, Action.CREATE),
             results_target=RESULTS_TARGET,
+            page_sizes=PAGE_SIZES,
+            page_size=context["paginator"].per_page if context.get("paginator") else None,
         )
         return context
 

@@ -101,8 +101,8 @@ def test_list_filters_by_status_and_search(as_member, admin, partnership, other_
     by_status = member.get(url("list", admin.organization), {"status": "prospect"})
     by_search = member.get(url("list", admin.organization), {"q": "universi"})
 
-    assert list(by_status.context["partnerships"]) == [other_client_partnership]
-    assert list(by_search.context["partnerships"]) == [partnership]
+    assert [r["name"] for r in by_status.context["partnerships"]] == [other_client_partnership.name]
+    assert [r["name"] for r in by_search.context["partnerships"]] == [partnership.name]
     tabs = {tab["value"]: tab["count"] for tab in by_status.context["status_tabs"]}
     assert tabs == {"": 2, "prospect": 1, "discovery": 1, "transition": 0, "live": 0, "ended": 0}
 
@@ -116,7 +116,7 @@ def test_list_ignores_filter_values_outside_the_members_choices(
     )
 
     assert response.status_code == 200
-    assert list(response.context["partnerships"]) == [partnership]
+    assert [r["name"] for r in response.context["partnerships"]] == [partnership.name]
 
 
 def test_list_htmx_request_gets_only_the_results_partial(as_member, admin, partnership):
@@ -153,6 +153,34 @@ def test_list_paginates_at_25(as_member, admin, org_a):
     assert len(second.context["partnerships"]) == 2
     assert beyond.status_code == 200
     assert beyond.context["page_obj"].number == 2
+
+
+def test_list_offers_25_50_or_100_rows_a_page(as_member, admin, org_a):
+    PartnershipFactory.create_batch(60, organization=org_a)
+    member = as_member(admin)
+
+    fifty = member.get(url("list", org_a), {"page_size": 50})
+    hundred = member.get(url("list", org_a), {"page_size": 100})
+    odd = member.get(url("list", org_a), {"page_size": 7})
+    junk = member.get(url("list", org_a), {"page_size": "-1; drop"})
+
+    assert len(fifty.context["partnerships"]) == 50
+    assert len(hundred.context["partnerships"]) == 60
+    assert len(odd.context["partnerships"]) == 25  # only the sizes offered
+    assert len(junk.context["partnerships"]) == 25
+    html = fifty.content.decode()
+    assert 'aria-label="Rows per page"' in html
+    assert "page_size=100" in html and '<strong aria-current="true">50</strong>' in html
+    # The next page keeps the size.
+    assert "page=2" in html and "page_size=50" in html
+
+
+def test_list_rows_escape_names_and_link_to_the_partnership(as_member, admin, org_a):
+    made = PartnershipFactory(organization=org_a, name="<script>alert(1)</script> Line")
+    html = as_member(admin).get(url("list", org_a)).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Line" in html
+    assert f'href="{url("detail", org_a, pk=made.pk)}"' in html
 
 
 @pytest.mark.parametrize("rows", [3, 30])
