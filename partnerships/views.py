@@ -40,7 +40,7 @@ from partnerships.models import (
 from tenancy import access
 from tenancy.access import Action
 from tenancy.errors import ApplicationError
-from tenancy.fastpages import DateTexts, url_for_each
+from tenancy.fastpages import DateTexts, render_rows, url_for_each
 from tenancy.rest import NOT_FOUND
 from tenancy.views import OrgScopedMixin
 
@@ -155,7 +155,8 @@ class PartnershipListView(OrgScopedMixin, LenientPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["partnerships"] = self._rows(context["object_list"])
+        context["partnerships"] = rows = self._rows(context["object_list"])
+        context["rows_html"] = render_rows("partnerships/_list_rows.html", rows)
         filters = self.filter_form.filters()
         counts = selectors.partnership_status_counts(membership=self.membership)
         context.update(

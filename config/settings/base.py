@@ -76,7 +76,14 @@ TEMPLATES = [
                 "accounts.context_processors.membership",
             ],
         },
-    }
+    },
+    {
+        # Row fragments of the widest tables only (config/jinja2.py); never a whole page.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "config.jinja2.environment", "autoescape": True},
+    },
 ]
 
 # --- Data -----------------------------------------------------------------------------

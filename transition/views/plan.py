@@ -10,9 +10,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponseRedirect
+from django.utils.text import Truncator
 
 from partnerships.forms import add_service_error
 from tenancy import access
+from tenancy.fastpages import DateTexts, json_script, render_rows, url_for_each
 from transition import selectors, services
 from transition import templates_default as shipped
 from transition.forms import (
@@ -58,7 +60,7 @@ def _gantt_task(row: dict[str, Any], url: str) -> dict[str, Any]:
         "custom_class": "is-critical" if row["critical"] and not done else "",
         "url": url,
         "owner": _owner_name(row),
-        "status": TaskStatus(row["status"]).label,
+        "status": row.get("status_label") or TaskStatus(row["status"]).label,
         "done": done,
         "milestone": row["is_milestone"],
         "conflict": row["conflict"],
@@ -120,23 +122,34 @@ class PlanView(TransitionPage):
         view = selectors.plan_view(membership=self.membership, plan=plan)
         rows = selectors.gantt_rows(view)
         tasks = view.by_id
-        titles = {row["id"]: row["title"] for row in rows}
+        # The 40 first characters of each title, for the "Depends on" column.
+        short = {row["id"]: Truncator(row["title"]).chars(40) for row in rows}
+        task_url = url_for_each(
+            "transition:task",
+            kwargs={"org_slug": self.organization.slug, "partnership_pk": self.partnership.pk},
+        )
+        texts = DateTexts()
+        labels = dict(TaskStatus.choices)
         by_phase: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
-            row["url"] = self.url("task", pk=row["id"])
+            row["url"] = task_url(row["id"])
             row["owner_name"] = _owner_name(row)
-            row["status_label"] = TaskStatus(row["status"]).label
+            row["status_label"] = labels[row["status"]]
             row["predecessors"] = [
-                {"title": titles[link["predecessor"]], "lag": link["lag_days"]}
+                {"title": short[link["predecessor"]], "lag": link["lag_days"]}
                 for link in row["dependencies"]
             ]
             row["overdue"] = tasks[row["id"]].is_overdue(self.today, due=row["forecast_due"])
+            row["forecast_start_text"] = texts(row["forecast_start"], "M j")
+            row["start_text"] = texts(row["start"], "M j")
+            row["forecast_due_text"] = texts(row["forecast_due"], "M j")
             by_phase[row["phase"]].append(row)
         phases = [
             {
                 "value": value,
                 "label": label,
                 "rows": by_phase[value],
+                "rows_html": render_rows("transition/_plan_rows.html", by_phase[value]),
                 "done": sum(1 for row in by_phase[value] if row["status"] == TaskStatus.DONE),
                 "critical": sum(1 for row in by_phase[value] if row["critical"]),
             }
@@ -145,19 +158,22 @@ class PlanView(TransitionPage):
         ]
         summary = selectors.plan_summary(view)
         for milestone in summary["milestones"]:
-            milestone["status_label"] = TaskStatus(milestone["status"]).label
-        critical = [titles[i] for i in view.schedule.critical_path]
+            milestone["status_label"] = labels[milestone["status"]]
+            milestone["url"] = task_url(milestone["id"])
+        critical = [tasks[i].title for i in view.schedule.critical_path]
+        gantt = {
+            "tasks": [_gantt_task(row, row["url"]) for row in rows],
+            # Open the chart two weeks before today while the plan runs (what just finished
+            # and what comes next), else on its first day.
+            "scroll_to": _scroll_to(summary, self.today),
+        }
         context.update(
             summary=summary,
             phases=phases,
             conflicts=selectors.conflict_rows(view),
             critical_path=critical,
-            gantt={
-                "tasks": [_gantt_task(row, row["url"]) for row in rows],
-                # Open the chart two weeks before today while the plan runs (what just
-                # finished and what comes next), else on its first day.
-                "scroll_to": _scroll_to(summary, self.today),
-            },
+            gantt=gantt,
+            gantt_script=json_script(gantt, "gantt-data"),
             slipping=[row for row in rows if row["slip_days"] and row["slip_days"] > 0],
             save_template_form=SaveAsTemplateForm(
                 initial={"name": f"{self.partnership.name} plan"}
