@@ -158,7 +158,7 @@ class InvitationAcceptView(View):
                     full_name=form.cleaned_data["full_name"],
                     password=form.cleaned_data["password1"],
                 )
-                login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, membership.user, backend="accounts.backends.MembershipBackend")
             else:
                 # An account exists: only its owner, signed in, may accept.
                 return self.render(None)

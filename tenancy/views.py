@@ -24,11 +24,18 @@ def membership_for(user, org_slug: str):
 
     if not user.is_authenticated:
         raise Http404(NOT_FOUND)
-    membership = (
-        Membership.objects.select_related("organization", "user", "client")
-        .filter(organization__slug=org_slug, user=user, user__is_active=True)
-        .first()
-    )
+    # Read with the user by the authentication backend (accounts.backends): no query here.
+    loaded = getattr(user, "loaded_memberships", None)
+    if loaded is not None:
+        membership = next(
+            (m for m in loaded if m.organization.slug == org_slug and user.is_active), None
+        )
+    else:
+        membership = (
+            Membership.objects.select_related("organization", "user", "client")
+            .filter(organization__slug=org_slug, user=user, user__is_active=True)
+            .first()
+        )
     if membership is None:
         raise Http404(NOT_FOUND)
     return membership

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.serializers import MemberSerializer, MeSerializer
+from accounts.backends import loaded_memberships
 from tenancy.api import OrgScopedViewSet
 from tenancy.models import Membership
 
@@ -33,15 +34,21 @@ class MeView(APIView):
 
     @extend_schema(responses=MeSerializer)
     def get(self, request):
-        memberships = Membership.objects.filter(user=request.user).select_related("organization")
+        user = request.user
+        memberships = loaded_memberships(user)
+        if memberships is None:  # a token's user: read them now
+            memberships = list(
+                Membership.objects.filter(user=user)
+                .select_related("organization")
+                .order_by("organization__name", "organization_id")
+            )
         token = getattr(request, "auth", None)
         if token is not None and hasattr(token, "organization_id"):
-            memberships = memberships.filter(organization_id=token.organization_id)
-        user = request.user
+            memberships = [m for m in memberships if m.organization_id == token.organization_id]
         data = {
             "id": user.pk,
             "email": user.email,
             "full_name": user.full_name,
-            "memberships": list(memberships.order_by("organization__name")),
+            "memberships": memberships,
         }
         return Response(MeSerializer(data).data)

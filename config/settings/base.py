@@ -111,6 +111,10 @@ else:
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Django's ModelBackend, reading the user with their memberships in one query.
+AUTHENTICATION_BACKENDS = ["accounts.backends.MembershipBackend"]
+# Sessions are read from the cache (Redis in production), written to both: no query per request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:org-picker"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -996,23 +996,23 @@ def fill(partnership, rows: int, today: datetime.date, author) -> None:
         signed(preference.current_version, author)
 
 
-# Every page: 1 session, 2 user, 3 membership with organization, user and client,
-# 4 the partnership (visible) with its client and account manager. Its PMs are loaded only
-# when a check asks about them (a PM's own pages), as in the API.
-BASE = 4
+# Every page: 1 the user with their memberships (organization, client; the session comes
+# from the cache), 2 the partnership (visible) with its client and account manager. Its PMs
+# are loaded only when a check asks about them (a PM's own pages), as in the API.
+BASE = 2
 PAGES = {
-    # 5 profile, 6 preferences with current versions and signers, 7 populations, 8 their
-    # languages, then culture_readiness: 9 populations, 10 languages, 11 adaptations with
-    # trained counts, 12 before/after aggregates, 13 the active nurses' languages.
+    # 3 profile, 4 preferences with current versions and signers, 5 populations, 6 their
+    # languages, then culture_readiness: 7 populations, 8 languages, 9 adaptations with
+    # trained counts, 10 before/after aggregates, 11 the active nurses' languages.
     "overview": BASE + 9,
-    # 5 adaptations with populations and owners.
+    # 3 adaptations with populations and owners.
     "adaptations": BASE + 1,
-    # 5 nurses, 6 their trainings with adaptations.
+    # 3 nurses, 4 their trainings with adaptations.
     "team": BASE + 2,
-    # 5 count for the paginator, 6 the page of results with populations.
+    # 3 count for the paginator, 4 the page of results with populations.
     "satisfaction": BASE + 2,
-    # 5 populations, 6 languages, 7 preferences with current versions, 8 signed-off
-    # versions (prefetched), 9 active nurses' languages, 10 profile, 11 the knowledge
+    # 3 populations, 4 languages, 5 preferences with current versions, 6 signed-off
+    # versions (prefetched), 7 active nurses' languages, 8 profile, 9 the knowledge
     # transferred to the provider (transition's section, partnerships/briefing.py).
     "briefing": BASE + 7,
 }

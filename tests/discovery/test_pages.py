@@ -873,12 +873,12 @@ def test_the_discovery_tab_runs_a_fixed_number_of_queries(
     client.force_login(implementation_pm.user)
     url = page("overview", partnership)
     client.get(url)
-    # 1 session, 2 user, 3 membership with organization and client, 4 partnership with
-    # client and AM, 5 its PMs, 6 open sign-off (checklist as signed), 7 sign-off history,
-    # 8 services, 9 their baselines with KPIs and reports, 10 goals, 11 goal sign-offs,
-    # 12 call flows with latest versions, 13 reports, 14 sessions, 15 opportunities,
-    # 16 the client's requests to reopen discovery.
-    with django_assert_num_queries(16):
+    # 1 the user with their memberships (the session comes from the cache), 2 partnership
+    # with client and AM, 3 its PMs, 4 open sign-off (checklist as signed), 5 sign-off
+    # history, 6 services, 7 their baselines with KPIs and reports, 8 goals, 9 goal
+    # sign-offs, 10 call flows with latest versions, 11 reports, 12 sessions,
+    # 13 opportunities, 14 the client's requests to reopen discovery.
+    with django_assert_num_queries(14):
         response = client.get(url)
     assert len(response.context["services"]) == count + 1
 
@@ -891,9 +891,9 @@ def test_the_call_flow_list_runs_a_fixed_number_of_queries(
     client.force_login(implementation_pm.user)
     url = page("callflows", partnership)
     client.get(url)
-    # 1 session, 2 user, 3 membership, 4 partnership, 5 its PMs, 6 flows with latest
-    # versions, reviewers and version counts, 7 services.
-    with django_assert_num_queries(7):
+    # 1 the user with their memberships, 2 partnership, 3 its PMs, 4 flows with latest
+    # versions, reviewers and version counts, 5 services.
+    with django_assert_num_queries(5):
         response = client.get(url)
     assert response.context["flow_count"] == count
 
@@ -914,8 +914,8 @@ def test_the_kpi_catalog_runs_a_fixed_number_of_queries(
     client.force_login(admin.user)
     url = page("kpis", org=admin.organization)
     client.get(url)
-    # 1 session, 2 user, 3 membership, 4 "is the catalog seeded?", 5 the catalog.
-    with django_assert_num_queries(5):
+    # 1 the user with their memberships, 2 "is the catalog seeded?", 3 the catalog.
+    with django_assert_num_queries(3):
         client.get(url)
     for index in range(20):
         KpiDefinition.objects.create(
@@ -925,5 +925,5 @@ def test_the_kpi_catalog_runs_a_fixed_number_of_queries(
             unit="count",
             direction="higher",
         )
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         client.get(url)

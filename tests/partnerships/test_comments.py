@@ -252,14 +252,15 @@ def test_the_discussion_page_lists_what_the_member_sees_in_flat_queries(
     CommentFactory(target=task, author=account_manager.user, body="Shared", shared_with_client=True)
     client.force_login(client_executive.user)
     client.get(page_url(partnership))  # the first page of an organization remembers it
-    # session, user, membership, partnership, comments, the tasks they are on, and (for a
-    # client executive's navigation) whether they hold an API token
+    # the user with their memberships (the session comes from the cache), partnership,
+    # comments, the tasks they are on, and (for a client executive's navigation) whether
+    # they hold an API token
     with CaptureQueriesContext(connection) as queries:
         response = client.get(page_url(partnership))
     html = response.content.decode()
     assert "Shared" in html and "Internal" not in html
     assert "Go/no-go meeting" in html  # the object's name, linking to its thread
-    assert len(queries) == 7, "\n".join(q["sql"][:120] for q in queries.captured_queries)
+    assert len(queries) == 5, "\n".join(q["sql"][:120] for q in queries.captured_queries)
 
 
 def test_a_comment_on_a_kind_no_longer_commentable_still_lists(client, partnership, admin):

@@ -214,11 +214,11 @@ def test_the_plan_page_query_count_does_not_grow_with_tasks(
 ):
     chain(partnership, rows, owner=implementation_pm.user)
     member = as_member(implementation_pm)
-    # 1 session, 2 user, 3 membership with organization, 4 partnership with client and
-    # manager, 5 its PMs, 6 the plan with who baselined it, 7 tasks with owners,
-    # 8 dependencies; the session is not written (the current organization is unchanged).
+    # 1 the user with their memberships (the session comes from the cache), 2 partnership
+    # with client and manager, 3 its PMs, 4 the plan with who baselined it, 5 tasks with
+    # owners, 6 dependencies; the session is not written (the organization is unchanged).
     member.get(page("people", partnership))  # records the current organization once
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = member.get(page("plan", partnership))
     assert len(response.context["gantt"]["tasks"]) == rows
 
@@ -517,10 +517,10 @@ def test_my_tasks_query_count_does_not_grow_with_tasks(
         TaskDependencyFactory(predecessor=theirs, successor=mine)
     member = as_member(implementation_pm)
     member.get(my_tasks_url(partnership.organization))
-    # 1 session, 2 user, 3 membership with organization, 4 my open tasks with partnerships,
-    # 5 their unfinished predecessors with owners, 6 my open tasks for "due later",
-    # 7 my calendar feed key.
-    with django_assert_num_queries(7):
+    # 1 the user with their memberships, 2 my open tasks with partnerships, 3 their
+    # unfinished predecessors with owners, 4 my open tasks for "due later", 5 my calendar
+    # feed key.
+    with django_assert_num_queries(5):
         member.get(my_tasks_url(partnership.organization))
 
 
@@ -602,10 +602,10 @@ def test_the_people_page_query_count_does_not_grow_with_people(
         SentimentCheckInFactory(staff_member=None, group=group, score=3)
     member = as_member(account_manager)
     member.get(page("people", partnership))
-    # 1 session, 2 user, 3 membership, 4 partnership, 5 roster, 6 coverage, 7 notice check,
-    # 8 groups, 9 group check-ins, 10 sentiment flags, 11 the partnership's PMs and 12 their
+    # 1 the user with their memberships, 2 partnership, 3 roster, 4 coverage, 5 notice check,
+    # 6 groups, 7 group check-ins, 8 sentiment flags, 9 the partnership's PMs and 10 their
     # people-access grants (the People access panel).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         member.get(page("people", partnership))
 
 
@@ -890,11 +890,11 @@ def test_knowledge_and_communications_query_counts_do_not_grow(
         name: count_queries(member, page(name, partnership))
         for name in ("knowledge", "communications")
     }
-    # knowledge: session, user, membership, partnership, roster (form choices), items with
-    # people, coverage; communications: session, user, membership, partnership, groups (form
-    # choices), items with owners and groups, owner choices. (No PMs: the account manager's
-    # rights do not ask for them.)
-    assert counts == {"knowledge": 7, "communications": 7}
+    # knowledge: the user with their memberships, partnership, roster (form choices), items
+    # with people, coverage; communications: the user with their memberships, partnership,
+    # groups (form choices), items with owners and groups, owner choices. (No PMs: the
+    # account manager's rights do not ask for them.)
+    assert counts == {"knowledge": 5, "communications": 5}
 
 
 # --- Go/no-go ---------------------------------------------------------------------------------
@@ -949,7 +949,7 @@ def test_the_readiness_query_count_does_not_grow_with_the_plan(
         StaffMemberFactory(partnership=partnership, outcome=Outcome.RETIRING)
     member = as_member(account_manager)
     member.get(page("readiness", partnership))
-    # session, user, membership, partnership, plan, tasks, dependencies, staff totals,
+    # the user with their memberships, partnership, plan, tasks, dependencies, staff totals,
     # coverage, discovery sign-off, decisions (the account manager's rights do not read the
     # PMs).
-    assert count_queries(member, page("readiness", partnership)) == 11
+    assert count_queries(member, page("readiness", partnership)) == 9

@@ -409,8 +409,8 @@ def test_the_client_executives_people_page_query_count_is_flat(
         StaffMemberFactory(partnership=partnership, hr_notes=f"note {index}")
     member = signed_in(client_executive)
     member.get(page("people", partnership))
-    # 1 session, 2 user, 3 membership, 4 partnership, 5 roster, 6 coverage, 7 notice check,
-    # 8 the groups with their averages (aggregated in the database), 9 whether the executive
+    # 1 the user with their memberships, 2 partnership, 3 roster, 4 coverage, 5 notice check,
+    # 6 the groups with their averages (aggregated in the database), 7 whether the executive
     # holds an API token (the navigation asks it of client executives).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         member.get(page("people", partnership))
