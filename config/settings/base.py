@@ -113,8 +113,14 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 # Django's ModelBackend, reading the user with their memberships in one query.
 AUTHENTICATION_BACKENDS = ["accounts.backends.MembershipBackend"]
-# Sessions are read from the cache (Redis in production), written to both: no query per request.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# With Redis, sessions are read from the cache and written to both: no query per request. A
+# cache of each process's own (no REDIS_URL) would keep a signed-out session alive in the
+# other workers, so sessions then stay in the database only.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:org-picker"
 LOGOUT_REDIRECT_URL = "accounts:login"

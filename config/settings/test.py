@@ -27,3 +27,6 @@ WHITENOISE_USE_FINDERS = True
 # client, which cost ~25 ms a client, i.e. several minutes of CPU over the suite.
 WHITENOISE_AUTOREFRESH = True
 Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # noqa: F405
+# One process (the test client, the live server's thread): its own cache is shared by all, so
+# sessions come from the cache as in production with Redis.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
