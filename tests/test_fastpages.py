@@ -69,3 +69,15 @@ def test_rows_are_autoescaped():
     )
     assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "A &amp; B" in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "Short", "x" * 40, "y" * 41, "Go-live readiness review with the client’s executives"],
+)
+def test_the_plans_cut_is_truncatechars(text):
+    from django.template.defaultfilters import truncatechars
+
+    from transition.views.plan import _cut
+
+    assert _cut(text, 40) == truncatechars(text, 40)
