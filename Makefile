@@ -16,14 +16,16 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help install assets python run test lint format migrate seed worker beat web bench bench-health clean
+.PHONY: help install assets python run test lint format migrate seed worker beat web bench bench-list bench-health clean
 
 help:
 	@echo "make run      install, migrate SQLite under var/, load demo data, start web + worker + beat"
 	@echo "make test     install and run the test suite (SQLite, or DATABASE_URL/REDIS_URL if set)"
 	@echo "make install  virtualenv in .venv and front-end assets (idempotent)"
 	@echo "make lint     ruff, the layer contract (lint-imports), no model change without migration"
-	@echo "make bench    time the partnership list and the health-check sweep; writes bench/results/"
+	@echo "make bench    HTTP benchmark: gunicorn + wrk vs plain Django anchors, ~11 min; needs wrk"
+	@echo "              (apt-get install wrk) and PostgreSQL; writes bench/results/http.json"
+	@echo "make bench-list / bench-health  the partnership list (test client) / the health-check sweep"
 
 python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -95,13 +97,17 @@ test: install
 	$(VPY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Not part of `make test`: they take minutes and their figures depend on the machine.
-# bench-health needs PostgreSQL (DATABASE_URL's server, else postgres@127.0.0.1:5432).
+# bench and bench-health need PostgreSQL (DATABASE_URL's server, else postgres@127.0.0.1:5432);
+# bench needs wrk too. `python -P`: bench/http.py would otherwise stand in for the standard
+# library's `http` package in the scripts of its folder.
 bench: install
-	$(VPY) bench/partnership_list.py $(BENCH_ARGS)
-	$(VPY) bench/health_sweep.py $(BENCH_HEALTH_ARGS)
+	$(VPY) -P bench/http.py $(BENCH_ARGS)
+
+bench-list: install
+	$(VPY) -P bench/partnership_list.py $(BENCH_LIST_ARGS)
 
 bench-health: install
-	$(VPY) bench/health_sweep.py $(BENCH_HEALTH_ARGS)
+	$(VPY) -P bench/health_sweep.py $(BENCH_HEALTH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

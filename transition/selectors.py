@@ -202,9 +202,7 @@ def _task_rows(queryset: QuerySet[PlanTask]) -> list[TaskRow]:
     return rows
 
 
-def plan_view(
-    *, membership: Membership, plan: TransitionPlan, instances: bool = False
-) -> PlanView:
+def plan_view(*, membership: Membership, plan: TransitionPlan, instances: bool = False) -> PlanView:
     """Two queries: the tasks (with owners) and the dependencies. The tasks are `TaskRow`s,
     or model instances with `instances=True` (for a form that needs them)."""
     partnership = plan.partnership
