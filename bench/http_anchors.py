@@ -8,7 +8,8 @@ under /bench/; production never loads that URLconf).
   into a `<table>` by Django's template engine, as a plain `ListView` would.
 - `drf-500`: the same 500 rows through a DRF `ListAPIView` and a `ModelSerializer` of the
   same five fields, no pagination, `AllowAny` (the project's default authentication classes
-  still run, as they do for any DRF view of the project).
+  still run, as they do for any DRF view of the project), rendered by DRF's own
+  `JSONRenderer` (plain DRF, not the project's orjson renderer).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.template import engines
 from django.template.response import TemplateResponse
 from django.views.generic import ListView
 from rest_framework import generics, permissions, serializers
+from rest_framework.renderers import JSONRenderer
 
 from partnerships.models import Partnership
 
@@ -69,6 +71,7 @@ class Drf500View(generics.ListAPIView):
     serializer_class = PartnershipRowSerializer
     permission_classes = [permissions.AllowAny]
     pagination_class = None
+    renderer_classes = [JSONRenderer]
 
     def get_queryset(self):
         return rows(self.kwargs["organization_id"])
