@@ -40,7 +40,7 @@ from partnerships.models import (
 from tenancy import access
 from tenancy.access import Action
 from tenancy.errors import ApplicationError
-from tenancy.fastpages import DateTexts, render_rows, url_for_each
+from tenancy.fastpages import DateTexts, form_controls, render_rows, url_for_each
 from tenancy.rest import NOT_FOUND
 from tenancy.views import OrgScopedMixin
 
@@ -162,6 +162,9 @@ class PartnershipListView(OrgScopedMixin, LenientPaginationMixin, ListView):
         context.update(
             nav="partnerships",
             filter_form=self.filter_form,
+            filter_controls=render_rows(
+                "partnerships/_filter_controls.html", form_controls(self.filter_form)
+            ),
             is_filtered=any(filters.values()),
             current_status=filters["status"],
             status_tabs=[

@@ -73,7 +73,7 @@ def test_rows_are_autoescaped():
 
 @pytest.mark.parametrize(
     "text",
-    ["", "Short", "x" * 40, "y" * 41, "Go-live readiness review with the client’s executives"],
+    ["", "Short", "x" * 40, "y" * 41, "Go-live readiness review with the client's executives"],
 )
 def test_the_plans_cut_is_truncatechars(text):
     from django.template.defaultfilters import truncatechars

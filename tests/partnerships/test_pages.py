@@ -119,6 +119,26 @@ def test_list_ignores_filter_values_outside_the_members_choices(
     assert [r["name"] for r in response.context["partnerships"]] == [partnership.name]
 
 
+def test_list_filters_keep_their_values_and_escape_names(
+    as_member, admin, org_a, partnership, account_manager
+):
+    from tests.factories import ClientOrganizationFactory
+
+    odd = ClientOrganizationFactory(organization=org_a, name='<b>"Quoted" & co</b>')
+    response = as_member(admin).get(
+        url("list", org_a),
+        {"client": odd.pk, "status": "discovery", "q": '"><script>x</script>'},
+    )
+    html = response.content.decode()
+    assert f'<option value="{odd.pk}" selected>&lt;b&gt;&#34;Quoted&#34; &amp; co&lt;/b&gt;' in html
+    assert '<option value="discovery" selected>Discovery</option>' in html
+    assert '<option value="">Any client</option>' in html
+    assert f'<option value="{account_manager.user.pk}">' in html  # the managers offered
+    assert 'value="&#34;&gt;&lt;script&gt;x&lt;/script&gt;"' in html  # the search, escaped
+    assert '<label for="id_client">Client</label>' in html
+    assert 'type="search" name="q" id="id_q"' in html
+
+
 def test_list_htmx_request_gets_only_the_results_partial(as_member, admin, partnership):
     response = as_member(admin).get(url("list", admin.organization), {"q": "univ"}, **HTMX)
 
