@@ -236,11 +236,22 @@ def membership_remove(*, actor: Actor, membership: Membership) -> None:
     # Feature apps refuse (partnerships: a dedicated account manager must be replaced first)
     # or let go of what the member held (their PM assignments).
     signals.member_leaving.send(sender=Membership, membership=membership)
+    # The member's tokens of this organization die with the membership: a token must not
+    # work again if the person is invited back (they would make new ones).
+    revoked = ApiToken.objects.filter(
+        organization_id=membership.organization_id,
+        user_id=membership.user_id,
+        revoked_at__isnull=True,
+    ).update(revoked_at=timezone.now())
     audit_record(
         actor=actor,
         verb="member.removed",
         target=membership,
-        changes={"role": [membership.role, None], "user": [membership.user.email, None]},
+        changes={
+            "role": [membership.role, None],
+            "user": [membership.user.email, None],
+            "api_tokens_revoked": [None, revoked],
+        },
     )
     membership.delete()
 

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+from tenancy.clientip import client_ip
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -42,11 +44,9 @@ class Actor:
 
     @classmethod
     def from_request(cls, request: HttpRequest, membership: Membership) -> Actor:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        ip = forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR") or None
         return cls(
             membership=membership,
-            ip_address=ip,
+            ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
         )
 

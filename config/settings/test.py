@@ -30,3 +30,10 @@ Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # noqa: F405
 # One process (the test client, the live server's thread): its own cache is shared by all, so
 # sessions come from the cache as in production with Redis.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# The suite reuses user ids and one cache per process for thousands of requests a minute: the
+# throttles stay on but far out of reach (tests/tenancy/test_throttles.py sets real rates).
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"},
+}
+API_FAILED_AUTH_LIMIT = 100_000  # tests/tenancy/test_throttles.py sets a real one

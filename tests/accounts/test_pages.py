@@ -422,6 +422,30 @@ def test_admin_removes_a_member(client, admin, implementation_pm):
     assert AuditEvent.objects.filter(verb="member.removed").count() == 1
 
 
+def test_removing_a_member_revokes_their_tokens_for_good(
+    client, admin, implementation_pm, actor_for
+):
+    from rest_framework.test import APIClient
+
+    from accounts import services as account_services
+
+    issued = account_services.api_token_create(actor=actor_for(implementation_pm), name="ACD push")
+    api = APIClient()
+    me = "/api/v1/orgs/northstar/partnerships/"
+    assert api.get(me, HTTP_AUTHORIZATION=f"Token {issued.key}").status_code == 200
+    login(client, admin)
+    client.post(reverse("org:member-remove", args=["northstar", implementation_pm.pk]))
+    issued.token.refresh_from_db()
+    assert issued.token.revoked_at is not None
+    event = AuditEvent.objects.get(verb="member.removed")
+    assert event.changes["api_tokens_revoked"] == [None, 1]
+    # Invited back, the person is a member again, but the old token stays dead.
+    MembershipFactory(
+        organization=admin.organization, user=implementation_pm.user, role=Role.IMPLEMENTATION_PM
+    )
+    assert api.get(me, HTTP_AUTHORIZATION=f"Token {issued.key}").status_code == 401
+
+
 def test_a_removed_pm_leaves_the_partnerships_they_worked_on(
     client, admin, implementation_pm, partnership, outsider_partnership
 ):

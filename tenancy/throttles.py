@@ -1,0 +1,69 @@
+"""API throttles keyed on the real client address (`tenancy.clientip`), not on DRF's reading
+of X-Forwarded-For, which anyone can vary to get a fresh allowance. Rates come from
+`REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]` when the request is made (tests may change them)."""
+
+from __future__ import annotations
+
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from tenancy.clientip import client_ip
+
+
+class _RealAddress:
+    def get_ident(self, request):
+        return client_ip(request) or "unknown"
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class AnonThrottle(_RealAddress, AnonRateThrottle):
+    """Requests without a signed-in user or a token, per client address."""
+
+
+class UserThrottle(_RealAddress, UserRateThrottle):
+    """Requests of a signed-in user or a token's, per user."""
+
+
+class FailedAuthThrottleMiddleware:
+    """DRF checks throttles after authentication and permissions, so a request with a wrong
+    token (401) or none (403) is never throttled by the classes above. This counts those
+    answers per client address on the API and, past `API_FAILED_AUTH_LIMIT` in a minute,
+    answers 429 before the view runs: guessing tokens costs a minute per few tries."""
+
+    WINDOW = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+        from django.core.cache import cache
+        from django.http import JsonResponse
+
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        key = f"api-failed-auth:{client_ip(request) or 'unknown'}"
+        limit = getattr(settings, "API_FAILED_AUTH_LIMIT", 20)
+        if (cache.get(key) or 0) >= limit:
+            response = JsonResponse(
+                {"detail": "Too many failed sign-in attempts from this address; try again later."},
+                status=429,
+            )
+            response["Retry-After"] = str(self.WINDOW)
+            return response
+        response = self.get_response(request)
+        failed = response.status_code in (401, 403) and not _signed_in(request)
+        if failed and not cache.add(key, 1, self.WINDOW):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, self.WINDOW)
+        return response
+
+
+def _signed_in(request) -> bool:
+    """A signed-in member refused by a permission is not guessing credentials."""
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)
