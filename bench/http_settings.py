@@ -1,8 +1,9 @@
 """Settings of the HTTP benchmark (bench/http.py): production's, on the benchmark's database,
 with the bench-only URLconf, over plain HTTP on 127.0.0.1.
 
-Nothing else differs from production (but the API throttle rates, below): DEBUG stays off, the middleware, templates, static
-storage (collected by bench/http.py into STATIC_ROOT), password hashers and cache are the same.
+Nothing else differs from production but the API throttle rates (below): DEBUG stays off, the
+middleware, templates, static storage (collected by bench/http.py into STATIC_ROOT), password
+hashers and cache are the same.
 SECRET_KEY and STATIC_ROOT come from the environment, as in production.
 """
 
