@@ -36,9 +36,7 @@ import datetime
 import io
 import json
 import os
-import platform
 import pstats
-import subprocess
 import sys
 import time
 import warnings
@@ -72,6 +70,7 @@ from django.utils import timezone  # noqa: E402
 from psycopg.types.json import Jsonb  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from bench import machine as bench_machine  # noqa: E402
 from config.celery import app as celery_app  # noqa: E402
 from discovery.models import (  # noqa: E402
     ExperienceGoal,
@@ -580,37 +579,7 @@ def kpi_bulk(organization, admin: User, today: datetime.date) -> dict:
 
 
 def machine() -> dict:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        commit += "+uncommitted changes" if dirty else ""
-    except (OSError, subprocess.CalledProcessError):
-        commit = None
-    version = connection.cursor().connection.info.server_version
-    return {
-        "date": timezone.now().isoformat(timespec="seconds"),
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        # Other work on the machine skews the timings (not the query counts); say how much.
-        "load_average_1_5_15": [round(load, 2) for load in os.getloadavg()],
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "database": f"PostgreSQL {version // 10000}.{version % 10000}",
-        "commit": commit,
-    }
+    return bench_machine.machine()
 
 
 def profile_top(profile: cProfile.Profile, limit: int = 25) -> str:

@@ -45,7 +45,6 @@ import io  # noqa: E402
 import json  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
-import platform  # noqa: E402
 import re  # noqa: E402
 import secrets  # noqa: E402
 import shutil  # noqa: E402
@@ -91,6 +90,7 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from bench import machine as bench_machine  # noqa: E402
 from config.celery import app as celery_app  # noqa: E402
 from partnerships import services as partnership_services  # noqa: E402
 from partnerships.models import ClientKind, Partnership, PartnershipStatus  # noqa: E402
@@ -640,42 +640,9 @@ def wrk_version() -> str:
 
 
 def machine() -> dict:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        commit += "+uncommitted changes" if dirty else ""
-    except (OSError, subprocess.CalledProcessError):
-        commit = None
-    connection.ensure_connection()
-    version = connection.connection.info.server_version
     import gunicorn
 
-    return {
-        "date": timezone.now().isoformat(timespec="seconds"),
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        # Other work on the machine skews the timings (not the query counts); say how much.
-        "load_average_1_5_15": [round(load, 2) for load in os.getloadavg()],
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "gunicorn": gunicorn.__version__,
-        "wrk": wrk_version(),
-        "database": f"PostgreSQL {version // 10000}.{version % 10000}",
-        "commit": commit,
-    }
+    return bench_machine.machine(gunicorn=gunicorn.__version__, wrk=wrk_version())
 
 
 def summarize(runs: list[dict]) -> dict:

@@ -17,9 +17,7 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -48,6 +46,7 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from bench import machine as bench_machine  # noqa: E402
 from partnerships.models import ClientKind, ClientOrganization, Partnership, PartnershipStatus  # noqa: E402
 from tenancy.models import (  # noqa: E402
     Membership,
@@ -156,36 +155,7 @@ def endpoints(slug: str) -> dict[str, str | None]:
 
 
 def machine() -> dict:
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = None
-    if connection.vendor == "postgresql":
-        version = connection.cursor().connection.info.server_version
-        database = f"PostgreSQL {version // 10000}.{version % 10000}"
-    else:
-        import sqlite3
-
-        database = f"SQLite {sqlite3.sqlite_version}"
-    return {
-        "date": timezone.now().isoformat(timespec="seconds"),
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        # Other work on the machine skews the timings (not the query counts); say how much.
-        "load_average_1_5_15": [round(load, 2) for load in os.getloadavg()],
-        "python": platform.python_version(),
-        "django": django.get_version(),
-        "database": database,
-        "settings": os.environ["DJANGO_SETTINGS_MODULE"],
-        "commit": commit,
-    }
+    return bench_machine.machine(settings=os.environ["DJANGO_SETTINGS_MODULE"])
 
 
 def main() -> int:
