@@ -6,6 +6,7 @@ WhiteNoise before this runs)."""
 from __future__ import annotations
 
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject, empty
 
 
 class NoStoreForMembersMiddleware:
@@ -14,11 +15,21 @@ class NoStoreForMembersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        personal = bool(user is not None and user.is_authenticated) or _calendar_feed(request)
+        personal = signed_in(request) or _calendar_feed(request)
         if personal and "Cache-Control" not in response:
             add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
         return response
+
+
+def signed_in(request) -> bool:
+    """Whether the request was answered for a signed-in user, without reading the session or
+    the user when the view never asked who it was (a view that did not is not personal)."""
+    user = request.__dict__.get("user")
+    if user is None:
+        return False
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+        return False
+    return bool(user.is_authenticated)
 
 
 def _calendar_feed(request) -> bool:

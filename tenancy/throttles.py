@@ -8,6 +8,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from tenancy.clientip import client_ip
+from tenancy.middleware import signed_in
 
 
 class _RealAddress:
@@ -54,16 +55,10 @@ class FailedAuthThrottleMiddleware:
             response["Retry-After"] = str(self.WINDOW)
             return response
         response = self.get_response(request)
-        failed = response.status_code in (401, 403) and not _signed_in(request)
+        failed = response.status_code in (401, 403) and not signed_in(request)
         if failed and not cache.add(key, 1, self.WINDOW):
             try:
                 cache.incr(key)
             except ValueError:  # expired between add and incr
                 cache.add(key, 1, self.WINDOW)
         return response
-
-
-def _signed_in(request) -> bool:
-    """A signed-in member refused by a permission is not guessing credentials."""
-    user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated)

@@ -21,3 +21,15 @@ def test_an_anonymous_answer_is_left_to_its_view(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+def test_a_view_that_never_asks_who_is_signed_in_reads_no_session(client, account_manager):
+    """The header is decided without loading the user for a view that did not."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(account_manager.user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert not [q for q in queries.captured_queries if "accounts_user" in q["sql"]]
