@@ -12,11 +12,34 @@ from tenancy.middleware import signed_in
 
 
 class _RealAddress:
+    """A fixed-window counter (one cache increment a request) rather than DRF's list of every
+    request's time in the window, which is read and written whole on each request (at 1,200 a
+    minute, 1,200 timestamps a request)."""
+
     def get_ident(self, request):
         return client_ip(request) or "unknown"
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        now = self.timer()
+        window = int(now // self.duration)
+        key = f"{self.key}:{window}"
+        try:
+            count = self.cache.incr(key)
+        except ValueError:  # the window's first request
+            count = 1 if self.cache.add(key, 1, self.duration + 1) else self.cache.incr(key)
+        self.wait_seconds = max(1, int((window + 1) * self.duration - now))
+        return count <= self.num_requests
+
+    def wait(self):
+        return self.wait_seconds
 
 
 class AnonThrottle(_RealAddress, AnonRateThrottle):
