@@ -1,5 +1,6 @@
 """Responses for a signed-in member (pages, API, exports, the calendar feed) are never kept
 by a browser or a shared cache: they carry staff HR data and patient-related operations.
+The calendar feed, fetched with its key, counts: its authentication signs the key's owner in.
 `Cache-Control: no-store` unless the view set its own caching (static files are served by
 WhiteNoise before this runs)."""
 
@@ -15,8 +16,7 @@ class NoStoreForMembersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        personal = signed_in(request) or _calendar_feed(request)
-        if personal and "Cache-Control" not in response:
+        if signed_in(request) and "Cache-Control" not in response:
             add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private
         return response
 
@@ -30,9 +30,3 @@ def signed_in(request) -> bool:
     if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
         return False
     return bool(user.is_authenticated)
-
-
-def _calendar_feed(request) -> bool:
-    """The calendar feed is fetched with a secret key and no session."""
-    match = getattr(request, "resolver_match", None)
-    return bool(match and match.url_name and "calendar" in match.url_name)

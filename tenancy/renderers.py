@@ -42,6 +42,11 @@ def _default(value: Any) -> Any:
         return value.decode()
     if hasattr(value, "tolist"):
         return value.tolist()
+    if hasattr(value, "__getitem__"):  # a mapping that is not a dict (DRF: dict(value))
+        try:
+            return dict(value)
+        except (TypeError, ValueError):
+            pass
     if hasattr(value, "__iter__"):
         return list(value)
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

@@ -8,6 +8,7 @@ import ipaddress
 import json
 import uuid
 from collections import OrderedDict
+from types import MappingProxyType
 
 import pytest
 from django.utils.translation import gettext_lazy
@@ -35,6 +36,7 @@ VALUES = [
     {"nested": {"deep": [{"deeper": [1, {"k": "v"}]}]}},
     {"tuple": (1, 2), "set_like": frozenset()},
     {"huge": 2**70},
+    {"mapping": MappingProxyType({"a": 1, "b": [2]})},
 ]
 
 

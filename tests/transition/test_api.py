@@ -712,6 +712,7 @@ def test_the_calendar_feed_by_key_session_and_nowhere_else(
     response = api.get(url("transition-my-tasks-calendar", org_a), {"key": key})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
+    assert "no-store" in response["Cache-Control"]  # fetched by key, kept by no cache
     text = response.content.decode()
     assert "BEGIN:VCALENDAR" in text and "Go/no-go decision" in text
     assert "DTSTART;VALUE=DATE:20260530" in text
