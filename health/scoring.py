@@ -585,6 +585,18 @@ def _profile_of(phase: str, own) -> tuple[dict[str, float], tuple[str, ...]]:
     return profile, tuple(sorted(profile, key=lambda k: (-profile[k], k)))
 
 
+def weighing_phases(
+    configured: Mapping[str, Mapping[str, float]] | None,
+) -> dict[str, frozenset[str]]:
+    """{component: the phases whose profile weighs it}. What no phase of a partnership weighs
+    is never part of its check, so a sweep need not read it."""
+    weighing: dict[str, set[str]] = {key: set() for key in COMPONENTS}
+    for phase in PHASES:
+        for key in _profile(phase, configured)[0]:
+            weighing[key].add(phase)
+    return {key: frozenset(phases) for key, phases in weighing.items()}
+
+
 def component_scores(inputs: CheckInputs) -> dict[str, ComponentScore | None]:
     scores = {
         "quality": score_quality(inputs.quality),

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.db import connection
 from django.db.models import Avg, Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import Lookup
 
 from culture.models import SatisfactionResult
 from discovery.models import (
@@ -90,11 +93,37 @@ def health_settings_for(*, organization) -> HealthSettings:
 
 def checked_partnerships(*, organization, partnership_ids=None) -> QuerySet[Partnership]:
     """Discovery, transition and live partnerships of the organization (optionally only
-    `partnership_ids`): the tenant is re-checked here, whatever ids a task was given."""
+    `partnership_ids` of them): the tenant is re-checked here, whatever ids a task was given."""
     queryset = Partnership.objects.filter(organization=organization, status__in=CHECKED_STATUSES)
     if partnership_ids is not None:
-        queryset = queryset.filter(pk__in=list(partnership_ids))
+        queryset = id_in(queryset, "pk", sorted({int(pk) for pk in partnership_ids}))
     return queryset
+
+
+class AnyOf(Lookup):
+    """`column = ANY(%s::bigint[])` with a list of ids bound as one array (PostgreSQL), sent
+    as the array's text: psycopg adapting a list escapes each element on its own."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        array = "{" + ",".join(str(int(pk)) for pk in self.rhs) + "}"
+        return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, array)
+
+
+def id_in(queryset: QuerySet, name: str, ids: list[int]) -> QuerySet:
+    """`queryset.filter(<name>__in=ids)`, on PostgreSQL as `= ANY(%s)` with the ids bound as
+    one array: a sweep filters a score of tables by hundreds of ids, and the ORM building an
+    IN list of them, a parameter each, cost more than running most of those queries."""
+    if not ids:
+        return queryset.none()
+    if connection.vendor != "postgresql":
+        return queryset.filter(**{f"{name}__in": ids})
+    # The range as well: it lets the planner walk a composite index (organization,
+    # partnership, ...) from the first id to the last, where an array alone looks too costly.
+    return queryset.filter(AnyOf(F(name), ids), **{f"{name}__gte": ids[0], f"{name}__lte": ids[-1]})
 
 
 CHECKED_FIELDS = ("id", "name", "status", "account_manager_id", "account_manager__email")
@@ -102,53 +131,37 @@ CHECKED_FIELDS = ("id", "name", "status", "account_manager_id", "account_manager
 
 @dataclass(frozen=True)
 class _Scope:
-    """The partnerships a sweep reads, as a filter of their rows in other tables. When the ids
-    are every checked partnership of their id range (the dispatcher's chunks: the
-    organization's checked ids in order), rows are filtered by that range and a subquery on
-    the partnerships' status, binding a few values rather than hundreds of ids; any other set
-    of ids is bound as is."""
+    """The partnerships a sweep reads, as a filter of their rows in other tables. A read may
+    be limited to the partnerships in some phases (those whose profile weighs what it reads);
+    with none of them in the scope it is not run."""
 
     organization: Any
     ids: list[int]  # ascending
-    whole_range: bool
+    phase_of: dict[int, str] = field(default_factory=dict)
 
-    def __call__(self, queryset: QuerySet) -> QuerySet:
-        queryset = queryset.filter(organization=self.organization)
-        if not self.whole_range:
-            return queryset.filter(partnership_id__in=self.ids)
-        return queryset.filter(
-            partnership_id__gte=self.ids[0],
-            partnership_id__lte=self.ids[-1],
-            partnership_id__in=checked_partnerships(organization=self.organization).values("pk"),
-        )
+    def __call__(self, queryset: QuerySet, phases: Collection[str] | None = None) -> QuerySet:
+        ids = self.ids if phases is None else self.ids_in(phases)
+        if not ids:
+            return queryset.none()
+        return id_in(queryset.filter(organization=self.organization), "partnership_id", ids)
+
+    def ids_in(self, phases: Collection[str]) -> list[int]:
+        """The scope's ids (ascending) of the partnerships in `phases`."""
+        return [pid for pid in self.ids if self.phase_of[pid] in phases]
 
     def partnerships(self) -> QuerySet[Partnership]:
         """The scope's partnerships themselves."""
-        if not self.whole_range:
-            return Partnership.objects.filter(organization=self.organization, pk__in=self.ids)
-        return checked_partnerships(organization=self.organization).filter(
-            pk__gte=self.ids[0], pk__lte=self.ids[-1]
-        )
+        return id_in(Partnership.objects.filter(organization=self.organization), "pk", self.ids)
 
 
 def _checked_scope(organization, partnership_ids) -> tuple[list[tuple], _Scope]:
     """The checked partnerships' rows (`CHECKED_FIELDS`, by id) and their `_Scope`."""
-    checked = checked_partnerships(organization=organization).order_by("pk")
-    if partnership_ids is None:
-        rows = list(checked.values_list(*CHECKED_FIELDS))
-        whole_range = True
-    else:
-        wanted = {int(pk) for pk in partnership_ids}
-        candidates = []
-        if wanted:
-            candidates = list(
-                checked.filter(pk__gte=min(wanted), pk__lte=max(wanted)).values_list(
-                    *CHECKED_FIELDS
-                )
-            )
-        rows = [row for row in candidates if row[0] in wanted]
-        whole_range = len(rows) == len(candidates)
-    return rows, _Scope(organization, [row[0] for row in rows], whole_range)
+    rows = list(
+        checked_partnerships(organization=organization, partnership_ids=partnership_ids)
+        .order_by("pk")
+        .values_list(*CHECKED_FIELDS)
+    )
+    return rows, _Scope(organization, [row[0] for row in rows], {row[0]: row[2] for row in rows})
 
 
 # --- KPI figures (quality, experience, parity) -----------------------------------------------
@@ -281,13 +294,18 @@ def check_inputs(
         return []
     today = organization.local_today()
     org = organization
+    # A phase reads only what its profile weighs; a live partnership's feed is read whatever
+    # the weights (stale data never looks healthy).
+    weighing = scoring.weighing_phases(settings.weights or {})
+    kpi_phases = weighing["quality"] | weighing["experience"] | {PartnershipStatus.LIVE}
+    goal_phases = weighing["experience"] | weighing["discovery"]
 
     kpis = _kpis(org)
     lines: dict[int, str] = {}
     line_partnership: dict[int, int] = {}
-    for line_id, line_name, pid in scope(ServiceLine.objects).values_list(
-        "id", "name", "partnership_id"
-    ):
+    for line_id, line_name, pid in scope(
+        ServiceLine.objects, weighing["quality"] | goal_phases
+    ).values_list("id", "name", "partnership_id"):
         lines[line_id] = line_name
         line_partnership[line_id] = pid
     # One pass over the KPI figures of the last weeks (the index starts at the window, not at
@@ -299,7 +317,7 @@ def check_inputs(
     last_fresh: dict[int, datetime.datetime] = {}
     last_any: dict[int, datetime.datetime] = {}
     for pid, line, kpi_id, average, days, fresh, feed in sorted(
-        scope(KpiMeasurement.objects)
+        scope(KpiMeasurement.objects, kpi_phases)
         .filter(day__gte=min(since.replace(day=1), fresh_since))
         .values("partnership_id", "line_key", "kpi_id")
         .annotate(
@@ -317,11 +335,11 @@ def check_inputs(
             last_fresh[pid] = fresh
         if feed is not None and (pid not in last_any or feed > last_any[pid]):
             last_any[pid] = feed
-    baselines = _baselines(scope(KpiBaseline.objects))
+    baselines = _baselines(scope(KpiBaseline.objects, weighing["quality"] | weighing["discovery"]))
 
     goals: dict[int, list] = defaultdict(list)
     for pid, kpi_id, line_id, target in (
-        scope(ExperienceGoal.objects)
+        scope(ExperienceGoal.objects, goal_phases)
         .order_by("pk")
         .values_list("partnership_id", "kpi_id", "service_line_id", "target")
     ):
@@ -329,7 +347,7 @@ def check_inputs(
 
     satisfaction: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
     for pid, period_end, responses, pct in (
-        scope(SatisfactionResult.objects)
+        scope(SatisfactionResult.objects, weighing["experience"])
         .filter(period_end__gte=today - datetime.timedelta(days=400))
         .values_list("partnership_id", "period_end", "responses", "satisfied_pct")
     ):
@@ -341,7 +359,7 @@ def check_inputs(
     issues: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     breached: dict[int, int] = defaultdict(int)
     for row in (
-        scope(Issue.objects)
+        scope(Issue.objects, weighing["issues"])
         .filter(status__in=OPEN_ISSUE_STATUSES)
         .values_list("partnership_id", "severity", *ISSUE_CLOCK_FIELDS)
     ):
@@ -353,7 +371,7 @@ def check_inputs(
     not_done = ~Q(status=TaskStatus.DONE)
     tasks = {
         r["partnership_id"]: r
-        for r in scope(PlanTask.objects)
+        for r in scope(PlanTask.objects, weighing["schedule"])
         .values("partnership_id")
         .annotate(
             total=Count("id"),
@@ -369,7 +387,7 @@ def check_inputs(
 
     staff = {
         r["partnership_id"]: r
-        for r in scope(StaffMember.objects)
+        for r in scope(StaffMember.objects, weighing["people"])
         .values("partnership_id")
         .annotate(
             total=Count("id"),
@@ -382,7 +400,7 @@ def check_inputs(
     }
     sentiment = {
         r["partnership_id"]: r
-        for r in scope(SentimentCheckIn.objects)
+        for r in scope(SentimentCheckIn.objects, weighing["people"])
         .filter(checked_on__gte=today - datetime.timedelta(days=SENTIMENT_WINDOW_DAYS))
         .values("partnership_id")
         .annotate(average=Avg("score"), n=Count("id"))
@@ -390,14 +408,14 @@ def check_inputs(
     }
 
     touchpoints = dict(
-        scope(Touchpoint.objects)
+        scope(Touchpoint.objects, weighing["engagement"])
         .values("partnership_id")
         .annotate(last=Max("date"))
         .order_by()
         .values_list("partnership_id", "last")
     )
     overdue_follow_ups = dict(
-        scope(FollowUp.objects)
+        scope(FollowUp.objects, weighing["engagement"])
         .filter(due__lt=today, done_at__isnull=True)
         .values("partnership_id")
         .annotate(n=Count("id"))
@@ -405,7 +423,9 @@ def check_inputs(
         .values_list("partnership_id", "n")
     )
 
-    discovery = _discovery_facts(scope, lines, line_partnership, baselines, goals)
+    discovery = _discovery_facts(
+        scope, weighing["discovery"], lines, line_partnership, baselines, goals
+    )
 
     # The latest snapshot and alerts: one index lookup per partnership (a correlated subquery
     # from the partnership's side), not one per snapshot or alert of the history, which grows
@@ -415,7 +435,7 @@ def check_inputs(
         HealthCheck.objects.filter(
             organization=org, partnership_id=OuterRef("pk"), period_start__lte=period_start
         )
-        .order_by("-period_start", "-id")
+        .order_by("-period_start")  # unique per partnership: the index's order, no sort
         .values("pk")[:1]
     )
     previous = {
@@ -423,7 +443,9 @@ def check_inputs(
         for r in HealthCheck.objects.filter(
             organization=org,
             pk__in=checked.annotate(latest=Subquery(latest_check)).values("latest"),
-        ).values(
+        )
+        .order_by()
+        .values(
             "id", "partnership_id", "period_start", "band", "score", "created_at", "inputs_digest"
         )
     }
@@ -436,8 +458,10 @@ def check_inputs(
         )
         latest_alerts |= Q(pk__in=checked.annotate(latest=Subquery(latest_alert)).values("latest"))
     last_alerts: dict[int, dict[str, dict]] = defaultdict(dict)
-    for r in Alert.objects.filter(latest_alerts, organization=org).values(
-        "partnership_id", "kind", "band", "created_at"
+    for r in (
+        Alert.objects.filter(latest_alerts, organization=org)
+        .order_by()
+        .values("partnership_id", "kind", "band", "created_at")
     ):
         last_alerts[r["partnership_id"]][r["kind"]] = r
 
@@ -462,7 +486,8 @@ def check_inputs(
         mood = sentiment.get(pid)
         last_touch = touchpoints.get(pid)
         own_averages = averages.get(pid, no_averages)
-        own_goals = goals.get(pid)
+        own_goals = goals.get(pid) if status in weighing["experience"] else None
+        live = status == PartnershipStatus.LIVE
         if task is None:
             schedule = None
         else:
@@ -476,7 +501,7 @@ def check_inputs(
         inputs = scoring.CheckInputs(
             phase=status,
             quality=_quality_figures(pid, own_averages, baselines, kpis, lines)
-            if own_averages
+            if own_averages and status in weighing["quality"]
             else [],
             experience_goals=[
                 _goal_figure(kpis.get(kpi_id), line_id, kpi_id, target, own_averages, lines)
@@ -484,9 +509,13 @@ def check_inputs(
             ]
             if own_goals
             else [],
-            satisfaction=_satisfaction(satisfaction.get(pid), csat_kpi),
+            satisfaction=_satisfaction(satisfaction.get(pid), csat_kpi)
+            if status in weighing["experience"]
+            else None,
             schedule=schedule,
-            issues=scoring.IssueFacts(
+            issues=None
+            if status not in weighing["issues"]
+            else scoring.IssueFacts(
                 open_by_severity={
                     sev: issues[pid][sev] for sev in scoring.SEVERITY_PENALTY if sev in issues[pid]
                 }
@@ -509,7 +538,9 @@ def check_inputs(
                 overdue_follow_ups=overdue_follow_ups.get(pid, 0),
             ),
             discovery=discovery.get(pid),
-            days_since_data=days_since_data,
+            # Only a live partnership's check reads the feed's freshness: elsewhere a day more
+            # would change the fingerprint and nothing else.
+            days_since_data=days_since_data if live else None,
             stale_after_days=stale_after_days,
             previous_score=_f(earlier["score"]) if earlier else None,
         )
@@ -564,31 +595,33 @@ def _satisfaction(
     )
 
 
-def _discovery_facts(scope, lines, line_partnership, baselines, goals) -> dict:
-    """The discovery checklist's five items per partnership, as counts (see
+def _discovery_facts(scope, phases, lines, line_partnership, baselines, goals) -> dict:
+    """The discovery checklist's five items per partnership in `phases`, as counts (see
     `discovery.selectors.discovery_checklist`, which reads one partnership at a time)."""
+    if not scope.ids_in(phases):
+        return {}
     signed_off = set(
-        scope(DiscoverySignOff.objects)
+        scope(DiscoverySignOff.objects, phases)
         .filter(reopened_at__isnull=True)
         .values_list("partnership_id", flat=True)
     )
-    sessions = set(scope(DiscoverySession.objects).values_list("partnership_id", flat=True))
+    sessions = set(scope(DiscoverySession.objects, phases).values_list("partnership_id", flat=True))
     reports = {
         r["partnership_id"]: r
-        for r in scope(ReviewedReport.objects)
+        for r in scope(ReviewedReport.objects, phases)
         .values("partnership_id")
         .annotate(total=Count("id"), without=Count("id", filter=Q(findings="")))
         .order_by()
     }
     flows: dict[int, list[bool]] = defaultdict(list)
     for pid, valid, reviewed in (
-        scope(CallFlow.objects)
+        scope(CallFlow.objects, phases)
         .filter(state=CallFlowState.CURRENT)
         .values_list("partnership_id", "latest_version__is_valid", "latest_version__reviewed_at")
     ):
         flows[pid].append(bool(valid) and reviewed is not None)
     goal_signed = set(
-        scope(GoalSignOff.objects)
+        scope(GoalSignOff.objects, phases)
         .filter(superseded_at__isnull=True)
         .values_list("partnership_id", flat=True)
     )
@@ -598,7 +631,7 @@ def _discovery_facts(scope, lines, line_partnership, baselines, goals) -> dict:
         lines_of[pid].append(line)
 
     facts = {}
-    for pid in scope.ids:
+    for pid in scope.ids_in(phases):
         items = {
             "services with baselines": bool(lines_of[pid])
             and all(line in with_baseline for line in lines_of[pid]),

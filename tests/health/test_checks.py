@@ -164,6 +164,38 @@ def test_a_copied_stale_check_still_raises_its_alert_when_due(
     assert HealthCheck.objects.filter(partnership=live).count() == 3
 
 
+def test_a_phase_reads_only_what_its_profile_weighs(org_a, healthy, account_manager):
+    """A live partnership's overdue plan task weighs nothing (live has no schedule weight):
+    the check copies the last snapshot instead of scoring it again. Once the organization
+    weighs the schedule for live partnerships, the same task counts."""
+    run(org_a, NOW)
+    PlanTaskFactory(plan__partnership=healthy, due=org_a.local_today() - datetime.timedelta(days=9))
+    run(org_a, NOW + HOUR)
+    first, second = HealthCheck.objects.filter(partnership=healthy).order_by("period_start")
+    assert second.inputs_digest == first.inputs_digest
+    assert "schedule" not in [c["key"] for c in second.components]
+
+    from health.models import HealthSettings
+
+    HealthSettings.objects.create(organization=org_a, weights={"live": {"schedule": 20}})
+    run(org_a, NOW + 2 * HOUR)
+    third = HealthCheck.objects.filter(partnership=healthy).first()
+    schedule = next(c for c in third.components if c["key"] == "schedule")
+    assert schedule["reason"].startswith("1 of 1 plan tasks are overdue")
+    assert third.score < second.score
+
+
+def test_a_check_reads_the_given_partnerships_only(org_a, healthy, account_manager):
+    """A run for some ids (the dispatcher's chunks, "run now") checks those and no other."""
+    other = PartnershipFactory(
+        organization=org_a, client=healthy.client, status=PartnershipStatus.TRANSITION
+    )
+    result = run(org_a, NOW, partnership_ids=[other.pk])
+    assert result.checked == 1
+    assert list(HealthCheck.objects.values_list("partnership_id", flat=True)) == [other.pk]
+    assert run(org_a, NOW, partnership_ids=[]).checked == 0
+
+
 def test_only_discovery_transition_and_live_partnerships_are_checked(
     org_a, healthy, other_client_partnership, outsider_partnership
 ):
