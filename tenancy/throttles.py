@@ -7,6 +7,7 @@ from __future__ import annotations
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from tenancy.cache import count
 from tenancy.clientip import client_ip
 from tenancy.middleware import signed_in
 
@@ -31,12 +32,9 @@ class _RealAddress:
         now = self.timer()
         window = int(now // self.duration)
         key = f"{self.key}:{window}"
-        try:
-            count = self.cache.incr(key)
-        except ValueError:  # the window's first request
-            count = 1 if self.cache.add(key, 1, self.duration + 1) else self.cache.incr(key)
+        hits = count(self.cache, key, int(self.duration) + 1)
         self.wait_seconds = max(1, int((window + 1) * self.duration - now))
-        return count <= self.num_requests
+        return hits <= self.num_requests
 
     def wait(self):
         return self.wait_seconds
@@ -70,7 +68,11 @@ class FailedAuthThrottleMiddleware:
             return self.get_response(request)
         key = f"api-failed-auth:{client_ip(request) or 'unknown'}"
         limit = getattr(settings, "API_FAILED_AUTH_LIMIT", 20)
-        if (cache.get(key) or 0) >= limit:
+        # Only a request that presents a credential someone could guess (a token, a calendar
+        # feed key) is refused up front; a session is never guessed (its key is random), so a
+        # signed-in call does not pay the read. Every 401/403 counts, whatever it presented.
+        guessing = "HTTP_AUTHORIZATION" in request.META or "key" in request.GET
+        if guessing and (cache.get(key) or 0) >= limit:
             response = JsonResponse(
                 {"detail": "Too many failed sign-in attempts from this address; try again later."},
                 status=429,
@@ -78,10 +80,6 @@ class FailedAuthThrottleMiddleware:
             response["Retry-After"] = str(self.WINDOW)
             return response
         response = self.get_response(request)
-        failed = response.status_code in (401, 403) and not signed_in(request)
-        if failed and not cache.add(key, 1, self.WINDOW):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add and incr
-                cache.add(key, 1, self.WINDOW)
+        if response.status_code in (401, 403) and not signed_in(request):
+            count(cache, key, self.WINDOW)
         return response

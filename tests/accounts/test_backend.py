@@ -23,6 +23,30 @@ def test_the_user_comes_with_their_memberships_in_one_query(account_manager):
     assert user.loaded_memberships[0].organization.slug == account_manager.organization.slug
 
 
+def test_each_membership_comes_with_its_organization_client_and_the_same_user(
+    client_executive, org_b
+):
+    """What select_related would give: the organization, the client (or None), one user;
+    ordered by organization name."""
+    user = client_executive.user
+    other = Membership.objects.create(organization=org_b, user=user, role="admin")
+    with CaptureQueriesContext(connection) as queries:
+        loaded = MembershipBackend().get_user(user.pk)
+        memberships = loaded.loaded_memberships
+        names = [m.organization.name for m in memberships]
+        clients = {m.pk: m.client and m.client.name for m in memberships}
+        assert all(m.user is loaded for m in memberships)
+    assert len(queries) == 1
+    assert names == sorted([client_executive.organization.name, org_b.name])
+    assert clients == {client_executive.pk: client_executive.client.name, other.pk: None}
+    assert loaded.email == user.email and loaded.check_password is not None
+
+
+def test_a_session_with_a_user_id_that_is_not_a_number_signs_nobody_in(db):
+    assert MembershipBackend().get_user("1; DROP TABLE x") is None
+    assert MembershipBackend().get_user(10**9) is None
+
+
 def test_a_user_without_membership_still_signs_in(db, django_user_model):
     user = django_user_model.objects.create_user(email="lonely@example.com", password="x" * 14)
     loaded = MembershipBackend().get_user(user.pk)
@@ -56,6 +80,6 @@ def test_a_page_reads_no_membership_query_of_its_own(client, account_manager):
         client.get(list_url(account_manager.organization))
     assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
     membership_reads = [
-        q for q in queries.captured_queries if q["sql"].startswith('SELECT "tenancy_membership"')
+        q for q in queries.captured_queries if 'FROM "tenancy_membership"' in q["sql"]
     ]
     assert len(membership_reads) == 1  # with the user, by the backend
