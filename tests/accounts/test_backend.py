@@ -39,7 +39,8 @@ def test_each_membership_comes_with_its_organization_client_and_the_same_user(
     assert len(queries) == 1
     assert names == sorted([client_executive.organization.name, org_b.name])
     assert clients == {client_executive.pk: client_executive.client.name, other.pk: None}
-    assert loaded.email == user.email and loaded.check_password is not None
+    # The user row read whole: what signing in and password checks rely on.
+    assert (loaded.email, loaded.password, loaded.is_active) == (user.email, user.password, True)
 
 
 def test_a_session_with_a_user_id_that_is_not_a_number_signs_nobody_in(db):
