@@ -84,12 +84,10 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 
 def landing_url(membership: Membership) -> str:
-    """Where a member starts in an organization: an implementation PM on "My tasks" (their
-    work across partnerships), everyone else on the partnerships."""
-    slug = membership.organization.slug
-    if membership.role == Role.IMPLEMENTATION_PM:
-        return reverse("transition:my-tasks", kwargs={"org_slug": slug})
-    return reverse("partnerships:list", kwargs={"org_slug": slug})
+    """Where a member starts in an organization: their role's home page (the account
+    manager's portfolio, the client executive's partnerships, the PM's transitions, the
+    admin's overview); the partnership list is one click away."""
+    return reverse("dashboards:home", kwargs={"org_slug": membership.organization.slug})
 
 
 class OrgPickerView(LoginRequiredMixin, TemplateView):

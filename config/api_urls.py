@@ -16,4 +16,5 @@ urlpatterns = [
     path(ORG, include("discovery.api.urls")),
     path(ORG, include("transition.api.urls")),
     path(ORG, include("health.api.urls")),
+    path(ORG, include("dashboards.api.urls")),
 ]

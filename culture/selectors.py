@@ -23,7 +23,10 @@ from culture.models import (
     AdaptationStatus,
     CallerPopulation,
     Nurse,
+    PhysicianPreference,
+    SatisfactionResult,
 )
+from tenancy import access
 
 if TYPE_CHECKING:
     from partnerships.models import Partnership
@@ -358,3 +361,72 @@ def plan_adaptations(partnership: Partnership) -> list[PlanAdaptation]:
         )
         for row in rows
     ]
+
+
+# --- The client executive's home page ----------------------------------------------------
+
+
+def preferences_awaiting_approval(*, membership) -> list[dict]:
+    """Physician preferences whose current version the client has not signed off yet, across
+    the partnerships the member sees. One query."""
+    return list(
+        access.visible(membership, PhysicianPreference)
+        .filter(current_version__isnull=False, current_version__signed_off_at__isnull=True)
+        .order_by("current_version__created_at", "id")
+        .values(
+            "id",
+            "partnership_id",
+            "partnership__name",
+            "physician",
+            "title",
+            "current_version__number",
+            "current_version__created_at",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class PopulationSatisfaction:
+    population_id: int
+    name: str
+    period_start: datetime.date
+    period_end: datetime.date
+    responses: int
+    satisfied_pct: Decimal | None
+    previous_pct: Decimal | None
+
+    @property
+    def small_sample(self) -> bool:
+        return self.responses < SMALL_SAMPLE_RESPONSES
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.satisfied_pct is None or self.previous_pct is None:
+            return None
+        return self.satisfied_pct - self.previous_pct
+
+
+def satisfaction_by_population(*, membership, partnership: Partnership) -> list:
+    """Per caller population: its latest satisfaction result and the change from the one
+    before. One query."""
+    latest: dict[int, list] = {}
+    rows = (
+        access.visible(membership, SatisfactionResult)
+        .filter(partnership=partnership)
+        .order_by("population__name", "population_id", "-period_start", "-id")
+        .values_list(
+            "population_id",
+            "population__name",
+            "period_start",
+            "period_end",
+            "responses",
+            "satisfied_pct",
+        )
+    )
+    for pid, name, start, end, responses, pct in rows:
+        seen = latest.get(pid)
+        if seen is None:
+            latest[pid] = [pid, name, start, end, responses, pct, None, False]
+        elif not seen[7]:
+            seen[6], seen[7] = pct, True
+    return [PopulationSatisfaction(*values[:7]) for values in latest.values()]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from discovery.callflow import DOCUMENT_FORMAT, parse_graph
 from discovery.models import (
@@ -19,6 +19,8 @@ from discovery.models import (
     ExperienceGoal,
     GoalSignOff,
     KpiDefinition,
+    Opportunity,
+    OpportunityStatus,
     ReviewedReport,
     ServiceLine,
 )
@@ -277,3 +279,70 @@ def call_flow_export(*, version: CallFlowVersion) -> dict[str, Any]:
         "version": {"number": version.number, "note": version.note},
         "graph": parse_graph(version.graph).as_document(),
     }
+
+
+# --- What waits on the client (the client executive's home page) ------------------------
+
+
+def awaiting_client(*, membership) -> list[dict[str, Any]]:
+    """What the client's executive is asked for, across the partnerships the member sees: a
+    discovery sign-off to co-sign, experience goals to sign off (goals and no standing
+    sign-off), optimization opportunities to decide. Three queries. Each item: `kind`,
+    `partnership_id`, `partnership_name`, `object_id`, `title`, `since`."""
+    items: list[dict[str, Any]] = []
+    sign_offs = (
+        access.visible(membership, DiscoverySignOff)
+        .filter(reopened_at__isnull=True, cosigned_at__isnull=True)
+        .order_by("signed_at")
+        .values("id", "partnership_id", "partnership__name", "signed_at")
+    )
+    for row in sign_offs:
+        items.append(
+            {
+                "kind": "cosign_discovery",
+                "partnership_id": row["partnership_id"],
+                "partnership_name": row["partnership__name"],
+                "object_id": row["id"],
+                "title": "Co-sign the discovery sign-off",
+                "since": row["signed_at"],
+            }
+        )
+    signed = access.visible(membership, GoalSignOff).filter(superseded_at__isnull=True)
+    goals = (
+        access.visible(membership, ExperienceGoal)
+        .exclude(partnership_id__in=signed.values("partnership_id"))
+        .order_by()
+        .values("partnership_id", "partnership__name")
+        .annotate(n=Count("id"), since=Max("created_at"))
+        .order_by("partnership__name")
+    )
+    for row in goals:
+        noun = "goal" if row["n"] == 1 else "goals"
+        items.append(
+            {
+                "kind": "sign_off_goals",
+                "partnership_id": row["partnership_id"],
+                "partnership_name": row["partnership__name"],
+                "object_id": None,
+                "title": f"Sign off {row['n']} desired-experience {noun}",
+                "since": row["since"],
+            }
+        )
+    opportunities = (
+        access.visible(membership, Opportunity)
+        .filter(status=OpportunityStatus.PROPOSED)
+        .order_by("created_at", "id")
+        .values("id", "partnership_id", "partnership__name", "title", "created_at")
+    )
+    for row in opportunities:
+        items.append(
+            {
+                "kind": "decide_opportunity",
+                "partnership_id": row["partnership_id"],
+                "partnership_name": row["partnership__name"],
+                "object_id": row["id"],
+                "title": f"Decide on the opportunity “{row['title']}”",
+                "since": row["created_at"],
+            }
+        )
+    return items

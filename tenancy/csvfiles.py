@@ -70,3 +70,28 @@ def unreadable(reader: csv.DictReader, error: csv.Error) -> ImportFailed:
     broken quote), on the line where reading stopped: the underlying reader's count
     (DictReader's own is one row behind)."""
     return ImportFailed([RowError(reader.reader.line_num or 1, "", f"{CSV_ERROR} ({error}).")])
+
+
+# --- Writing CSV ------------------------------------------------------------------------
+
+# A cell a spreadsheet would run as a formula (CWE-1236): the rule for every CSV the app writes.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
+
+
+def safe_cell(value: Any) -> str:
+    """A value as a CSV cell a spreadsheet shows as text: one starting like a formula gets a
+    leading apostrophe (OWASP's advice); NUL characters are dropped."""
+    if value is None:
+        return ""
+    text = str(value).replace("\x00", "")
+    if text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def write_rows(stream, header: list[str], rows) -> None:
+    """Write `header` and `rows` (iterables of values) to `stream`, every cell `safe_cell`ed."""
+    writer = csv.writer(stream)
+    writer.writerow([safe_cell(name) for name in header])
+    for row in rows:
+        writer.writerow([safe_cell(value) for value in row])

@@ -861,3 +861,60 @@ def transferred_knowledge(*, membership: Membership, partnership: Partnership):
         .filter(partnership=partnership, status=KnowledgeStatus.TRANSFERRED)
         .order_by("category", "title", "id")
     )
+
+
+# --- Progress across partnerships (the home pages) --------------------------------------
+
+
+def plan_progress(
+    *, membership: Membership, partnership_ids, today: datetime.date
+) -> dict[int, dict[str, Any]]:
+    """{partnership: tasks, done, percent done, overdue tasks and milestones, and the next open
+    milestone with its slip against the baseline (as scheduled)}. Two queries, however many
+    partnerships: the figures the home pages show per row, not the full schedule."""
+    ids = list(partnership_ids)
+    if not ids:
+        return {}
+    tasks = access.visible(membership, PlanTask).filter(partnership_id__in=ids)
+    counts = (
+        tasks.order_by()
+        .values("partnership_id")
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(status=TaskStatus.DONE)),
+            blocked=Count("id", filter=Q(status=TaskStatus.BLOCKED)),
+            overdue=Count("id", filter=~Q(status=TaskStatus.DONE) & Q(due__lt=today)),
+            overdue_milestones=Count(
+                "id", filter=~Q(status=TaskStatus.DONE) & Q(due__lt=today, is_milestone=True)
+            ),
+        )
+    )
+    progress: dict[int, dict[str, Any]] = {}
+    for row in counts:
+        pid = row.pop("partnership_id")
+        row["percent_done"] = round(100 * row["done"] / row["total"]) if row["total"] else None
+        row["next_milestone"] = None
+        progress[pid] = row
+    milestones = (
+        tasks.open()
+        .filter(is_milestone=True)
+        .order_by("partnership_id", "due", "id")
+        .values("id", "partnership_id", "title", "due", "baseline_due")
+    )
+    for milestone in milestones:
+        entry = progress.get(milestone["partnership_id"])
+        if entry is None or entry["next_milestone"] is not None:
+            continue
+        milestone["slip_days"] = schedule.slip_days(milestone["due"], milestone["baseline_due"])
+        milestone["days_left"] = (milestone["due"] - today).days
+        entry["next_milestone"] = milestone
+    return progress
+
+
+def undecided_outcomes(*, membership: Membership, partnership: Partnership) -> int:
+    """How many of the partnership's staff have no outcome decided yet."""
+    return (
+        access.visible(membership, StaffMember)
+        .filter(partnership=partnership, outcome=Outcome.UNDECIDED)
+        .count()
+    )

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "discovery",
     "transition",
     "health",
+    "dashboards",
     "demo",  # seed_demo only; no app imports it
 ]
 

@@ -1,0 +1,522 @@
+"""Home pages, one per role (`home/` picks it), the account manager's portfolio, and the audit
+trail with its CSV export. Pages read through `dashboards.selectors`; they change nothing
+(acknowledging an alert, signing off and the rest happen on the pages that own them)."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from dashboards import selectors
+from discovery.models import KpiDefinition
+from partnerships.models import Partnership, PartnershipStatus
+from tenancy import access
+from tenancy.access import Action
+from tenancy.audit import audit_record
+from tenancy.csvfiles import write_rows
+from tenancy.fastpages import DateTexts, render_rows, url_for_each
+from tenancy.models import AuditEvent, Role
+from tenancy.validators import sane_date
+from tenancy.views import OrgScopedMixin
+
+BAND_LABELS = {
+    "red": "Red",
+    "amber": "Amber",
+    "green": "Green",
+    "no_data": "Not enough data",
+    "unchecked": "Not checked yet",
+}
+
+
+def sparkline(scores: list[float], width: int = 96, height: int = 24) -> str:
+    """SVG polyline points for scores 0-100 (oldest first), drawn server-side: the numbers
+    travel as numbers, never as markup a script would insert."""
+    if len(scores) < 2:
+        return ""
+    step = width / (len(scores) - 1)
+    return " ".join(
+        f"{i * step:.1f},{height - 2 - (min(max(s, 0), 100) / 100) * (height - 4):.1f}"
+        for i, s in enumerate(scores)
+    )
+
+
+class HomeMixin(OrgScopedMixin):
+    nav = "home"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["nav"] = self.nav
+        context["today"] = self.organization.local_today()
+        return context
+
+
+# --- Account manager: the portfolio ------------------------------------------------------
+
+
+class PortfolioFilterForm(forms.Form):
+    band = forms.ChoiceField(
+        required=False, choices=[("", "Any band"), *BAND_LABELS.items()], label="Band"
+    )
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any phase")]
+        + [(s, dict(PartnershipStatus.choices)[s]) for s in selectors.PORTFOLIO_STATUSES],
+        label="Phase",
+    )
+    client = forms.TypedChoiceField(required=False, coerce=str, choices=[], label="Client")
+    sort = forms.ChoiceField(
+        required=False, choices=list(selectors.PORTFOLIO_SORTS.items()), label="Sort"
+    )
+
+    def __init__(self, *args, clients=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client"].choices = [("", "Any client"), *((str(c), n) for c, n in clients)]
+
+
+class PortfolioView(HomeMixin, TemplateView):
+    """Every partnership the account manager manages (an admin: the organization's), needs
+    attention first, with the alerts inbox beside it."""
+
+    template_name = "dashboards/portfolio.html"
+    provider_only = True
+    model = Partnership
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET
+        manager = query.get("manager", "")
+        clients = (
+            selectors.portfolio_partnerships(membership=self.membership, manager=manager)
+            .order_by("client__name")
+            .values_list("client_id", "client__name")
+            .distinct()
+        )
+        form = PortfolioFilterForm(query or None, clients=list(clients))
+        filters = form.cleaned_data if form.is_valid() else {}
+        data = selectors.portfolio(
+            membership=self.membership,
+            manager=manager,
+            band=filters.get("band", ""),
+            status=filters.get("status", ""),
+            client=filters.get("client", ""),
+            sort=filters.get("sort") or "attention",
+        )
+        alerts, alert_count = selectors.inbox(membership=self.membership)
+        slug = self.organization.slug
+        context.update(
+            portfolio=data,
+            rows_html=render_rows(
+                "dashboards/_portfolio_rows.html",
+                self._rows(data),
+                band_labels=BAND_LABELS,
+            ),
+            filter_form=form,
+            is_filtered=any(filters.get(name) for name in ("band", "status", "client")),
+            manager=manager,
+            alerts=alerts,
+            alert_count=alert_count,
+            band_tiles=[
+                (band, BAND_LABELS[band], data.bands.get(band, 0))
+                for band in ("red", "amber", "green", "no_data", "unchecked")
+            ],
+            manages_any=selectors.portfolio_partnerships(membership=self.membership).exists()
+            if not data.rows
+            else True,
+            list_url=reverse("partnerships:list", kwargs={"org_slug": slug}),
+            touchpoint_days=selectors.TOUCHPOINT_DUE_DAYS,
+        )
+        return context
+
+    def _rows(self, data: selectors.Portfolio) -> list[dict]:
+        slug = self.organization.slug
+        detail = url_for_each("partnerships:detail", kwargs={"org_slug": slug})
+        why = url_for_each("health:check", kwargs={"org_slug": slug}, key="partnership_pk")
+        issues = url_for_each("health:issues", kwargs={"org_slug": slug}, key="partnership_pk")
+        touch = url_for_each("health:touchpoints", kwargs={"org_slug": slug}, key="partnership_pk")
+        texts = DateTexts()
+        rows = []
+        for row in data.rows:
+            milestone = row.next_milestone
+            rows.append(
+                {
+                    "id": row.id,
+                    "url": detail(row.id),
+                    "why_url": why(row.id),
+                    "issues_url": issues(row.id),
+                    "touchpoints_url": touch(row.id),
+                    "name": row.name,
+                    "client": row.client_name,
+                    "status": row.status,
+                    "status_label": row.status_label,
+                    "band": row.band or "unchecked",
+                    "score": "" if row.score is None else f"{row.score:g}",
+                    "trend": row.check["trend"] if row.check else "",
+                    "points": sparkline(row.scores),
+                    "scores_text": ", ".join(f"{s:g}" for s in row.scores),
+                    "milestone": milestone["title"] if milestone else "",
+                    "milestone_due": texts(milestone["due"], "M j") if milestone else "",
+                    "slip": milestone["slip_days"] if milestone else None,
+                    "percent_done": row.progress["percent_done"] if row.progress else None,
+                    "issues": row.issues.by_severity(),
+                    "open_issues": row.issues.open,
+                    "breached": row.issues.breached,
+                    "touchpoint_days": row.days_since_touchpoint,
+                    "touchpoint_due": row.days_since_touchpoint is None
+                    or row.days_since_touchpoint > selectors.TOUCHPOINT_DUE_DAYS,
+                    "follow_ups": row.overdue_follow_ups,
+                    "data_days": row.days_since_data,
+                    "live": row.status == PartnershipStatus.LIVE,
+                    "stale": row.stale,
+                    "attention": row.attention,
+                }
+            )
+        return rows
+
+
+# --- Client executive ---------------------------------------------------------------------
+
+AWAITING_URLS = {
+    "cosign_discovery": ("discovery:cosign", False),
+    "sign_off_goals": ("discovery:goals-sign-off", False),
+    "decide_opportunity": ("discovery:opportunity-decide", True),
+    "approve_preference": ("culture:preference-detail", True),
+    "answer_issue": ("health:issue-detail", True),
+}
+
+
+def awaiting_links(items: list[dict], slug: str) -> list[dict]:
+    for item in items:
+        name, with_pk = AWAITING_URLS[item["kind"]]
+        kwargs = {"org_slug": slug, "partnership_pk": item["partnership_id"]}
+        if with_pk:
+            kwargs["pk"] = item["object_id"]
+        item["url"] = reverse(name, kwargs=kwargs)
+    items.sort(key=lambda i: (i["since"] is None, i["since"] or 0))
+    return items
+
+
+def kpi_figure(value, unit: str) -> str:
+    """A KPI figure as the pages show it: one decimal at most, with its unit."""
+    if value is None:
+        return "—"
+    return KpiDefinition(unit=unit).format_value(Decimal(str(value)).quantize(Decimal("0.1")))
+
+
+def parity_rows(services: list[dict]) -> list[dict]:
+    """The parity report's rows (one per service and KPI) with their figures formatted."""
+    rows = []
+    for service in services:
+        for kpi in service["kpis"]:
+            rows.append(
+                {
+                    **kpi,
+                    "service": service["service"],
+                    "baseline_text": kpi_figure(kpi["baseline"], kpi["unit"]),
+                    "live_text": kpi_figure(kpi["live"], kpi["unit"]),
+                    "target_text": kpi_figure(kpi["target"], kpi["unit"]),
+                }
+            )
+    return rows
+
+
+class ClientHomeView(HomeMixin, TemplateView):
+    """The client executive's partnerships: what awaits them first, then one partnership's
+    parity, KPIs, transition progress, goals, satisfaction and their issues."""
+
+    template_name = "dashboards/client_home.html"
+    model = Partnership
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        partnerships = list(
+            access.visible(self.membership, Partnership)
+            .exclude(status=PartnershipStatus.ENDED)
+            .select_related("client", "organization")
+            .order_by("name")
+        )
+        chosen = selectors.chosen_partnership(partnerships, self.request.GET.get("partnership", ""))
+        today = context["today"]
+        context.update(
+            partnerships=partnerships,
+            awaiting=awaiting_links(
+                selectors.awaiting_client(membership=self.membership), self.organization.slug
+            ),
+            detail=(
+                selectors.client_partnership_detail(
+                    membership=self.membership, partnership=chosen, today=today
+                )
+                if chosen
+                else None
+            ),
+            unknown_partnership=chosen is None and bool(self.request.GET.get("partnership")),
+        )
+        if context["detail"]:
+            context["parity_rows"] = parity_rows(context["detail"]["parity"])
+        return context
+
+
+# --- Implementation PM --------------------------------------------------------------------
+
+
+class PmHomeView(HomeMixin, TemplateView):
+    """The PM's transitions: my tasks, critical-path items at risk, go/no-go readiness,
+    undecided staff outcomes and knowledge-capture gaps."""
+
+    template_name = "dashboards/pm_home.html"
+    model = Partnership
+
+    def get_context_data(self, **kwargs):
+        from transition import selectors as transition_selectors
+
+        context = super().get_context_data(**kwargs)
+        today = context["today"]
+        partnerships = list(
+            access.visible(self.membership, Partnership)
+            .filter(status__in=selectors.PORTFOLIO_STATUSES)
+            .select_related("client", "organization")
+            .order_by("name")
+        )
+        progress = transition_selectors.plan_progress(
+            membership=self.membership, partnership_ids=[p.pk for p in partnerships], today=today
+        )
+        for partnership in partnerships:
+            partnership.progress = progress.get(partnership.pk)
+        wanted = self.request.GET.get("partnership", "")
+        candidates = [p for p in partnerships if p.status == PartnershipStatus.TRANSITION]
+        chosen = selectors.chosen_partnership(partnerships if wanted else candidates, wanted)
+        if chosen is None and not wanted and partnerships:
+            chosen = partnerships[0]
+        context.update(
+            partnerships=partnerships,
+            tasks=transition_selectors.my_tasks(membership=self.membership, today=today),
+            detail=selectors.pm_partnership_detail(
+                membership=self.membership, partnership=chosen, today=today
+            )
+            if chosen
+            else None,
+            unknown_partnership=chosen is None and bool(wanted),
+        )
+        return context
+
+
+# --- Admin --------------------------------------------------------------------------------
+
+
+class AdminHomeView(HomeMixin, TemplateView):
+    """The organization at a glance, for its admins."""
+
+    template_name = "dashboards/admin_home.html"
+    model = Partnership
+    required_action = Action.VIEW_AUDIT
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        overview = selectors.organization_overview(membership=self.membership)
+        bands = overview["bands"]
+        context.update(
+            overview=overview,
+            band_columns=[(band, BAND_LABELS[band]) for band in bands],
+            matrix_rows=[
+                (status, label, [counts[band] for band in bands])
+                for status, label, counts in overview["matrix"]
+            ],
+        )
+        context["recent_events"] = list(selectors.audit_trail(membership=self.membership)[:8])
+        return context
+
+
+HOME_VIEWS = {
+    Role.ADMIN: AdminHomeView,
+    Role.ACCOUNT_MANAGER: PortfolioView,
+    Role.IMPLEMENTATION_PM: PmHomeView,
+    Role.CLIENT_EXECUTIVE: ClientHomeView,
+}
+
+
+class HomeView(OrgScopedMixin, TemplateView):
+    """`home/`: the member's own home page, by role."""
+
+    model = Partnership
+
+    def get(self, request, *args, **kwargs):
+        view = HOME_VIEWS[self.membership.role]
+        return view.as_view()(request, *args, **kwargs)
+
+
+# --- Audit trail ----------------------------------------------------------------------------
+
+
+class AuditFilterForm(forms.Form):
+    partnership = forms.ChoiceField(required=False, label="Partnership")
+    actor = forms.ChoiceField(required=False, label="Person")
+    verb = forms.ChoiceField(required=False, label="Action")
+    since = forms.DateField(
+        required=False,
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[sane_date],
+    )
+    until = forms.DateField(
+        required=False,
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[sane_date],
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].choices = [
+            ("", "Every partnership"),
+            *((str(i), n) for i, n in choices["partnerships"]),
+        ]
+        self.fields["actor"].choices = [
+            ("", "Everyone"),
+            *((str(i), n) for i, n in choices["people"]),
+        ]
+        self.fields["verb"].choices = [("", "Every action"), *choices["verbs"]]
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end date is before the start date.")
+        return cleaned
+
+
+class AuditTrailView(HomeMixin, TemplateView):
+    """The organization's audit trail (admins), filtered by partnership, person, action and
+    dates, 50 events a page; `?format=csv` downloads the filtered events (and is itself
+    recorded)."""
+
+    template_name = "dashboards/audit_trail.html"
+    model = AuditEvent
+    required_action = Action.VIEW_AUDIT
+    nav = "audit"
+    page_size = 50
+    changes_shown = 4  # per event on the page (the CSV has them all)
+
+    def get(self, request, *args, **kwargs):
+        choices = selectors.audit_filter_choices(membership=self.membership)
+        self.form = AuditFilterForm(request.GET or None, choices=choices)
+        valid = self.form.is_valid() if request.GET else True
+        filters = {
+            name: value
+            for name, value in (self.form.cleaned_data if request.GET and valid else {}).items()
+            if value
+        }
+        self.filters = {
+            "partnership": filters.get("partnership", ""),
+            "actor": filters.get("actor", ""),
+            "verb": filters.get("verb", ""),
+            "since": filters.get("since"),
+            "until": filters.get("until"),
+        }
+        if request.GET.get("format") == "csv":
+            if not valid:
+                return self.render_to_response(self.get_context_data(), status=400)
+            return self.export()
+        return super().get(request, *args, **kwargs)
+
+    def events(self):
+        return selectors.audit_trail(membership=self.membership, **self.filters)
+
+    def export(self) -> HttpResponse:
+        zone = self.organization.zone
+        stream = io.StringIO()
+        events = self.events()
+        write_rows(
+            stream,
+            [
+                "time (UTC)",
+                "time (local)",
+                "person",
+                "e-mail",
+                "action",
+                "target type",
+                "target id",
+                "target",
+                "partnership",
+                "changes",
+                "address",
+                "user agent",
+            ],
+            (
+                (
+                    event.created_at.astimezone(datetime.UTC).isoformat(),
+                    event.created_at.astimezone(zone).isoformat(),
+                    event.actor.full_name if event.actor else "",
+                    event.actor.email if event.actor else "",
+                    event.verb,
+                    event.target_type,
+                    event.target_id,
+                    event.target_repr,
+                    event.partnership.name if event.partnership else "",
+                    _changes_text(event.changes),
+                    event.ip_address or "",
+                    event.user_agent,
+                )
+                for event in events.iterator(chunk_size=2000)
+            ),
+        )
+        audit_record(
+            actor=self.actor,
+            verb="audit.exported",
+            target=self.organization,
+            changes={
+                "filters": [
+                    None,
+                    {k: str(v) for k, v in self.filters.items() if v},
+                ]
+            },
+        )
+        stamp = timezone.localtime(timezone=zone).strftime("%Y%m%d-%H%M")
+        response = HttpResponse(stream.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="audit-{self.organization.slug}-{stamp}.csv"'
+        )
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        paginator = Paginator(self.events(), self.page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query.pop("format", None)
+        events = list(page.object_list)
+        for event in events:
+            changes = event.changes if isinstance(event.changes, dict) else {}
+            items = [
+                (name, pair if isinstance(pair, list) and len(pair) == 2 else [None, pair])
+                for name, pair in changes.items()
+            ]
+            event.change_items = items[: self.changes_shown]
+            event.more_changes = max(0, len(items) - self.changes_shown)
+        context.update(
+            form=self.form,
+            page=page,
+            events=events,
+            query=query.urlencode(),
+            is_filtered=any(self.filters.values()),
+        )
+        return context
+
+
+def _changes_text(changes) -> str:
+    if not isinstance(changes, dict):
+        return ""
+    parts = []
+    for name, pair in changes.items():
+        if isinstance(pair, list) and len(pair) == 2:
+            parts.append(f"{name}: {pair[0]!s} → {pair[1]!s}")
+        else:
+            parts.append(f"{name}: {pair!s}")
+    return "; ".join(parts)

@@ -1,0 +1,333 @@
+"""Reads across many partnerships at once, for the home pages (`dashboards/`): the latest
+health check, the daily score trend, open issues with their SLA breaches, the last touchpoint,
+the last KPI received, open alerts, experience goals met, issues waiting on the client.
+
+Each function is one flat query (or two) over the partnerships it is given, whatever their
+number, and returns plain values keyed by partnership id: the dashboards join them in Python.
+The rows come from the access policy (`access.visible`), so a member reads only what they see.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Avg, Count, Max, OuterRef, Subquery
+from django.db.models.functions import TruncDate
+
+from discovery.models import ExperienceGoal, KpiDefinition
+from health import scoring, sla
+from health.models import (
+    Alert,
+    FollowUp,
+    HealthCheck,
+    Issue,
+    IssueStatus,
+    KpiMeasurement,
+    MeasurementSource,
+    Touchpoint,
+)
+from health.selectors import (
+    ISSUE_CLOCK_FIELDS,
+    KPI_WINDOW_DAYS,
+    OPEN_ISSUE_STATUSES,
+    _goal_value,
+    _kpi_averages,
+)
+from tenancy import access
+
+if TYPE_CHECKING:
+    from partnerships.models import Partnership
+    from tenancy.models import Membership
+
+SEVERITIES = ("critical", "high", "medium", "low")
+# How far back the portfolio looks for the last KPI received: older than this is "nothing in
+# five weeks" (reading a partnership's whole history for its last day would scan every row).
+FRESHNESS_WINDOW_DAYS = 35
+
+
+def latest_checks(
+    *, membership: Membership, partnership_ids: Collection[int]
+) -> dict[int, dict[str, Any]]:
+    """{partnership: {score, band, trend, period_start, id}} of the latest check of each."""
+    if not partnership_ids:
+        return {}
+    latest = (
+        HealthCheck.objects.filter(
+            organization_id=membership.organization_id, partnership_id=OuterRef("partnership_id")
+        )
+        .order_by("-period_start")
+        .values("pk")[:1]
+    )
+    rows = (
+        access.visible(membership, HealthCheck)
+        .filter(partnership_id__in=list(partnership_ids), pk=Subquery(latest))
+        .order_by()
+        .values("id", "partnership_id", "score", "band", "trend", "period_start")
+    )
+    return {
+        row["partnership_id"]: {
+            **row,
+            "score": None if row["score"] is None else float(row["score"]),
+        }
+        for row in rows
+    }
+
+
+def daily_scores(
+    *, membership: Membership, partnership_ids: Collection[int], since: datetime.date
+) -> dict[int, list[float]]:
+    """{partnership: [the day's average score, oldest day first]} since `since` (days without
+    a scored check are left out)."""
+    if not partnership_ids:
+        return {}
+    rows = (
+        access.visible(membership, HealthCheck)
+        .filter(
+            partnership_id__in=list(partnership_ids),
+            period_start__date__gte=since,
+            score__isnull=False,
+        )
+        .annotate(day=TruncDate("period_start"))
+        .values("partnership_id", "day")
+        .annotate(average=Avg("score"))
+        .order_by("partnership_id", "day")
+    )
+    series: dict[int, list[float]] = defaultdict(list)
+    for row in rows:
+        series[row["partnership_id"]].append(round(float(row["average"]), 1))
+    return dict(series)
+
+
+@dataclass
+class IssueSummary:
+    critical: int = 0
+    high: int = 0
+    medium: int = 0
+    low: int = 0
+    breached: int = 0
+    waiting_on_client: int = 0
+
+    @property
+    def open(self) -> int:
+        return self.critical + self.high + self.medium + self.low
+
+    def by_severity(self) -> list[tuple[str, int]]:
+        return [(name, getattr(self, name)) for name in SEVERITIES if getattr(self, name)]
+
+
+def open_issues(
+    *, membership: Membership, partnership_ids: Collection[int], now: datetime.datetime
+) -> dict[int, IssueSummary]:
+    """{partnership: open issues by severity, how many breach their SLA (`health.sla`), and
+    how many wait on the client}. One query."""
+    if not partnership_ids:
+        return {}
+    rows = (
+        access.visible(membership, Issue)
+        .filter(partnership_id__in=list(partnership_ids), status__in=OPEN_ISSUE_STATUSES)
+        .order_by()
+        .values_list("partnership_id", "severity", "status", *ISSUE_CLOCK_FIELDS)
+    )
+    summaries: dict[int, IssueSummary] = defaultdict(IssueSummary)
+    for pid, severity, status, *clock in rows:
+        summary = summaries[pid]
+        if severity in SEVERITIES:
+            setattr(summary, severity, getattr(summary, severity) + 1)
+        if status == IssueStatus.WAITING_ON_CLIENT:
+            summary.waiting_on_client += 1
+        if sla.clock(**dict(zip(ISSUE_CLOCK_FIELDS, clock, strict=True)), now=now).breached:
+            summary.breached += 1
+    return dict(summaries)
+
+
+def last_touchpoints(
+    *, membership: Membership, partnership_ids: Collection[int]
+) -> dict[int, datetime.date]:
+    """{partnership: the date of its latest touchpoint}."""
+    if not partnership_ids:
+        return {}
+    rows = (
+        access.visible(membership, Touchpoint)
+        .filter(partnership_id__in=list(partnership_ids))
+        .order_by()
+        .values("partnership_id")
+        .annotate(last=Max("date"))
+    )
+    return {row["partnership_id"]: row["last"] for row in rows}
+
+
+def overdue_follow_ups(
+    *, membership: Membership, partnership_ids: Collection[int], today: datetime.date
+) -> dict[int, int]:
+    """{partnership: follow-ups of its touchpoints past their due date and not done}."""
+    if not partnership_ids:
+        return {}
+    rows = (
+        access.visible(membership, FollowUp)
+        .filter(partnership_id__in=list(partnership_ids), done_at__isnull=True, due__lt=today)
+        .order_by()
+        .values("partnership_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["partnership_id"]: row["n"] for row in rows}
+
+
+def last_kpi_received(
+    *, membership: Membership, partnership_ids: Collection[int], today: datetime.date
+) -> dict[int, dict[str, Any]]:
+    """{partnership: {day, received_at}}: the latest day the KPI feed (or a person) sent
+    figures about, within the last `FRESHNESS_WINDOW_DAYS` days, and when it last sent any.
+    The audits' monthly roll-ups say nothing about the feed and are left out."""
+    if not partnership_ids:
+        return {}
+    since = today - datetime.timedelta(days=FRESHNESS_WINDOW_DAYS)
+    rows = (
+        access.visible(membership, KpiMeasurement)
+        .filter(partnership_id__in=list(partnership_ids), day__gte=since)
+        .exclude(source=MeasurementSource.AUDITS)
+        .order_by()
+        .values("partnership_id")
+        .annotate(day=Max("day"), received_at=Max("received_at"))
+    )
+    return {
+        row["partnership_id"]: {"day": row["day"], "received_at": row["received_at"]}
+        for row in rows
+    }
+
+
+def open_alerts(
+    *, membership: Membership, today: datetime.date, everyone: bool = False
+) -> dict[int, int]:
+    """{partnership: the member's open alerts (not acknowledged, not snoozed)}; an admin
+    with `everyone` counts every recipient's."""
+    queryset = access.visible(membership, Alert).filter(acknowledged_at__isnull=True)
+    if not everyone:
+        queryset = queryset.filter(recipient_id=membership.user_id)
+    rows = (
+        queryset.exclude(snoozed_until__gte=today)
+        .order_by()
+        .values("partnership_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["partnership_id"]: row["n"] for row in rows}
+
+
+def open_alerts_by_recipient(*, membership: Membership, today: datetime.date) -> dict[int, int]:
+    """{user: open alerts addressed to them} (an admin sees everyone's)."""
+    rows = (
+        access.visible(membership, Alert)
+        .filter(acknowledged_at__isnull=True)
+        .exclude(snoozed_until__gte=today)
+        .order_by()
+        .values("recipient_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["recipient_id"]: row["n"] for row in rows}
+
+
+def issues_waiting_on_client(*, membership: Membership) -> list[dict[str, Any]]:
+    """The issues of the member's partnerships waiting on the client, oldest first."""
+    return list(
+        access.visible(membership, Issue)
+        .filter(status=IssueStatus.WAITING_ON_CLIENT)
+        .order_by("paused_since", "id")
+        .values("id", "title", "severity", "partnership_id", "partnership__name", "paused_since")
+    )
+
+
+def issues_raised_by(
+    *, membership: Membership, partnership: Partnership, limit: int = 10
+) -> list[Issue]:
+    """The issues the member raised on the partnership: open ones first, newest first."""
+    rows = list(
+        access.visible(membership, Issue)
+        .filter(partnership=partnership, raised_by_id=membership.user_id)
+        .order_by("-opened_at", "-id")[:50]
+    )
+    rows.sort(key=lambda issue: issue.status not in OPEN_ISSUE_STATUSES)
+    return rows[:limit]
+
+
+@dataclass
+class GoalResult:
+    id: int
+    statement: str
+    kpi: KpiDefinition
+    service: str
+    target: Decimal
+    value: float | None
+
+    @property
+    def met(self) -> bool | None:
+        if self.value is None:
+            return None
+        return self.kpi.meets_target(Decimal(str(self.value)), self.target)
+
+    @property
+    def value_display(self) -> str:
+        if self.value is None:
+            return self.kpi.format_value(None)
+        return self.kpi.format_value(Decimal(str(self.value)).quantize(Decimal("0.1")))
+
+    @property
+    def target_display(self) -> str:
+        sign = {"lower": "≤ ", "higher": "≥ "}.get(self.kpi.direction, "~")
+        return f"{sign}{self.kpi.format_value(self.target)}"
+
+
+def goal_results(*, membership: Membership, partnership: Partnership) -> list[GoalResult]:
+    """The desired-experience goals with the live average of their KPI over the last 28 days
+    (the health check's window) and whether it meets the goal's target. Two queries."""
+    today = partnership.organization.local_today()
+    since = today - datetime.timedelta(days=KPI_WINDOW_DAYS - 1)
+    goals = list(
+        access.visible(membership, ExperienceGoal)
+        .filter(partnership=partnership)
+        .select_related("kpi", "service_line")
+    )
+    if not goals:
+        return []
+    measurements = access.visible(membership, KpiMeasurement).filter(
+        partnership=partnership, kpi_id__in={goal.kpi_id for goal in goals}
+    )
+    averages = {
+        (line, kpi): figure for (_, line, kpi), figure in _kpi_averages(measurements, since).items()
+    }
+    return [
+        GoalResult(
+            id=goal.pk,
+            statement=goal.statement,
+            kpi=goal.kpi,
+            service=goal.service_line.name if goal.service_line else "",
+            target=goal.target,
+            value=_goal_value(goal.service_line_id, goal.kpi_id, averages),
+        )
+        for goal in goals
+    ]
+
+
+def band_counts(checks: dict[int, dict[str, Any]], partnership_ids: Collection[int]) -> dict:
+    """{band: partnerships} of `latest_checks`' result; unchecked ones count as "unchecked"."""
+    counts: dict[str, int] = defaultdict(int)
+    for pid in partnership_ids:
+        check = checks.get(pid)
+        counts[check["band"] if check else "unchecked"] += 1
+    return dict(counts)
+
+
+def days_since_data(last: dict[str, Any] | None, now: datetime.datetime) -> int | None:
+    """Days since the feed last sent figures (the health check's measure), None without any
+    in the freshness window."""
+    if last is None or last["received_at"] is None:
+        return None
+    return max(0, (now - last["received_at"]).days)
+
+
+def stale(days: int | None, stale_after_days: int) -> bool:
+    """Whether a live partnership's feed has gone quiet (the health check's rule)."""
+    return scoring.is_stale(days, stale_after_days)
