@@ -398,7 +398,8 @@ class AuditTrailView(HomeMixin, TemplateView):
 
     template_name = "dashboards/audit_trail.html"
     model = AuditEvent
-    required_action = Action.VIEW_AUDIT
+    provider_only = True  # to a client executive the page does not exist (404)
+    required_action = Action.VIEW_AUDIT  # other provider members: 403
     nav = "audit"
     page_size = 50
     changes_shown = 4  # per event on the page (the CSV has them all)

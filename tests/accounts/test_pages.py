@@ -66,9 +66,9 @@ def test_login_with_email_in_any_case_then_straight_into_the_only_organization(c
     )
 
     assert response.redirect_chain[0][0] == reverse("accounts:org-picker")
-    # One membership: nothing to pick, so the picker forwards to the partnerships list.
+    # One membership: nothing to pick, so the picker forwards to the member's home page.
     assert response.redirect_chain[1][0] == reverse(
-        "partnerships:list", kwargs={"org_slug": admin.organization.slug}
+        "dashboards:home", kwargs={"org_slug": admin.organization.slug}
     )
     assert response.wsgi_request.user == admin.user
 
@@ -194,7 +194,7 @@ def test_invitation_flow_from_the_members_page_to_a_signed_in_member(
         path, {"full_name": "Nia Exec", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     )
 
-    assert accepted.url == reverse("partnerships:list", kwargs={"org_slug": "northstar"})
+    assert accepted.url == reverse("dashboards:home", kwargs={"org_slug": "northstar"})
     membership = Membership.objects.get(user__email="new.exec@university.example")
     assert (membership.organization, membership.role, membership.client) == (
         admin.organization,
@@ -249,10 +249,8 @@ def test_an_existing_user_signs_in_first_then_accepts(client, admin, outsider):
     assert client.get(path).context["signed_in_as_invited"] is True
     response = client.post(path)
 
-    # They land on their home in the organization: "My tasks" for an implementation PM
-    # (the factory's role), the partnerships for everyone else.
-    home = "transition:my-tasks" if invitation.role == "implementation_pm" else "partnerships:list"
-    assert response.url == reverse(home, kwargs={"org_slug": "northstar"})
+    # They land on their role's home page in the organization.
+    assert response.url == reverse("dashboards:home", kwargs={"org_slug": "northstar"})
     assert Membership.objects.get(organization=admin.organization, user=outsider.user).role == (
         invitation.role
     )

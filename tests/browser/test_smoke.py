@@ -43,6 +43,9 @@ def test_admin_creates_a_partnership_and_moves_it_to_discovery(browser_page):
     ClientOrganizationFactory(organization=org, name="Prairie View Community Hospital")
 
     sign_in(page, admin.user.email)
+    page.wait_for_url(re.compile(r"/o/northstar/home/$"))
+    # The admin lands on the organization overview; the list is one click away.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Partnerships").click()
     page.wait_for_url(re.compile(r"/o/northstar/$"))
     assert page.get_by_role("heading", name="Partnerships").is_visible()
 
@@ -87,6 +90,9 @@ def test_client_executive_sees_only_their_clients_partnership(browser_page):
     )
 
     sign_in(page, executive.user.email)
+    page.wait_for_url(re.compile(r"/o/northstar/home/$"))
+    assert "Student nurse line" in page.locator("main").inner_text()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Partnerships").click()
     page.wait_for_url(re.compile(r"/o/northstar/$"))
     page.screenshot(path=SCREENSHOTS / "executive-list.png", full_page=True)
     body = page.locator("main").inner_text()

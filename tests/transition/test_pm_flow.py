@@ -75,7 +75,9 @@ def test_a_bad_task_edit_stays_on_the_form_naming_the_field(
     assert "due" in response.context["task_form"].errors
 
 
-def test_a_pm_signs_in_to_my_tasks(org_a, implementation_pm, client):
+def test_a_pm_signs_in_to_their_transitions_with_my_tasks_one_click_away(
+    org_a, implementation_pm, client
+):
     implementation_pm.user.set_password("pass-word-123")
     implementation_pm.user.save()
     response = client.post(
@@ -83,39 +85,40 @@ def test_a_pm_signs_in_to_my_tasks(org_a, implementation_pm, client):
         {"username": implementation_pm.user.email, "password": "pass-word-123"},
         follow=True,
     )
-    assert response.redirect_chain[-1][0] == reverse(
-        "transition:my-tasks", kwargs={"org_slug": org_a.slug}
-    )
+    home = reverse("dashboards:home", kwargs={"org_slug": org_a.slug})
+    assert response.redirect_chain[-1][0] == home
     assert response.status_code == 200
+    html = response.content.decode()
+    assert "My transitions" in html
+    assert reverse("transition:my-tasks", kwargs={"org_slug": org_a.slug}) in html
 
 
 @pytest.mark.parametrize("who", ["admin", "account_manager", "client_executive"])
-def test_other_roles_keep_the_partnerships_as_home(request, org_a, who, client):
+def test_every_role_lands_on_its_home_page(request, org_a, who, client):
     membership = request.getfixturevalue(who)
     client.force_login(membership.user)
     response = client.get(reverse("accounts:org-picker"))
     assert response.status_code == 302
-    assert response.url == reverse("partnerships:list", kwargs={"org_slug": org_a.slug})
+    assert response.url == reverse("dashboards:home", kwargs={"org_slug": org_a.slug})
 
 
-def test_the_org_picker_sends_a_pm_to_my_tasks_in_that_organization(
-    org_a, implementation_pm, client
-):
+def test_the_org_picker_sends_each_membership_to_its_home_page(org_a, implementation_pm, client):
     other = OrganizationFactory(name="Harbor Nurse Line", slug="harbor-two")
     MembershipFactory(organization=other, user=implementation_pm.user, role=Role.ADMIN)
     client.force_login(implementation_pm.user)
     html = client.get(reverse("accounts:org-picker")).content.decode()
-    assert reverse("transition:my-tasks", kwargs={"org_slug": org_a.slug}) in html
-    assert reverse("partnerships:list", kwargs={"org_slug": other.slug}) in html
+    assert reverse("dashboards:home", kwargs={"org_slug": org_a.slug}) in html
+    assert reverse("dashboards:home", kwargs={"org_slug": other.slug}) in html
 
 
-def test_the_brand_link_takes_a_pm_home_to_my_tasks(org_a, implementation_pm, client):
+def test_the_brand_link_takes_a_pm_home(org_a, implementation_pm, client):
     client.force_login(implementation_pm.user)
     my_tasks = reverse("transition:my-tasks", kwargs={"org_slug": org_a.slug})
+    home = reverse("dashboards:home", kwargs={"org_slug": org_a.slug})
 
     html = client.get(my_tasks).content.decode()
 
-    assert f'<a href="{my_tasks}" class="brand">' in html
+    assert f'<a href="{home}" class="brand">' in html
 
 
 def test_my_tasks_does_not_exist_for_a_client_executive(org_a, client_executive, client):

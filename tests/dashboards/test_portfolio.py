@@ -1,0 +1,331 @@
+"""The account manager's portfolio: what it shows per partnership, "needs attention" first,
+the filters, the alerts inbox, its API twin, who may see it, and flat queries."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from dashboards import selectors
+from health.models import Alert, AlertKind
+from partnerships.models import PartnershipStatus
+from tests.dashboards.conftest import NOW, issue, measure, snapshot, touch
+from tests.discovery.factories import KpiFactory
+from tests.factories import ClientOrganizationFactory, PartnershipFactory
+from tests.transition.factories import PlanTaskFactory, TransitionPlanFactory
+
+
+@pytest.fixture
+def portfolio_data(org_a, partnership, account_manager, admin, university):
+    """Three of the account manager's partnerships and one of someone else's:
+    - `calm`: live, green, a touchpoint two days ago, data today;
+    - `slipping`: transition, amber then red (worsening), a critical issue past its SLA, an
+      overdue milestone, no touchpoint ever;
+    - `quiet`: live, green, but its KPI feed stopped ten days ago;
+    - `theirs`: the admin's, red."""
+    county = ClientOrganizationFactory(organization=org_a, name="County Clinic")
+    kpi = KpiFactory(organization=org_a, key="asa", name="Average speed of answer")
+    calm = partnership
+    calm.status = PartnershipStatus.LIVE
+    calm.actual_go_live = datetime.date(2026, 6, 1)
+    calm.name = "Calm line"
+    calm.save()
+    snapshot(calm, score=Decimal("88.0"), band="green")
+    touch(calm, account_manager.user, days_ago=2)
+    measure(calm, kpi, Decimal("25"))
+
+    slipping = PartnershipFactory(
+        organization=org_a,
+        client=county,
+        name="Slipping line",
+        status=PartnershipStatus.TRANSITION,
+        account_manager=account_manager.user,
+    )
+    snapshot(slipping, score=Decimal("68.0"), band="amber", hours_ago=30)
+    snapshot(slipping, score=Decimal("41.5"), band="red", trend="worsening")
+    issue(slipping, account_manager.user, severity="critical", hours_ago=48)
+    issue(slipping, account_manager.user, severity="high", hours_ago=1)
+    plan = TransitionPlanFactory(partnership=slipping)
+    today = org_a.local_today()
+    PlanTaskFactory(
+        plan=plan,
+        title="Parallel run",
+        is_milestone=True,
+        start=today - datetime.timedelta(days=3),
+        due=today - datetime.timedelta(days=3),
+        baseline_due=today - datetime.timedelta(days=8),
+    )
+    PlanTaskFactory(
+        plan=plan,
+        title="Go-live",
+        is_milestone=True,
+        start=today + datetime.timedelta(days=20),
+        due=today + datetime.timedelta(days=20),
+        baseline_due=today + datetime.timedelta(days=14),
+    )
+    PlanTaskFactory(plan=plan, title="Done task", status="done", start=today, due=today)
+
+    quiet = PartnershipFactory(
+        organization=org_a,
+        client=university,
+        name="Quiet line",
+        status=PartnershipStatus.LIVE,
+        actual_go_live=datetime.date(2026, 5, 1),
+        account_manager=account_manager.user,
+    )
+    snapshot(quiet, score=Decimal("80.0"), band="green")
+    touch(quiet, account_manager.user, days_ago=40)
+    measure(quiet, kpi, Decimal("30"), days_ago=10, received_days_ago=10)
+
+    theirs = PartnershipFactory(
+        organization=org_a,
+        client=county,
+        name="Admin's line",
+        status=PartnershipStatus.LIVE,
+        account_manager=admin.user,
+    )
+    snapshot(theirs, score=Decimal("30.0"), band="red")
+    return {"calm": calm, "slipping": slipping, "quiet": quiet, "theirs": theirs}
+
+
+def row_names(response) -> list[str]:
+    return [row["name"] for row in response.json()["results"]]
+
+
+def test_an_account_manager_lands_on_their_portfolio_needs_attention_first(
+    as_member, account_manager, portfolio_data, home_url
+):
+    response = as_member(account_manager).get(home_url)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "My portfolio" in html
+    # Their three partnerships, not the admin's; the slipping one first, then the quiet feed.
+    assert "Admin&#x27;s line" not in html and "Admin's line" not in html
+    first, second, third = (html.index(name) for name in ("Slipping line", "Quiet line", "Calm"))
+    assert first < second < third
+    # Why it needs attention, in words.
+    for reason in ("Score worsening", "1 SLA breach", "1 overdue milestone", "KPI feed stale"):
+        assert reason in html
+    # The figures behind each row.
+    assert "41.5" in html and "88" in html
+    assert "Parallel run" in html and "5 d late vs baseline" in html
+    assert "Never" in html  # no touchpoint on the slipping line
+    assert "40 d ago" in html
+    # One click to each partnership's "why" panel.
+    why = reverse(
+        "health:check",
+        kwargs={"org_slug": "northstar", "partnership_pk": portfolio_data["slipping"].pk},
+    )
+    assert why in html
+
+
+def test_the_portfolio_rows_carry_what_the_selector_computes(account_manager, portfolio_data):
+    data = selectors.portfolio(membership=account_manager)
+    rows = {row.name: row for row in data.rows}
+
+    slipping = rows["Slipping line"]
+    assert slipping.band == "red" and slipping.score == 41.5
+    assert slipping.issues.critical == 1 and slipping.issues.high == 1
+    assert slipping.issues.breached == 1  # the critical one, 48 h old; the high one is in time
+    assert slipping.next_milestone["title"] == "Parallel run"
+    assert slipping.next_milestone["slip_days"] == 5
+    assert slipping.progress["percent_done"] == 33
+    assert slipping.days_since_touchpoint is None
+    assert slipping.days_since_data is None and not slipping.stale  # not live: no feed yet
+    assert rows["Quiet line"].stale and rows["Quiet line"].days_since_data == 10
+    assert rows["Calm line"].attention == []
+    assert data.bands == {"red": 1, "green": 2}
+    assert data.breached == 1 and data.stale == 1 and data.attention == 2
+    assert data.touchpoints_due == 2  # never, and 40 days ago
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({"band": "red"}, ["Slipping line"]),
+        ({"band": "green", "sort": "name"}, ["Calm line", "Quiet line"]),
+        ({"status": "transition"}, ["Slipping line"]),
+        ({"sort": "score"}, ["Slipping line", "Quiet line", "Calm line"]),
+        ({"manager": "all", "band": "red", "sort": "score"}, ["Admin's line", "Slipping line"]),
+    ],
+)
+def test_the_portfolio_filters_and_sorts(
+    as_member, account_manager, portfolio_data, org_a, query, expected
+):
+    url = reverse("api:dashboards-portfolio-list", kwargs={"org_slug": org_a.slug})
+    response = as_member(account_manager).get(url, query)
+    assert response.status_code == 200
+    assert row_names(response) == expected
+
+
+def test_the_portfolio_filters_by_client(as_member, account_manager, portfolio_data, org_a):
+    county = portfolio_data["slipping"].client
+    url = reverse("api:dashboards-portfolio-list", kwargs={"org_slug": org_a.slug})
+    response = as_member(account_manager).get(url, {"client": county.pk})
+    assert row_names(response) == ["Slipping line"]
+
+
+def test_the_page_ignores_filter_values_it_does_not_know(
+    as_member, account_manager, portfolio_data, portfolio_url
+):
+    response = as_member(account_manager).get(
+        portfolio_url, {"band": "purple", "status": "<script>", "client": "x"}
+    )
+    assert response.status_code == 200
+    assert "Calm line" in response.content.decode()
+    assert "<script>" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"band": "purple"}, "band"),
+        ({"status": "ended"}, "status"),
+        ({"client": "1; drop"}, "client"),
+        ({"sort": "random"}, "sort"),
+        ({"manager": "me"}, "manager"),
+    ],
+)
+def test_the_api_refuses_unknown_filter_values_naming_the_field(
+    as_member, account_manager, org_a, query, field
+):
+    url = reverse("api:dashboards-portfolio-list", kwargs={"org_slug": org_a.slug})
+    response = as_member(account_manager).get(url, query)
+    assert response.status_code == 400
+    assert field in str(response.json())
+
+
+def test_the_api_twin_returns_the_pages_rows_with_their_figures(
+    as_member, account_manager, portfolio_data, org_a
+):
+    url = reverse("api:dashboards-portfolio-list", kwargs={"org_slug": org_a.slug})
+    body = as_member(account_manager).get(url).json()
+    assert body["count"] == 3 and body["needs_attention"] == 2 and body["sla_breaches"] == 1
+    first = body["results"][0]
+    assert first["name"] == "Slipping line"
+    assert first["health"]["band"] == "red" and first["health"]["score"] == 41.5
+    assert first["open_issues"] == {"critical": 1, "high": 1, "medium": 0, "low": 0, "breached": 1}
+    assert first["next_milestone"]["slip_days"] == 5
+    assert "Score worsening" in first["needs_attention"]
+
+
+def test_a_client_executive_has_no_portfolio(
+    as_member, client_executive, portfolio_data, portfolio_url, org_a
+):
+    member = as_member(client_executive)
+    assert member.get(portfolio_url).status_code == 404
+    api = reverse("api:dashboards-portfolio-list", kwargs={"org_slug": org_a.slug})
+    assert member.get(api).status_code == 404
+
+
+def test_another_tenant_gets_404(as_member, outsider, portfolio_data, portfolio_url, org_a):
+    member = as_member(outsider)
+    assert member.get(portfolio_url).status_code == 404
+    api = reverse("api:dashboards-portfolio-list", kwargs={"org_slug": org_a.slug})
+    assert member.get(api).status_code == 404
+
+
+def test_an_anonymous_visitor_is_sent_to_sign_in(client, portfolio_url, org_a):
+    assert client.get(portfolio_url).status_code == 302
+    api = reverse("api:dashboards-portfolio-list", kwargs={"org_slug": org_a.slug})
+    assert client.get(api).status_code in (401, 403)
+
+
+def test_an_account_manager_without_partnerships_is_told_what_to_do(
+    as_member, account_manager, home_url
+):
+    html = as_member(account_manager).get(home_url).content.decode()
+    assert "You manage no discovery, transition or live partnership yet" in html
+    assert "every partnership" in html
+
+
+def test_the_inbox_shows_the_members_open_alerts_only(
+    as_member, account_manager, admin, portfolio_data, home_url
+):
+    slipping = portfolio_data["slipping"]
+    common = {"organization": slipping.organization, "partnership": slipping, "band": "red"}
+    Alert.objects.create(
+        **common,
+        recipient=account_manager.user,
+        kind=AlertKind.BAND_WORSENED,
+        title="Slipping line went from amber to red",
+    )
+    Alert.objects.create(
+        **common,
+        recipient=account_manager.user,
+        kind=AlertKind.BAND_WORSENED,
+        title="An acknowledged one",
+        acknowledged_at=NOW,
+        acknowledged_by=account_manager.user,
+        acknowledgement_note="Called them.",
+    )
+    Alert.objects.create(
+        **common,
+        recipient=admin.user,
+        kind=AlertKind.STALE_DATA,
+        title="The admin's own alert",
+    )
+    html = as_member(account_manager).get(home_url).content.decode()
+    assert "Slipping line went from amber to red" in html
+    assert "An acknowledged one" not in html
+    assert "The admin&#x27;s own alert" not in html
+    assert "1 open alert" in html  # and it counts as a reason for attention
+
+
+def test_markup_in_names_is_shown_as_text(as_member, account_manager, org_a, home_url):
+    PartnershipFactory(
+        organization=org_a,
+        name="<img src=x onerror=alert(1)>",
+        status=PartnershipStatus.DISCOVERY,
+        account_manager=account_manager.user,
+    )
+    html = as_member(account_manager).get(home_url).content.decode()
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def _portfolio_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_portfolio_takes_the_same_queries_whatever_its_size(
+    as_member, account_manager, org_a, university, portfolio_url
+):
+    kpi = KpiFactory(organization=org_a, key="asa", name="Average speed of answer")
+
+    def add(n: int) -> None:
+        for i in range(n):
+            p = PartnershipFactory(
+                organization=org_a,
+                client=university,
+                name=f"Line {i}-{n}",
+                status=PartnershipStatus.LIVE if i % 2 else PartnershipStatus.TRANSITION,
+                account_manager=account_manager.user,
+            )
+            snapshot(p, score=Decimal("70"), band="amber", hours_ago=26)
+            snapshot(p, score=Decimal("60"), band="amber")
+            issue(p, account_manager.user, severity="high")
+            touch(p, account_manager.user)
+            measure(p, kpi, Decimal("20"))
+            plan = TransitionPlanFactory(partnership=p)
+            PlanTaskFactory(plan=plan, is_milestone=True)
+
+    member = as_member(account_manager)
+    member.get(portfolio_url)  # the first visit remembers the organization in the session
+    add(2)
+    small = _portfolio_queries(member, portfolio_url)
+    add(6)
+    large = _portfolio_queries(member, portfolio_url)
+    assert small == large
+    api = reverse("api:dashboards-portfolio-list", kwargs={"org_slug": org_a.slug})
+    api_large = _portfolio_queries(member, api)
+    add(3)
+    assert _portfolio_queries(member, api) == api_large
