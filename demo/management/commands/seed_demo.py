@@ -20,17 +20,34 @@ from demo.loader import load_organization, load_platform_operators
 from tenancy.models import Role
 
 
+HISTORY_DAYS = 13  # daily checks before today's, for the trend lines of the home pages
+
+
 def _first_health_checks() -> list[tuple[str, str]]:
-    """A first health check of every demo partnership, so that the Health tab has a score
-    and its "why" from the start (then Celery beat checks every hour). Once only."""
+    """Two weeks of health checks of every demo partnership, one a day and then one now, as
+    the scheduled sweep would have written them (each day's check reads the data as it
+    stood that morning, so scores move and a worsening band raises its alert): the Health
+    tab, the portfolio's trend lines and the alerts inbox have something to show from the
+    start (then Celery beat checks every hour). Once only."""
+    import datetime
+
+    from django.utils import timezone
+
     from health.models import HealthCheck
     from health.services.checks import checks_run
     from tenancy.models import Organization
 
     created = []
+    now = timezone.now()
     for organization in Organization.objects.filter(slug__in=[s.slug for s in ORGANIZATIONS]):
         if HealthCheck.objects.filter(organization=organization).exists():
             continue
+        for days_ago in range(HISTORY_DAYS, 0, -1):
+            then = (now - datetime.timedelta(days=days_ago)).replace(
+                hour=13, minute=0, second=0, microsecond=0
+            )
+            result = checks_run(organization=organization, period_start=then, now=then)
+            created += [("health check", organization.slug)] * result.checked
         result = checks_run(organization=organization)
         created += [("health check", organization.slug)] * result.checked
     return created
