@@ -24,4 +24,10 @@ app.conf.beat_schedule = {
         "task": "health.tasks.health_checks_dispatch_task",
         "schedule": crontab(minute=0),
     },
+    # Notifications of tasks due tomorrow and the digests (dashboards/tasks.py): each
+    # organization at 7:00 in its own time zone, the weekly digest on Mondays.
+    "dashboards.digests": {
+        "task": "dashboards.tasks.digests_dispatch_task",
+        "schedule": crontab(minute=2),
+    },
 }

@@ -2,8 +2,15 @@ from django.apps import AppConfig
 
 
 class DashboardsConfig(AppConfig):
-    """Home pages per role (issue 12): the top layer. It reads the other apps through their
-    selectors and owns no business rule and no table."""
+    """Home pages per role, notifications and digests (issue 12): the top layer. It reads the
+    other apps through their selectors, hears their saves and signals to notify people, and
+    owns no business rule."""
 
     name = "dashboards"
-    verbose_name = "Dashboards"
+    verbose_name = "Dashboards and notifications"
+
+    def ready(self) -> None:
+        from dashboards import access, signals
+
+        access.register_scopes()
+        signals.connect()

@@ -9,13 +9,18 @@ import io
 from decimal import Decimal
 
 from django import forms
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import TemplateView
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.generic import TemplateView, View
 
 from dashboards import selectors
+from dashboards import services as notification_services
+from dashboards.models import DEFAULT_DELIVERY, Delivery, Notification, NotificationKind
 from discovery.models import KpiDefinition
 from partnerships.models import Partnership, PartnershipStatus
 from tenancy import access
@@ -521,3 +526,103 @@ def _changes_text(changes) -> str:
         else:
             parts.append(f"{name}: {pair!s}")
     return "; ".join(parts)
+
+
+# --- Notifications --------------------------------------------------------------------------
+
+
+class PreferencesForm(forms.Form):
+    """One choice per kind of notification."""
+
+    def __init__(self, *args, current: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind, label in NotificationKind.choices:
+            self.fields[kind] = forms.ChoiceField(
+                label=label,
+                choices=Delivery.choices,
+                initial=current.get(kind, DEFAULT_DELIVERY[kind]),
+                widget=forms.RadioSelect,
+            )
+
+
+class NotificationMixin(OrgScopedMixin):
+    model = Notification
+
+    def preferences(self) -> dict[str, str]:
+        chosen = notification_services.deliveries(
+            organization_id=self.organization.pk, user_ids=[self.membership.user_id]
+        )
+        return {kind: delivery for (_, kind), delivery in chosen.items()}
+
+
+class NotificationListView(NotificationMixin, HomeMixin, TemplateView):
+    """The member's notifications, unread first, with mark read, and how they hear of each
+    kind."""
+
+    template_name = "dashboards/notifications.html"
+    nav = "notifications"
+    limit = 100
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = list(self.get_queryset().select_related("partnership")[: self.limit])
+        unread = [n for n in rows if n.read_at is None]
+        context.update(
+            unread=unread,
+            read=[n for n in rows if n.read_at is not None][:50],
+            form=kwargs.get("form") or PreferencesForm(current=self.preferences()),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        """Save the notification settings."""
+        form = PreferencesForm(request.POST, current=self.preferences())
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        notification_services.preferences_set(actor=self.actor, choices=form.cleaned_data)
+        messages.success(request, "Notification settings saved.")
+        return HttpResponseRedirect(self.request.path)
+
+
+class NotificationOpenView(NotificationMixin, View):
+    """POST: mark one notification read and go to its page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        notification = self.get_object()
+        notification_services.notification_mark_read(actor=self.actor, notification=notification)
+        target = notification.url
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts=None) or not target.startswith(
+            "/"
+        ):
+            target = reverse(
+                "dashboards:notifications", kwargs={"org_slug": self.organization.slug}
+            )
+        return HttpResponseRedirect(target)
+
+
+class NotificationReadAllView(NotificationMixin, View):
+    """POST: mark every notification of the member read."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        count = notification_services.notifications_mark_all_read(actor=self.actor)
+        messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
+        return HttpResponseRedirect(
+            reverse("dashboards:notifications", kwargs={"org_slug": self.organization.slug})
+        )
+
+
+class NotificationCountView(NotificationMixin, View):
+    """GET: the bell's content (loaded by htmx after the page, so that no page pays a query
+    for it): the icon and the number of unread notifications."""
+
+    def get(self, request, *args, **kwargs):
+        count = self.get_queryset().filter(read_at__isnull=True).count()
+        response = render(
+            request, "dashboards/_bell.html", {"count": count, "organization": self.organization}
+        )
+        response["Cache-Control"] = "no-store"
+        return response

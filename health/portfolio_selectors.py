@@ -331,3 +331,26 @@ def days_since_data(last: dict[str, Any] | None, now: datetime.datetime) -> int 
 def stale(days: int | None, stale_after_days: int) -> bool:
     """Whether a live partnership's feed has gone quiet (the health check's rule)."""
     return scoring.is_stale(days, stale_after_days)
+
+
+def bands_at(
+    *, membership: Membership, partnership_ids: Collection[int], at: datetime.datetime
+) -> dict[int, str]:
+    """{partnership: the band of its latest check before `at`} (for "what changed since")."""
+    if not partnership_ids:
+        return {}
+    latest = (
+        HealthCheck.objects.filter(
+            organization_id=membership.organization_id,
+            partnership_id=OuterRef("partnership_id"),
+            period_start__lt=at,
+        )
+        .order_by("-period_start")
+        .values("pk")[:1]
+    )
+    return dict(
+        access.visible(membership, HealthCheck)
+        .filter(partnership_id__in=list(partnership_ids), pk=Subquery(latest))
+        .order_by()
+        .values_list("partnership_id", "band")
+    )

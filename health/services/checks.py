@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from health import scoring, selectors
 from health.models import Alert, AlertKind, Band, HealthCheck, HealthSettings, Trend
+from health.signals import alerts_raised
 from tenancy import access
 from tenancy.access import Action
 from tenancy.audit import Actor, audit_record
@@ -160,6 +161,7 @@ def checks_run(
         for alert in alerts:
             alert.health_check_id = ids.get(alert.partnership_id)
         Alert.objects.bulk_create(alerts, batch_size=500)
+        alerts_raised.send(sender=Alert, organization=organization, alerts=alerts)
         emails = [(a.recipient_email, _email(organization, a)) for a in alerts]
         transaction.on_commit(lambda: _send(emails))
     result.alerts = alerts

@@ -14,12 +14,14 @@ from collections import Counter
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.test.utils import override_settings
 
 from demo.data import DEMO_PASSWORD, ORGANIZATIONS, PLATFORM_OPERATORS
 from demo.loader import load_organization, load_platform_operators
 from tenancy.models import Role
 
 
+QUIET_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
 HISTORY_DAYS = 13  # daily checks before today's, for the trend lines of the home pages
 
 
@@ -74,7 +76,9 @@ class Command(BaseCommand):
                 "deployment)."
             )
         created: list[tuple[str, str]] = []  # (kind, what)
-        with transaction.atomic():
+        # The demo people's addresses are made up: the notifications their activity makes are
+        # stored (the bells and the digests show them) but no e-mail leaves.
+        with override_settings(EMAIL_BACKEND=QUIET_EMAIL), transaction.atomic():
             for spec in ORGANIZATIONS:
                 created += load_organization(spec, password=DEMO_PASSWORD)
             created += load_platform_operators(PLATFORM_OPERATORS, password=DEMO_PASSWORD)

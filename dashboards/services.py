@@ -1,0 +1,219 @@
+"""Notifications: made once per event and member, delivered as each member chose for its kind
+(in the app only, an e-mail at once, or the daily digest), read and marked read; and the
+digest e-mails. E-mails carry a title and a link, never HR data.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings as django_settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from dashboards.models import (
+    DEFAULT_DELIVERY,
+    Delivery,
+    DigestSent,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
+from tenancy.audit import Actor
+from tenancy.errors import ApplicationError
+from tenancy.models import Membership
+
+logger = logging.getLogger(__name__)
+
+
+def deliveries(*, organization_id: int, user_ids: Iterable[int]) -> dict[tuple[int, str], str]:
+    """{(user, kind): delivery} of the members' own choices (the defaults fill the rest)."""
+    rows = NotificationPreference.objects.filter(
+        organization_id=organization_id, user_id__in=list(user_ids)
+    ).values_list("user_id", "kind", "delivery")
+    return {(user, kind): delivery for user, kind, delivery in rows}
+
+
+def notify(
+    *,
+    organization_id: int,
+    recipient_ids: Iterable[int | None],
+    kind: str,
+    title: str,
+    url: str,
+    key: str,
+    partnership_id: int | None = None,
+) -> list[Notification]:
+    """Tell each recipient (active members of the organization only) once per `key`; e-mail
+    at once those who chose so, after the transaction commits. Returns the new ones."""
+    wanted = {pk for pk in recipient_ids if pk}
+    if not wanted:
+        return []
+    members = dict(
+        Membership.objects.filter(
+            organization_id=organization_id, user_id__in=wanted, user__is_active=True
+        ).values_list("user_id", "user__email")
+    )
+    already = set(
+        Notification.objects.filter(
+            organization_id=organization_id, recipient_id__in=list(members), key=key
+        ).values_list("recipient_id", flat=True)
+    )
+    chosen = deliveries(organization_id=organization_id, user_ids=members)
+    created = [
+        Notification(
+            organization_id=organization_id,
+            recipient_id=user_id,
+            kind=kind,
+            title=title[:200],
+            url=url[:500],
+            key=key[:120],
+            partnership_id=partnership_id,
+            delivery=chosen.get((user_id, kind), DEFAULT_DELIVERY[kind]),
+        )
+        for user_id in sorted(members)
+        if user_id not in already
+    ]
+    Notification.objects.bulk_create(created, ignore_conflicts=True)
+    emails = [(members[n.recipient_id], n) for n in created if n.delivery == Delivery.EMAIL]
+    if emails:
+        transaction.on_commit(lambda: _email_now(organization_id, key, emails))
+    return created
+
+
+def _absolute(url: str) -> str:
+    return django_settings.SITE_URL.rstrip("/") + url
+
+
+def _email_now(organization_id: int, key: str, emails: list[tuple[str, Notification]]) -> None:
+    sent = []
+    for address, notification in emails:
+        try:
+            send_mail(
+                subject=notification.title,
+                message=(
+                    f"{notification.title}\n\nOpen it in Switchboard: "
+                    f"{_absolute(notification.url)}\n\n"
+                    "You receive this e-mail because of your notification settings; change "
+                    "them on the notifications page."
+                ),
+                from_email=django_settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[address],
+            )
+            sent.append(notification.recipient_id)
+        except OSError:  # stored and shown in the app; the e-mail is best effort
+            logger.exception("Could not e-mail a notification to %s.", address)
+    Notification.objects.filter(
+        organization_id=organization_id, key=key, recipient_id__in=sent
+    ).update(emailed_at=timezone.now())
+
+
+def notification_mark_read(*, actor: Actor, notification: Notification) -> Notification:
+    if notification.recipient_id != actor.membership.user_id:
+        raise ApplicationError("This notification is someone else's.", field="notification")
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at", "updated_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, actor: Actor) -> int:
+    return Notification.objects.filter(
+        organization_id=actor.membership.organization_id,
+        recipient_id=actor.membership.user_id,
+        read_at__isnull=True,
+    ).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def preferences_set(*, actor: Actor, choices: dict[str, str]) -> None:
+    """Set how the member hears of each kind named in `choices`."""
+    for kind, delivery in choices.items():
+        if kind not in NotificationKind.values:
+            raise ApplicationError(f"Unknown notification kind {kind!r}.", field=kind)
+        if delivery not in Delivery.values:
+            raise ApplicationError(f"Choose one of: {', '.join(Delivery.values)}.", field=kind)
+        NotificationPreference.objects.update_or_create(
+            organization_id=actor.membership.organization_id,
+            user_id=actor.membership.user_id,
+            kind=kind,
+            defaults={"delivery": delivery},
+        )
+
+
+# --- Digests -------------------------------------------------------------------------------
+
+
+def _claim(organization_id: int, user_id: int, kind: str, period: datetime.date) -> bool:
+    """Record that this digest is being sent; False when it was already."""
+    _, created = DigestSent.objects.get_or_create(
+        organization_id=organization_id, user_id=user_id, kind=kind, period=period
+    )
+    return created
+
+
+def daily_digest_send(*, organization, today: datetime.date) -> int:
+    """E-mail each member their notifications chosen for the digest and not yet sent, in one
+    e-mail; once per member and day. Returns the number of e-mails sent."""
+    pending = list(
+        Notification.objects.filter(
+            organization=organization, delivery=Delivery.DIGEST, emailed_at__isnull=True
+        )
+        .select_related("recipient")
+        .order_by("recipient_id", "created_at", "id")
+    )
+    by_user: dict[int, list[Notification]] = {}
+    for notification in pending:
+        by_user.setdefault(notification.recipient_id, []).append(notification)
+    sent = 0
+    for user_id, items in by_user.items():
+        recipient = items[0].recipient
+        if not recipient.is_active:
+            continue
+        with transaction.atomic():
+            if not _claim(organization.pk, user_id, "daily", today):
+                continue
+            lines = [f"Your Switchboard digest for {organization.name}, {today:%A %B %-d}:", ""]
+            lines += [f"- {n.title}\n  {_absolute(n.url)}" for n in items]
+            Notification.objects.filter(pk__in=[n.pk for n in items]).update(
+                emailed_at=timezone.now()
+            )
+            body = "\n".join(lines)
+            subject = f"Switchboard: {len(items)} update{'s' if len(items) != 1 else ''}"
+            transaction.on_commit(
+                lambda address=recipient.email, subject=subject, body=body: _send(
+                    address, subject, body
+                )
+            )
+            sent += 1
+    return sent
+
+
+def weekly_digest_send(*, organization, week_start: datetime.date, texts: dict) -> int:
+    """E-mail each member in `texts` ({user: (subject, body)}) their weekly digest, once per
+    member and week. The texts are written by `dashboards.digests`."""
+    sent = 0
+    for user_id, (address, subject, body) in texts.items():
+        with transaction.atomic():
+            if not _claim(organization.pk, user_id, "weekly", week_start):
+                continue
+            transaction.on_commit(
+                lambda address=address, subject=subject, body=body: _send(address, subject, body)
+            )
+            sent += 1
+    return sent
+
+
+def _send(address: str, subject: str, body: str) -> None:
+    try:
+        send_mail(
+            subject=subject,
+            message=body,
+            from_email=django_settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[address],
+        )
+    except OSError:
+        logger.exception("Could not e-mail a digest to %s.", address)

@@ -1,0 +1,294 @@
+"""What makes a notification: this app hears the other apps' models being saved (it is the
+top layer: they never know of it) and tells the members concerned.
+
+- a health check raises an alert (`health.signals.alerts_raised`): its recipient (alert);
+- a task gets an owner: the owner (task);
+- an issue is raised: the partnership's account manager, unless they raised it (issue);
+- an issue is answered (moved to waiting on the client or resolved, or a reply shared with
+  the client): whoever raised it, unless they did it (issue);
+- discovery is signed off by the provider: the client's executives, to co-sign (awaiting);
+- an opportunity is proposed: the client's executives, to decide (awaiting);
+- a physician preference gets a new version: the client's executives, to approve (awaiting);
+- an experience goal is added: the client's executives, to sign the goals off, once a day
+  (awaiting);
+- the client asks to reopen discovery: the account manager (reopen).
+
+Tasks due tomorrow are found by a daily task (`dashboards.tasks`).
+"""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_save, pre_save
+from django.urls import reverse
+
+from dashboards.models import NotificationKind
+from dashboards.services import notify
+from partnerships.models import Partnership
+from tenancy.models import Membership, Role
+
+DUID = "dashboards.notify."
+
+
+def _partnership(partnership_id: int) -> Partnership:
+    return Partnership.objects.select_related("organization").get(pk=partnership_id)
+
+
+def _client_executives(partnership: Partnership) -> list[int]:
+    return list(
+        Membership.objects.filter(
+            organization_id=partnership.organization_id,
+            role=Role.CLIENT_EXECUTIVE,
+            client_id=partnership.client_id,
+        ).values_list("user_id", flat=True)
+    )
+
+
+def _url(name: str, partnership: Partnership, **kwargs) -> str:
+    return reverse(
+        name,
+        kwargs={"org_slug": partnership.organization.slug, "partnership_pk": partnership.pk}
+        | kwargs,
+    )
+
+
+def _others(user_ids, actor_id) -> list[int]:
+    return [pk for pk in user_ids if pk and pk != actor_id]
+
+
+def alerts_raised(sender, organization, alerts, **kwargs):
+    """The health check's new alerts (`health.signals.alerts_raised`): each to its recipient.
+    Alerts do not carry a primary key on every database after a bulk insert: the key is the
+    alert's partnership, kind and check."""
+    names = dict(
+        Partnership.objects.filter(pk__in={a.partnership_id for a in alerts}).values_list(
+            "pk", "name"
+        )
+    )
+    for alert in alerts:
+        url = reverse(
+            "health:check",
+            kwargs={"org_slug": organization.slug, "partnership_pk": alert.partnership_id},
+        )
+        notify(
+            organization_id=organization.pk,
+            recipient_ids=[alert.recipient_id],
+            kind=NotificationKind.ALERT,
+            title=alert.title or f"Health alert on {names.get(alert.partnership_id, '')}",
+            url=url,
+            key=f"alert:{alert.partnership_id}:{alert.kind}:{alert.health_check_id}",
+            partnership_id=alert.partnership_id,
+        )
+
+
+def task_owner_before(sender, instance, update_fields=None, **kwargs):
+    instance._owner_before = None
+    if instance.pk is None or (update_fields is not None and "owner" not in update_fields):
+        instance._owner_before = instance.owner_id
+        return
+    instance._owner_before = (
+        sender.objects.filter(pk=instance.pk).values_list("owner_id", flat=True).first()
+    )
+
+
+def task_assigned(sender, instance, created, **kwargs):
+    owner = instance.owner_id
+    if owner is None or (not created and getattr(instance, "_owner_before", owner) == owner):
+        return
+    partnership = _partnership(instance.partnership_id)
+    notify(
+        organization_id=instance.organization_id,
+        recipient_ids=[owner],
+        kind=NotificationKind.TASK,
+        title=f"Task assigned to you: {instance.title} (due {instance.due:%b %-d})",
+        url=_url("transition:task", partnership, pk=instance.pk),
+        key=f"task-assigned:{instance.pk}:{owner}",
+        partnership_id=partnership.pk,
+    )
+
+
+def issue_raised(sender, instance, created, **kwargs):
+    if not created:
+        return
+    partnership = _partnership(instance.partnership_id)
+    notify(
+        organization_id=instance.organization_id,
+        recipient_ids=_others([partnership.account_manager_id], instance.raised_by_id),
+        kind=NotificationKind.ISSUE,
+        title=f"New {instance.severity} issue on {partnership.name}: {instance.title}",
+        url=_url("health:issue-detail", partnership, pk=instance.pk),
+        key=f"issue-raised:{instance.pk}",
+        partnership_id=partnership.pk,
+    )
+
+
+ANSWERED = {"waiting_on_client": "waits on your reply", "resolved": "was resolved"}
+
+
+def issue_answered(sender, instance, created, **kwargs):
+    if not created or instance.to_status not in ANSWERED:
+        return
+    issue = instance.issue
+    partnership = _partnership(issue.partnership_id)
+    notify(
+        organization_id=instance.organization_id,
+        recipient_ids=_others([issue.raised_by_id], instance.changed_by_id),
+        kind=NotificationKind.ISSUE,
+        title=f"Your issue “{issue.title}” {ANSWERED[instance.to_status]}",
+        url=_url("health:issue-detail", partnership, pk=issue.pk),
+        key=f"issue-status:{instance.pk}",
+        partnership_id=partnership.pk,
+    )
+
+
+def issue_reply(sender, instance, created, **kwargs):
+    if not created or instance.target_type != "health.issue" or not instance.shared_with_client:
+        return
+    from health.models import Issue
+
+    issue = Issue.objects.filter(pk=instance.target_id).first()
+    if issue is None:
+        return
+    partnership = _partnership(issue.partnership_id)
+    notify(
+        organization_id=instance.organization_id,
+        recipient_ids=_others([issue.raised_by_id], instance.author_id),
+        kind=NotificationKind.ISSUE,
+        title=f"New reply on your issue “{issue.title}”",
+        url=_url("health:issue-detail", partnership, pk=issue.pk),
+        key=f"comment:{instance.pk}",
+        partnership_id=partnership.pk,
+    )
+
+
+def discovery_signed_off(sender, instance, created, **kwargs):
+    if not created:
+        return
+    partnership = _partnership(instance.partnership_id)
+    notify(
+        organization_id=instance.organization_id,
+        recipient_ids=_client_executives(partnership),
+        kind=NotificationKind.AWAITING,
+        title=f"Co-sign the discovery sign-off of {partnership.name}",
+        url=_url("discovery:cosign", partnership),
+        key=f"cosign:{instance.pk}",
+        partnership_id=partnership.pk,
+    )
+
+
+def opportunity_proposed(sender, instance, created, **kwargs):
+    if not created:
+        return
+    partnership = _partnership(instance.partnership_id)
+    notify(
+        organization_id=instance.organization_id,
+        recipient_ids=_client_executives(partnership),
+        kind=NotificationKind.AWAITING,
+        title=f"Decide on the opportunity “{instance.title}” ({partnership.name})",
+        url=_url("discovery:opportunity-decide", partnership, pk=instance.pk),
+        key=f"opportunity:{instance.pk}",
+        partnership_id=partnership.pk,
+    )
+
+
+def preference_versioned(sender, instance, created, **kwargs):
+    if not created or instance.signed_off_at is not None:
+        return
+    partnership = _partnership(instance.partnership_id)
+    preference = instance.preference
+    notify(
+        organization_id=instance.organization_id,
+        recipient_ids=_client_executives(partnership),
+        kind=NotificationKind.AWAITING,
+        title=(f"Approve {preference.physician}: {preference.title} (version {instance.number})"),
+        url=_url("culture:preference-detail", partnership, pk=preference.pk),
+        key=f"preference-version:{instance.pk}",
+        partnership_id=partnership.pk,
+    )
+
+
+def goal_added(sender, instance, created, **kwargs):
+    if not created:
+        return
+    partnership = _partnership(instance.partnership_id)
+    today = partnership.organization.local_today()
+    notify(
+        organization_id=instance.organization_id,
+        recipient_ids=_client_executives(partnership),
+        kind=NotificationKind.AWAITING,
+        title=f"Sign off the desired-experience goals of {partnership.name}",
+        url=_url("discovery:goals-sign-off", partnership),
+        key=f"goals:{partnership.pk}:{today.isoformat()}",
+        partnership_id=partnership.pk,
+    )
+
+
+def reopen_requested(sender, instance, created, **kwargs):
+    if not created:
+        return
+    partnership = _partnership(instance.partnership_id)
+    notify(
+        organization_id=instance.organization_id,
+        recipient_ids=_others([partnership.account_manager_id], instance.requested_by_id),
+        kind=NotificationKind.REOPEN,
+        title=f"The client asks to reopen discovery of {partnership.name}",
+        url=_url("discovery:overview", partnership),
+        key=f"reopen:{instance.pk}",
+        partnership_id=partnership.pk,
+    )
+
+
+def tasks_due_tomorrow(*, organization) -> int:
+    """Tell each owner of an open task due tomorrow (the organization's day). Once per task
+    and due date."""
+    import datetime
+
+    from transition.models import OPEN_STATUSES, PlanTask
+
+    tomorrow = organization.local_today() + datetime.timedelta(days=1)
+    tasks = PlanTask.objects.filter(
+        organization=organization, due=tomorrow, status__in=OPEN_STATUSES, owner__isnull=False
+    ).select_related("partnership__organization")
+    count = 0
+    for task in tasks:
+        count += len(
+            notify(
+                organization_id=organization.pk,
+                recipient_ids=[task.owner_id],
+                kind=NotificationKind.TASK,
+                title=f"Due tomorrow: {task.title} ({task.partnership.name})",
+                url=_url("transition:task", task.partnership, pk=task.pk),
+                key=f"task-due:{task.pk}:{tomorrow.isoformat()}",
+                partnership_id=task.partnership_id,
+            )
+        )
+    return count
+
+
+def connect() -> None:
+    from culture.models import PhysicianPreferenceVersion
+    from discovery.models import (
+        DiscoveryReopenRequest,
+        DiscoverySignOff,
+        ExperienceGoal,
+        Opportunity,
+    )
+    from health.models import Issue, IssueStatusChange
+    from health.signals import alerts_raised as health_alerts_raised
+    from partnerships.models import Comment
+    from transition.models import PlanTask
+
+    hooks = [
+        (pre_save, PlanTask, task_owner_before),
+        (post_save, PlanTask, task_assigned),
+        (post_save, Issue, issue_raised),
+        (post_save, IssueStatusChange, issue_answered),
+        (post_save, Comment, issue_reply),
+        (post_save, DiscoverySignOff, discovery_signed_off),
+        (post_save, Opportunity, opportunity_proposed),
+        (post_save, PhysicianPreferenceVersion, preference_versioned),
+        (post_save, ExperienceGoal, goal_added),
+        (post_save, DiscoveryReopenRequest, reopen_requested),
+    ]
+    for signal, model, handler in hooks:
+        signal.connect(handler, sender=model, dispatch_uid=DUID + handler.__name__)
+    health_alerts_raised.connect(alerts_raised, dispatch_uid=DUID + "alerts_raised")

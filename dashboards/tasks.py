@@ -1,0 +1,62 @@
+"""Notification and digest tasks (Celery beat, hourly; config/celery.py). Each organization is
+served at 7:00 in its own time zone: tasks due tomorrow become notifications, the daily digest
+goes out, and on Mondays the weekly digest. Idempotent: a notification is made once per task
+and due date, and a digest is recorded before it is sent (`DigestSent`), so a second beat in
+the same hour or a retried task sends nothing twice."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from dashboards import digests, services, signals
+from tenancy.models import Organization
+
+logger = logging.getLogger(__name__)
+
+DIGEST_HOUR = 7  # local time of each organization
+TRANSIENT = (OSError, OperationalError, InterfaceError)
+
+
+def _due(organization: Organization, now: datetime.datetime) -> bool:
+    return now.astimezone(organization.zone).hour == DIGEST_HOUR
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def digests_dispatch_task() -> int:
+    """Enqueue the morning work of each organization whose local time is 7:00."""
+    now = timezone.now()
+    enqueued = 0
+    for organization in Organization.objects.order_by("pk"):
+        if _due(organization, now):
+            organization_morning_task.delay(organization_id=organization.pk)
+            enqueued += 1
+    return enqueued
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def organization_morning_task(*, organization_id: int) -> dict:
+    """Tasks due tomorrow, the daily digest and (Mondays) the weekly digest of one
+    organization."""
+    organization = Organization.objects.filter(pk=organization_id).first()
+    if organization is None:  # gone since it was enqueued
+        return {}
+    now = timezone.now()
+    today = organization.local_today()
+    result = {
+        "tasks_due": signals.tasks_due_tomorrow(organization=organization),
+        "daily": services.daily_digest_send(organization=organization, today=today),
+        "weekly": 0,
+    }
+    if today.weekday() == 0:
+        result["weekly"] = services.weekly_digest_send(
+            organization=organization,
+            week_start=today,
+            texts=digests.weekly_texts(organization, now),
+        )
+    logger.info("Morning work of %s: %s", organization.slug, result)
+    return result
