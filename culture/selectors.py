@@ -379,6 +379,7 @@ def preferences_awaiting_approval(*, membership) -> list[dict]:
             "partnership__name",
             "physician",
             "title",
+            "current_version_id",
             "current_version__number",
             "current_version__created_at",
         )

@@ -332,6 +332,7 @@ def awaiting_client(*, membership: Membership) -> list[dict[str, Any]]:
                     f"(version {row['current_version__number']})"
                 ),
                 "since": row["current_version__created_at"],
+                "version_id": row["current_version_id"],
             }
         )
     for row in health_portfolio.issues_waiting_on_client(membership=membership):

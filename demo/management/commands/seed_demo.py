@@ -20,8 +20,7 @@ from demo.data import DEMO_PASSWORD, ORGANIZATIONS, PLATFORM_OPERATORS
 from demo.loader import load_organization, load_platform_operators
 from tenancy.models import Role
 
-
-QUIET_EMAIL = "django.core.mail.backends.dummy.EmailBackend"
+QUIET_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
 HISTORY_DAYS = 13  # daily checks before today's, for the trend lines of the home pages
 
 
@@ -55,6 +54,41 @@ def _first_health_checks() -> list[tuple[str, str]]:
     return created
 
 
+def _settle_notifications() -> None:
+    """The demo's history asked the client executives for sign-offs they then gave: those
+    notifications are marked read, so that each bell counts what still waits (and the
+    updates of the last days)."""
+    from django.utils import timezone
+
+    from dashboards import selectors
+    from dashboards.models import Notification, NotificationKind
+    from tenancy.models import Membership
+
+    for membership in Membership.objects.filter(
+        organization__slug__in=[s.slug for s in ORGANIZATIONS], role=Role.CLIENT_EXECUTIVE
+    ).select_related("organization", "user", "client"):
+        waiting = selectors.awaiting_client(membership=membership)
+        keys = {
+            f"cosign:{item['object_id']}"
+            if item["kind"] == "cosign_discovery"
+            else f"opportunity:{item['object_id']}"
+            if item["kind"] == "decide_opportunity"
+            else f"preference-version:{item['version_id']}"
+            if item["kind"] == "approve_preference"
+            else ""
+            for item in waiting
+        }
+        settled = Notification.objects.filter(
+            organization=membership.organization,
+            recipient=membership.user,
+            kind=NotificationKind.AWAITING,
+            read_at__isnull=True,
+        ).exclude(key__in=keys)
+        goals_waiting = {i["partnership_id"] for i in waiting if i["kind"] == "sign_off_goals"}
+        settled = settled.exclude(key__startswith="goals:", partnership_id__in=goals_waiting)
+        settled.update(read_at=timezone.now())
+
+
 class Command(BaseCommand):
     help = (
         "Load the demo organizations, people and partnerships (idempotent). "
@@ -78,11 +112,13 @@ class Command(BaseCommand):
         created: list[tuple[str, str]] = []  # (kind, what)
         # The demo people's addresses are made up: the notifications their activity makes are
         # stored (the bells and the digests show them) but no e-mail leaves.
-        with override_settings(EMAIL_BACKEND=QUIET_EMAIL), transaction.atomic():
+        with override_settings(MAILERS=QUIET_MAILERS), transaction.atomic():
             for spec in ORGANIZATIONS:
                 created += load_organization(spec, password=DEMO_PASSWORD)
             created += load_platform_operators(PLATFORM_OPERATORS, password=DEMO_PASSWORD)
             created += _first_health_checks()
+            if created:
+                _settle_notifications()
         if created:
             counts = Counter(kind for kind, _ in created)
             summary = ", ".join(f"{n} {kind}" for kind, n in counts.items())
