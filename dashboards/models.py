@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from partnerships.models import PartnershipOwnedModel, partnership_key
 from tenancy.models import TenantModel
 
 
@@ -111,3 +112,39 @@ class DigestSent(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.kind} digest of {self.period} to {self.user_id}"
+
+
+class SummaryStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Being written"
+    DONE = "done", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class SummaryDocument(PartnershipOwnedModel):
+    """A monthly executive summary as PDF, written in the background for the member who asked
+    (it shows what they may see, so it is theirs only)."""
+
+    partnership = partnership_key(related_name="+")
+    month = models.DateField(help_text="The first day of the month summarised.")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(
+        max_length=8, choices=SummaryStatus.choices, default=SummaryStatus.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    pdf = models.BinaryField(null=True, blank=True, editable=False)
+    error = models.CharField(max_length=300, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["organization", "partnership", "requested_by"], name="summary_doc_owner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Summary of {self.month:%B %Y} for partnership {self.partnership_id}"

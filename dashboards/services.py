@@ -217,3 +217,47 @@ def _send(address: str, subject: str, body: str) -> None:
         )
     except OSError:
         logger.exception("Could not e-mail a digest to %s.", address)
+
+
+# --- Executive summary PDFs ------------------------------------------------------------------
+
+
+def summary_pdf_request(*, actor: Actor, partnership, month: datetime.date):
+    """Ask for the month's summary as PDF: a document row, then the task that writes it
+    (after the commit, so the worker finds the row)."""
+    from dashboards.models import SummaryDocument
+    from dashboards.tasks import summary_pdf_task
+
+    document = SummaryDocument.objects.create(
+        organization_id=actor.membership.organization_id,
+        partnership=partnership,
+        month=month,
+        requested_by_id=actor.membership.user_id,
+    )
+    transaction.on_commit(
+        lambda: summary_pdf_task.delay(
+            organization_id=document.organization_id, document_id=document.pk
+        )
+    )
+    return document
+
+
+def summary_pdf_write(*, document, membership) -> None:
+    """Write the PDF of `document` as `membership` sees the partnership, reporting progress
+    on the row (the status page polls it)."""
+    from dashboards import summary
+    from dashboards.models import SummaryStatus
+
+    def step(progress: int, status: str = SummaryStatus.RUNNING) -> None:
+        document.progress, document.status = progress, status
+        document.save(update_fields=["progress", "status", "updated_at"])
+
+    step(10)
+    context = summary.summary_context(
+        membership=membership, partnership=document.partnership, month=document.month
+    )
+    step(40)
+    document.pdf = summary.render_pdf(context)
+    document.finished_at = timezone.now()
+    document.progress, document.status, document.error = 100, SummaryStatus.DONE, ""
+    document.save(update_fields=["pdf", "finished_at", "progress", "status", "error", "updated_at"])

@@ -60,3 +60,51 @@ def organization_morning_task(*, organization_id: int) -> dict:
         )
     logger.info("Morning work of %s: %s", organization.slug, result)
     return result
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def summary_pdf_task(*, organization_id: int, document_id: int) -> str:
+    """Write one executive summary PDF. The requester's membership is read again: someone who
+    left the organization (or lost sight of the partnership) gets no document."""
+    from dashboards.models import SummaryDocument, SummaryStatus
+    from tenancy import access
+    from tenancy.models import Membership
+
+    document = (
+        SummaryDocument.objects.filter(organization_id=organization_id, pk=document_id)
+        .select_related("partnership__client", "partnership__organization")
+        .first()
+    )
+    if document is None or document.status == SummaryStatus.DONE:
+        return "gone" if document is None else "done"
+    membership = (
+        Membership.objects.filter(
+            organization_id=organization_id,
+            user_id=document.requested_by_id,
+            user__is_active=True,
+        )
+        .select_related("organization", "user", "client")
+        .first()
+    )
+    if (
+        membership is None
+        or not access.visible(membership, type(document.partnership))
+        .filter(pk=document.partnership_id)
+        .exists()
+    ):
+        document.status, document.error = (
+            SummaryStatus.FAILED,
+            "You no longer see this partnership.",
+        )
+        document.save(update_fields=["status", "error", "updated_at"])
+        return "refused"
+    try:
+        services.summary_pdf_write(document=document, membership=membership)
+    except TRANSIENT:
+        raise
+    except Exception:
+        logger.exception("Summary PDF %s failed.", document_id)
+        document.status, document.error = SummaryStatus.FAILED, "An error occurred; try again."
+        document.save(update_fields=["status", "error", "updated_at"])
+        return "failed"
+    return "done"

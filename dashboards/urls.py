@@ -8,7 +8,17 @@ from dashboards import views
 
 app_name = "dashboards"
 
+P = "<int:partnership_pk>/"
+
 urlpatterns = [
+    path(P + "summary/", views.SummaryView.as_view(), name="summary"),
+    path(P + "summary/pdf/", views.SummaryPdfCreateView.as_view(), name="summary-pdf-create"),
+    path(P + "summary/pdf/<int:pk>/", views.SummaryPdfView.as_view(), name="summary-pdf"),
+    path(
+        P + "summary/pdf/<int:pk>/download/",
+        views.SummaryPdfDownloadView.as_view(),
+        name="summary-pdf-download",
+    ),
     path("home/", views.HomeView.as_view(), name="home"),
     path("portfolio/", views.PortfolioView.as_view(), name="portfolio"),
     path("audit/", views.AuditTrailView.as_view(), name="audit"),

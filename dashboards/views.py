@@ -16,12 +16,21 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import slugify
 from django.views.generic import TemplateView, View
 
-from dashboards import selectors
+from dashboards import selectors, summary
 from dashboards import services as notification_services
-from dashboards.models import DEFAULT_DELIVERY, Delivery, Notification, NotificationKind
+from dashboards.models import (
+    DEFAULT_DELIVERY,
+    Delivery,
+    Notification,
+    NotificationKind,
+    SummaryDocument,
+    SummaryStatus,
+)
 from discovery.models import KpiDefinition
+from partnerships.base import PartnershipPageMixin
 from partnerships.models import Partnership, PartnershipStatus
 from tenancy import access
 from tenancy.access import Action
@@ -625,4 +634,80 @@ class NotificationCountView(NotificationMixin, View):
             request, "dashboards/_bell.html", {"count": count, "organization": self.organization}
         )
         response["Cache-Control"] = "no-store"
+        return response
+
+
+# --- Executive summary ----------------------------------------------------------------------
+
+
+class SummaryMixin(PartnershipPageMixin):
+    url_namespace = "dashboards"
+    model = SummaryDocument
+
+
+class SummaryView(SummaryMixin, TemplateView):
+    """A partnership's monthly executive summary as a page that prints cleanly."""
+
+    template_name = "dashboards/summary.html"
+
+    def get(self, request, *args, **kwargs):
+        self.month = summary.parse_month(request.GET.get("month"), self.today)
+        if self.month is None:
+            messages.error(request, "Choose a month between January 2000 and this month.")
+            return HttpResponseRedirect(self.url("summary"))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            summary.summary_context(
+                membership=self.membership, partnership=self.partnership, month=self.month
+            )
+        )
+        context["today"] = self.today
+        return context
+
+
+class SummaryPdfCreateView(SummaryMixin, View):
+    """POST: write the month's summary as PDF in the background, then show its progress."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        month = summary.parse_month(request.POST.get("month"), self.today)
+        if month is None:
+            messages.error(request, "Choose a month between January 2000 and this month.")
+            return HttpResponseRedirect(self.url("summary"))
+        document = notification_services.summary_pdf_request(
+            actor=self.actor, partnership=self.partnership, month=month
+        )
+        return HttpResponseRedirect(self.url("summary-pdf", pk=document.pk))
+
+
+class SummaryPdfView(SummaryMixin, TemplateView):
+    """The PDF's progress (polled every second while it is written), then its download."""
+
+    template_name = "dashboards/summary_pdf.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["document"] = self.object
+        return context
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return ["dashboards/_summary_pdf_status.html"]
+        return [self.template_name]
+
+
+class SummaryPdfDownloadView(SummaryMixin, View):
+    def get(self, request, *args, **kwargs):
+        document = self.object
+        if document.status != SummaryStatus.DONE or not document.pdf:
+            return HttpResponseRedirect(self.url("summary-pdf", pk=document.pk))
+        name = slugify(self.partnership.name)[:60] or "partnership"
+        response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="summary-{name}-{document.month:%Y-%m}.pdf"'
+        )
         return response

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Avg, Count, Max, OuterRef, Subquery
+from django.db.models import Avg, Count, Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 
 from discovery.models import ExperienceGoal, KpiDefinition
@@ -354,3 +354,95 @@ def bands_at(
         .order_by()
         .values_list("partnership_id", "band")
     )
+
+
+# --- The monthly executive summary ---------------------------------------------------------
+
+
+def monthly_kpis(
+    *, membership: Membership, partnership: Partnership, start: datetime.date, end: datetime.date
+) -> list[dict[str, Any]]:
+    """Per KPI and service line measured in the month [start, end]: its average and days, the
+    previous month's average, the discovery baseline and the target. Three queries."""
+    from discovery.models import KpiBaseline
+
+    measurements = access.visible(membership, KpiMeasurement).filter(partnership=partnership)
+    previous_start = (start - datetime.timedelta(days=1)).replace(day=1)
+
+    def averages(first: datetime.date, last: datetime.date) -> dict[tuple, tuple]:
+        rows = (
+            measurements.filter(day__gte=first, day__lte=last)
+            .order_by()
+            .values("kpi_id", "line_key")
+            .annotate(average=Avg("value"), days=Count("id"))
+        )
+        return {(r["kpi_id"], r["line_key"]): (r["average"], r["days"]) for r in rows}
+
+    this_month = averages(start, end)
+    before = averages(previous_start, start - datetime.timedelta(days=1))
+    if not this_month:
+        return []
+    baselines = {
+        (b.kpi_id, b.service_line_id): b
+        for b in access.visible(membership, KpiBaseline)
+        .filter(partnership=partnership)
+        .select_related("service_line")
+    }
+    kpis = {
+        k.pk: k
+        for k in KpiDefinition.objects.filter(
+            organization_id=partnership.organization_id, pk__in={k for k, _ in this_month}
+        )
+    }
+    lines = {b.service_line_id: b.service_line.name for b in baselines.values()}
+    rows = []
+    for (kpi_id, line), (average, days) in this_month.items():
+        kpi = kpis[kpi_id]
+        baseline = baselines.get((kpi_id, line))
+        target = baseline.target if baseline and baseline.target is not None else kpi.target
+        value = Decimal(average).quantize(Decimal("0.1"))
+        previous = before.get((kpi_id, line))
+        rows.append(
+            {
+                "kpi": kpi,
+                "service": lines.get(line, "") if line else "Whole line",
+                "value": value,
+                "days": days,
+                "previous": (
+                    Decimal(previous[0]).quantize(Decimal("0.1")) if previous else None
+                ),
+                "baseline": baseline.value if baseline else None,
+                "target": target,
+                "meets_target": kpi.meets_target(value, target) if target is not None else None,
+                "vs_baseline": (
+                    kpi.at_least_as_good(value, baseline.value) if baseline else None
+                ),
+            }
+        )
+    rows.sort(key=lambda r: (r["kpi"].position, r["kpi"].name, r["service"]))
+    return rows
+
+
+def monthly_issues(
+    *,
+    membership: Membership,
+    partnership: Partnership,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    now: datetime.datetime,
+) -> dict[str, Any]:
+    """The month's issues: how many were raised and resolved in it, and those open now (by
+    severity, with their SLA state). Two queries."""
+    visible = access.visible(membership, Issue).filter(partnership=partnership)
+    counts = visible.aggregate(
+        raised=Count("id", filter=Q(opened_at__gte=start, opened_at__lt=end)),
+        resolved=Count("id", filter=Q(resolved_at__gte=start, resolved_at__lt=end)),
+    )
+    rank = {name: n for n, name in enumerate(SEVERITIES)}
+    open_now = sorted(
+        visible.filter(status__in=OPEN_ISSUE_STATUSES).order_by("opened_at", "id")[:50],
+        key=lambda issue: (rank.get(issue.severity, 9), issue.opened_at),
+    )
+    for issue in open_now:
+        issue.breached = sla.issue_clock(issue, now).breached
+    return {**counts, "open": open_now}
