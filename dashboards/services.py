@@ -46,9 +46,11 @@ def notify(
     url: str,
     key: str,
     partnership_id: int | None = None,
+    email_body: str | None = None,
 ) -> list[Notification]:
     """Tell each recipient (active members of the organization only) once per `key`; e-mail
-    at once those who chose so, after the transaction commits. Returns the new ones."""
+    at once those who chose so, after the transaction commits (`email_body` instead of the
+    title and link, when given). Returns the new ones."""
     wanted = {pk for pk in recipient_ids if pk}
     if not wanted:
         return []
@@ -80,7 +82,7 @@ def notify(
     Notification.objects.bulk_create(created, ignore_conflicts=True)
     emails = [(members[n.recipient_id], n) for n in created if n.delivery == Delivery.EMAIL]
     if emails:
-        transaction.on_commit(lambda: _email_now(organization_id, key, emails))
+        transaction.on_commit(lambda: _email_now(organization_id, key, emails, email_body))
     return created
 
 
@@ -88,18 +90,24 @@ def _absolute(url: str) -> str:
     return django_settings.SITE_URL.rstrip("/") + url
 
 
-def _email_now(organization_id: int, key: str, emails: list[tuple[str, Notification]]) -> None:
+FOOTER = (
+    "You receive this e-mail because of your notification settings; change them on the "
+    "notifications page."
+)
+
+
+def _email_now(
+    organization_id: int, key: str, emails: list[tuple[str, Notification]], body: str | None
+) -> None:
     sent = []
     for address, notification in emails:
+        text = body or (
+            f"{notification.title}\n\nOpen it in Switchboard: {_absolute(notification.url)}"
+        )
         try:
             send_mail(
                 subject=notification.title,
-                message=(
-                    f"{notification.title}\n\nOpen it in Switchboard: "
-                    f"{_absolute(notification.url)}\n\n"
-                    "You receive this e-mail because of your notification settings; change "
-                    "them on the notifications page."
-                ),
+                message=f"{text}\n\n{FOOTER}",
                 from_email=django_settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[address],
             )

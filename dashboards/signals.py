@@ -55,15 +55,13 @@ def _others(user_ids, actor_id) -> list[int]:
     return [pk for pk in user_ids if pk and pk != actor_id]
 
 
-def alerts_raised(sender, organization, alerts, **kwargs):
-    """The health check's new alerts (`health.signals.alerts_raised`): each to its recipient.
-    Alerts do not carry a primary key on every database after a bulk insert: the key is the
-    alert's partnership, kind and check."""
-    names = dict(
-        Partnership.objects.filter(pk__in={a.partnership_id for a in alerts}).values_list(
-            "pk", "name"
-        )
-    )
+def alerts_raised(sender, organization, alerts, **kwargs) -> bool:
+    """The health check's new alerts (`health.signals.alerts_raised`): each to its recipient,
+    delivered as they chose (by default an e-mail at once, with the alert's reasons and next
+    step). Answers True: the check sends no e-mail of its own. Alerts carry no primary key on
+    every database after a bulk insert: the key is the alert's partnership, kind and check."""
+    from health.services.checks import alert_email
+
     for alert in alerts:
         url = reverse(
             "health:check",
@@ -73,11 +71,13 @@ def alerts_raised(sender, organization, alerts, **kwargs):
             organization_id=organization.pk,
             recipient_ids=[alert.recipient_id],
             kind=NotificationKind.ALERT,
-            title=alert.title or f"Health alert on {names.get(alert.partnership_id, '')}",
+            title=alert.title,
             url=url,
             key=f"alert:{alert.partnership_id}:{alert.kind}:{alert.health_check_id}",
             partnership_id=alert.partnership_id,
+            email_body=alert_email(organization, alert)[1],
         )
+    return True
 
 
 def task_owner_before(sender, instance, update_fields=None, **kwargs):

@@ -629,6 +629,10 @@ class NotificationCountView(NotificationMixin, View):
     for it): the icon and the number of unread notifications."""
 
     def get(self, request, *args, **kwargs):
+        if not request.headers.get("HX-Request"):  # opened as a page: the list is the page
+            return HttpResponseRedirect(
+                reverse("dashboards:notifications", kwargs={"org_slug": self.organization.slug})
+            )
         count = self.get_queryset().filter(read_at__isnull=True).count()
         response = render(
             request, "dashboards/_bell.html", {"count": count, "organization": self.organization}

@@ -408,15 +408,11 @@ def monthly_kpis(
                 "service": lines.get(line, "") if line else "Whole line",
                 "value": value,
                 "days": days,
-                "previous": (
-                    Decimal(previous[0]).quantize(Decimal("0.1")) if previous else None
-                ),
+                "previous": (Decimal(previous[0]).quantize(Decimal("0.1")) if previous else None),
                 "baseline": baseline.value if baseline else None,
                 "target": target,
                 "meets_target": kpi.meets_target(value, target) if target is not None else None,
-                "vs_baseline": (
-                    kpi.at_least_as_good(value, baseline.value) if baseline else None
-                ),
+                "vs_baseline": (kpi.at_least_as_good(value, baseline.value) if baseline else None),
             }
         )
     rows.sort(key=lambda r: (r["kpi"].position, r["kpi"].name, r["service"]))

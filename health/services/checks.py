@@ -161,9 +161,12 @@ def checks_run(
         for alert in alerts:
             alert.health_check_id = ids.get(alert.partnership_id)
         Alert.objects.bulk_create(alerts, batch_size=500)
-        alerts_raised.send(sender=Alert, organization=organization, alerts=alerts)
-        emails = [(a.recipient_email, _email(organization, a)) for a in alerts]
-        transaction.on_commit(lambda: _send(emails))
+        # An app above may deliver the alerts as its members chose (dashboards' notifications
+        # answer True); otherwise each goes to its recipient by e-mail from here.
+        answers = alerts_raised.send(sender=Alert, organization=organization, alerts=alerts)
+        if not any(answer is True for _, answer in answers):
+            emails = [(a.recipient_email, alert_email(organization, a)) for a in alerts]
+            transaction.on_commit(lambda: _send(emails))
     result.alerts = alerts
     return result
 
@@ -408,7 +411,8 @@ def _band_worsened(item: selectors.PartnershipFacts, check: scoring.CheckResult)
     )
 
 
-def _email(organization, alert: Alert) -> tuple[str, str]:
+def alert_email(organization, alert: Alert) -> tuple[str, str]:
+    """The alert as an e-mail: its title, reasons, suggested next step and a link."""
     url = django_settings.SITE_URL.rstrip("/") + reverse(
         "health:check",
         kwargs={"org_slug": organization.slug, "partnership_pk": alert.partnership_id},

@@ -246,7 +246,8 @@ def test_the_bell_counts_unread_and_opening_marks_read(
     )
     member = as_member(account_manager)
     count_url = reverse("dashboards:notification-count", kwargs={"org_slug": org_a.slug})
-    assert ">1<" in member.get(count_url).content.decode()
+    assert ">1<" in member.get(count_url, HTTP_HX_REQUEST="true").content.decode()
+    assert member.get(count_url).url == notifications_url  # opened as a page: the list
     page = member.get(notifications_url).content.decode()
     assert "University went red" in page
     notification = Notification.objects.get()
@@ -258,7 +259,7 @@ def test_the_bell_counts_unread_and_opening_marks_read(
     assert opened.status_code == 302 and opened.url == f"/o/northstar/{partnership.pk}/health/"
     notification.refresh_from_db()
     assert notification.read_at is not None
-    assert "bell-count" not in member.get(count_url).content.decode()
+    assert "bell-count" not in member.get(count_url, HTTP_HX_REQUEST="true").content.decode()
 
 
 def test_mark_all_read(as_member, org_a, account_manager):
@@ -333,3 +334,28 @@ def test_no_notification_or_page_of_another_tenant(as_member, outsider, org_a, n
         .status_code
         == 404
     )
+
+
+def test_alerts_are_e_mailed_once_with_their_reasons_or_not_at_all_when_in_app_only(
+    org_a, partnership, account_manager, actor_for, django_capture_on_commit_callbacks
+):
+    partnership.status = PartnershipStatus.LIVE
+    partnership.actual_go_live = datetime.date(2026, 6, 1)
+    partnership.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        check_services.checks_run(organization=org_a)
+    assert len(mail.outbox) == 1  # the notification's, not a second one from the check
+    assert "Ask the call center" in mail.outbox[0].body  # the alert's suggested next step
+
+    services.preferences_set(actor=actor_for(account_manager), choices={"alert": "in_app"})
+    Notification.objects.all().delete()
+    from health.models import Alert
+
+    Alert.objects.all().delete()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        check_services.checks_run(
+            organization=org_a, trigger="on_demand", now=NOW + datetime.timedelta(hours=1)
+        )
+    assert Notification.objects.filter(recipient=account_manager.user, kind="alert").exists()
+    assert mail.outbox == []
