@@ -16,7 +16,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help install assets python run test lint format migrate seed worker beat web bench bench-list bench-health clean
+.PHONY: help install assets python run test lint format migrate seed worker beat web bench bench-list bench-health bench-dashboards clean
 
 help:
 	@echo "make run      install, migrate SQLite under var/, load demo data, start web + worker + beat"
@@ -26,6 +26,7 @@ help:
 	@echo "make bench    HTTP benchmark: gunicorn + wrk vs plain Django anchors, ~11 min; needs wrk"
 	@echo "              (apt-get install wrk) and PostgreSQL; writes bench/results/http.json"
 	@echo "make bench-list / bench-health  the partnership list (test client) / the health-check sweep"
+	@echo "make bench-dashboards  the portfolio page and API (500 partnerships, 90 days) vs the anchors"
 
 python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -108,6 +109,9 @@ bench-list: install
 
 bench-health: install
 	$(VPY) -P bench/health_sweep.py $(BENCH_HEALTH_ARGS)
+
+bench-dashboards: install
+	$(VPY) -P bench/http.py --suite dashboards $(BENCH_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -100,6 +100,9 @@ from transition import services as transition_services  # noqa: E402
 from transition.models import PlanTask, TaskDependency, TaskStatus, TransitionPlan  # noqa: E402
 from transition.models.plan import Phase  # noqa: E402
 
+DASHBOARD_RESULTS = ROOT / "bench" / "results" / "dashboards.json"
+HISTORY_DAYS = 90
+
 # --- The dataset --------------------------------------------------------------------------
 
 ORG_SLUG = "northstar"  # demo/data/__init__.py
@@ -315,11 +318,22 @@ def dataset() -> dict:
     manager = User.objects.get(email=MANAGER_EMAIL)
     partnership = Partnership.objects.get(organization=organization, name=PLAN_PARTNERSHIP)
     plan = TransitionPlan.objects.get(partnership=partnership)
+    portfolio = Partnership.objects.filter(
+        organization=organization,
+        account_manager=manager,
+        status__in=[
+            PartnershipStatus.DISCOVERY,
+            PartnershipStatus.TRANSITION,
+            PartnershipStatus.LIVE,
+        ],
+    )
     return {
         "organization": organization,
         "partnership": partnership,
         "plan": plan,
+        "portfolio_client": portfolio.order_by("pk").values_list("client_id", flat=True).first(),
         "counts": {
+            "portfolio_rows": portfolio.count(),
             "bench_partnerships": Partnership.objects.filter(
                 organization=organization, name__startswith=PREFIX, account_manager=manager
             ).count(),
@@ -330,6 +344,120 @@ def dataset() -> dict:
             "plan_dependencies": TaskDependency.objects.filter(partnership=partnership).count(),
         },
     }
+
+
+def build_history() -> dict:
+    """The dashboards suite's history: for every partnership of the demo account manager's
+    portfolio (discovery, transition, live), a daily health check for HISTORY_DAYS days, two
+    KPIs a day for the live ones, an issue for one in three, a touchpoint each; then a health
+    sweep through the service, as beat would run it, for today's snapshot. Bulk-written
+    (derived history, not what the services validate)."""
+    from discovery.models import KpiDefinition
+    from health.models import HealthCheck, Issue, KpiMeasurement, Touchpoint
+    from health.services.checks import checks_run
+
+    started = time.perf_counter()
+    organization = Organization.objects.get(slug=ORG_SLUG)
+    manager = User.objects.get(email=MANAGER_EMAIL)
+    portfolio = list(
+        Partnership.objects.filter(
+            organization=organization,
+            account_manager=manager,
+            status__in=[
+                PartnershipStatus.DISCOVERY,
+                PartnershipStatus.TRANSITION,
+                PartnershipStatus.LIVE,
+            ],
+        ).order_by("pk")
+    )
+    kpis = list(
+        KpiDefinition.objects.filter(
+            organization=organization, key__in=["average_speed_of_answer", "abandonment_rate"]
+        )
+    )
+    now = timezone.now()
+    today = timezone.localdate()
+    checks, measurements, issues, touchpoints = [], [], [], []
+    for n, p in enumerate(portfolio):
+        for day in range(HISTORY_DAYS, 0, -1):
+            score = 40 + (n * 7 + day * 3) % 55
+            band = "red" if score < 50 else "green" if score >= 75 else "amber"
+            checks.append(
+                HealthCheck(
+                    organization=organization,
+                    partnership=p,
+                    period_start=(now - datetime.timedelta(days=day)).replace(
+                        hour=13, minute=0, second=0, microsecond=0
+                    ),
+                    phase=p.status,
+                    score=score,
+                    band=band,
+                    trend="steady",
+                    trigger="schedule",
+                )
+            )
+            if p.status == PartnershipStatus.LIVE:
+                for k, kpi in enumerate(kpis):
+                    measurements.append(
+                        KpiMeasurement(
+                            organization=organization,
+                            partnership=p,
+                            kpi=kpi,
+                            line_key=0,
+                            day=today - datetime.timedelta(days=day - 1),
+                            value=20 + (n + day + k) % 30 if k == 0 else 3 + (n + day) % 6,
+                            source="api",
+                            received_at=now - datetime.timedelta(days=day - 1),
+                        )
+                    )
+        if n % 3 == 0:
+            issues.append(
+                Issue(
+                    organization=organization,
+                    partnership=p,
+                    title=f"Callbacks late on line {n}",
+                    severity=("critical", "high", "medium", "low")[n % 4],
+                    raised_by=manager,
+                    opened_at=now - datetime.timedelta(hours=6 + n % 100),
+                    response_minutes=60,
+                    resolution_minutes=24 * 60,
+                )
+            )
+        touchpoints.append(
+            Touchpoint(
+                organization=organization,
+                partnership=p,
+                date=today - datetime.timedelta(days=n % 45),
+                kind="call",
+                attendees="The client's CNO",
+                recorded_by=manager,
+            )
+        )
+    for model, rows in (
+        (HealthCheck, checks),
+        (KpiMeasurement, measurements),
+        (Issue, issues),
+        (Touchpoint, touchpoints),
+    ):
+        model.objects.bulk_create(rows, batch_size=2000)
+    swept = checks_run(organization=organization)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return {
+        "seconds": round(time.perf_counter() - started, 1),
+        "portfolio_partnerships": len(portfolio),
+        "health_checks": len(checks) + swept.checked,
+        "kpi_measurements": len(measurements),
+        "issues": len(issues),
+        "touchpoints": len(touchpoints),
+        "alerts": len(swept.alerts),
+    }
+
+
+def history_built() -> bool:
+    from health.models import HealthCheck
+
+    return HealthCheck.objects.filter(organization__slug=ORG_SLUG).count() > HISTORY_DAYS * 100
 
 
 def built_already() -> bool:
@@ -554,6 +682,31 @@ def targets(data: dict, *, list_query: str) -> list[Target]:
     ]
 
 
+def dashboard_targets(data: dict) -> list[Target]:
+    """The portfolio page and its API twin (every partnership of the account manager's
+    portfolio), and the same anchors as the HTTP suite."""
+    slug = data["organization"].slug
+    rows = data["counts"]["portfolio_rows"]
+    return [
+        Target(
+            "portfolio_page",
+            f"portfolio page, {rows} partnerships",
+            reverse("dashboards:portfolio", kwargs={"org_slug": slug}),
+            rows,
+            "template_500",
+            kind="portfolio-page",
+        ),
+        Target(
+            "portfolio_api",
+            f"portfolio API, {rows} partnerships",
+            reverse("api:dashboards-portfolio-list", kwargs={"org_slug": slug}),
+            rows,
+            "drf_500",
+        ),
+        *(t for t in targets(data, list_query="") if t.is_anchor),
+    ]
+
+
 def count_rows(target: Target, body: bytes, slug: str) -> int | None:
     """The rows the response holds, read from what gunicorn served (None: not countable)."""
     text = body.decode("utf-8", "replace")
@@ -563,6 +716,8 @@ def count_rows(target: Target, body: bytes, slug: str) -> int | None:
         return len(set(re.findall(r'href="[^"]*/transition/tasks/(\d+)/"', text))) or None
     if target.kind == "list-page-anchor":
         return text.count("<tr><td>") or None
+    if target.kind == "portfolio-page":  # one "why" link per row
+        return text.count('class="why-link"') or None
     data = json.loads(text)
     if isinstance(data, list):
         return len(data)
@@ -665,8 +820,17 @@ RATIO_TARGETS = {
 ME_SHARE_TARGET = 0.70
 
 
-def derive(report: dict, low: int, high: int) -> None:
+DASHBOARD_RATIO_TARGETS = {
+    "portfolio_page": 1.0,  # the full portfolio at least as fast per row as a plain page
+    "portfolio_api": 0.67,  # its API twin at least 1.5x as fast per row as plain DRF
+}
+
+
+def derive(
+    report: dict, low: int, high: int, ratio_targets: dict | None = None, me: bool = True
+) -> None:
     """Cost per row, ratios against the anchors, the targets."""
+    ratio_targets = RATIO_TARGETS if ratio_targets is None else ratio_targets
     entries = {**report["endpoints"], **report["anchors"]}
 
     def p50(name: str) -> float:
@@ -687,8 +851,10 @@ def derive(report: dict, low: int, high: int) -> None:
         if anchor and per_row.get(anchor, 0) > 0:
             ratios[name] = round(per_row[name] / per_row[anchor], 2)
             entry["ratio_per_row"] = ratios[name]
-    me_share = round(rps("me") / rps("one_query"), 2) if rps("one_query") else None
-    report["endpoints"]["me"]["rps_share_of_one_query"] = me_share
+    me_share = None
+    if me:
+        me_share = round(rps("me") / rps("one_query"), 2) if rps("one_query") else None
+        report["endpoints"]["me"]["rps_share_of_one_query"] = me_share
     report["derived"] = {
         "bare_p50_ms": bare,
         "ms_per_row": per_row,
@@ -701,7 +867,7 @@ def derive(report: dict, low: int, high: int) -> None:
         ),
     }
     checks = []
-    for name, limit in RATIO_TARGETS.items():
+    for name, limit in ratio_targets.items():
         entry = report["endpoints"][name]
         measured = ratios.get(name)
         checks.append(
@@ -713,19 +879,22 @@ def derive(report: dict, low: int, high: int) -> None:
                 "pass": measured is not None and measured <= limit,
             }
         )
-    checks.append(
-        {
-            "endpoint": "me",
-            "target": f"req/s at {high} connections at least {ME_SHARE_TARGET:.0%} of one_query's",
-            "measured": me_share,
-            "limit": ME_SHARE_TARGET,
-            "pass": me_share is not None and me_share >= ME_SHARE_TARGET,
-        }
-    )
+    if me:
+        checks.append(
+            {
+                "endpoint": "me",
+                "target": (
+                    f"req/s at {high} connections at least {ME_SHARE_TARGET:.0%} of one_query's"
+                ),
+                "measured": me_share,
+                "limit": ME_SHARE_TARGET,
+                "pass": me_share is not None and me_share >= ME_SHARE_TARGET,
+            }
+        )
     flat = report["queries_flat"]
     checks.append(
         {
-            "endpoint": "api_200, list_page_100",
+            "endpoint": ", ".join(flat),
             "target": "query counts flat in the number of rows",
             "measured": flat,
             "limit": None,
@@ -799,8 +968,19 @@ def main() -> int:
         help="query string of the list page at 100 rows (page_size=100)",
     )
     parser.add_argument("--keepdb", action="store_true", help="reuse (and keep) the database")
-    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--suite",
+        choices=["http", "dashboards"],
+        default="http",
+        help="http: the lists, the plan, the Gantt, /me/ (bench/results/http.json); dashboards: "
+        f"the portfolio page and API with {HISTORY_DAYS} days of history "
+        "(bench/results/dashboards.json)",
+    )
+    parser.add_argument("--output", type=Path, default=None)
     args = parser.parse_args()
+    dashboards = args.suite == "dashboards"
+    if args.output is None:
+        args.output = DASHBOARD_RESULTS if dashboards else RESULTS
     connections = sorted(set(args.connections))
     low, high = connections[0], connections[-1]
     if shutil.which("wrk") is None:
@@ -841,6 +1021,12 @@ def main() -> int:
                 f" {PARTNERSHIPS} partnerships {built['partnerships_seconds']} s, plan of "
                 f"{TASKS} tasks {built['plan_seconds']} s); migrations {migrate_seconds:.1f} s"
             )
+        if dashboards:
+            if args.keepdb and history_built():
+                built["history"] = {"reused": True}
+            else:
+                built["history"] = build_history()
+                print(f"History built: {built['history']}")
         data = dataset()
         if data["counts"]["plan_tasks"] != TASKS:
             raise SystemExit(f"The plan has {data['counts']['plan_tasks']} tasks, not {TASKS}")
@@ -850,7 +1036,7 @@ def main() -> int:
         server = serve(args.workers)
         session = sign_in(server.port)
         cookie = cookie_header(session)
-        plan = targets(data, list_query=args.list_query)
+        plan = dashboard_targets(data) if dashboards else targets(data, list_query=args.list_query)
         slug = data["organization"].slug
 
         # Once each over HTTP (200 or stop), then the queries in this process.
@@ -881,14 +1067,32 @@ def main() -> int:
                 **({"anchor": target.anchor} if target.anchor else {}),
                 "connections": {},
             }
-        page = reverse("partnerships:list", kwargs={"org_slug": slug})
-        queries_flat = {
-            "api 50 vs 200 rows": [entries["api_50"]["queries"], entries["api_200"]["queries"]],
-            "list page 25 vs 100 rows": [
-                count_queries(page, session),
-                entries["list_page_100"]["queries"],
-            ],
-        }
+        if dashboards:
+            client_id = data["portfolio_client"]
+            portfolio = entries["portfolio_page"]["url"]
+            api = entries["portfolio_api"]["url"]
+            queries_flat = {
+                "portfolio page, one client vs all": [
+                    count_queries(f"{portfolio}?client={client_id}", session),
+                    entries["portfolio_page"]["queries"],
+                ],
+                "portfolio API, one client vs all": [
+                    count_queries(f"{api}?client={client_id}", session),
+                    entries["portfolio_api"]["queries"],
+                ],
+            }
+        else:
+            page = reverse("partnerships:list", kwargs={"org_slug": slug})
+            queries_flat = {
+                "api 50 vs 200 rows": [
+                    entries["api_50"]["queries"],
+                    entries["api_200"]["queries"],
+                ],
+                "list page 25 vs 100 rows": [
+                    count_queries(page, session),
+                    entries["list_page_100"]["queries"],
+                ],
+            }
         connection.close()
 
         # Warm-up, then the rounds, every endpoint and anchor interleaved in each round.
@@ -951,7 +1155,11 @@ def main() -> int:
             "queries_flat": queries_flat,
             "worker_rss_mb": rss,
         }
-        derive(report, low, high)
+        if dashboards:
+            report["suite"] = "dashboards"
+            derive(report, low, high, DASHBOARD_RATIO_TARGETS, me=False)
+        else:
+            derive(report, low, high)
     finally:
         if server is not None:
             server.stop()
