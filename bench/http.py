@@ -439,7 +439,9 @@ def build_history() -> dict:
         (Issue, issues),
         (Touchpoint, touchpoints),
     ):
-        model.objects.bulk_create(rows, batch_size=2000)
+        # The demo partnerships already have two weeks of checks (seed_demo): those days keep
+        # theirs.
+        model.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=model is HealthCheck)
     swept = checks_run(organization=organization)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

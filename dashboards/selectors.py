@@ -141,6 +141,7 @@ class Portfolio:
     open_alerts: int
     touchpoints_due: int
     clients: list[tuple[int, str]]
+    kpi_tiles: list[health_portfolio.KpiTile] = field(default_factory=list)
 
 
 def _attention(row: PortfolioRow) -> list[str]:
@@ -205,7 +206,8 @@ def portfolio(
     """The account manager's portfolio: per partnership its band and score, the daily score
     trend, phase, next milestone and its slip, open issues by severity with SLA breaches,
     days since the last touchpoint and since KPI data, open alerts, and why it needs
-    attention. Eleven queries, whatever the number of partnerships."""
+    attention, and KPI tiles against baseline and target. Fourteen queries, whatever the number
+    of partnerships."""
     now = now or timezone.now()
     organization = membership.organization
     today = organization.local_today()
@@ -282,6 +284,9 @@ def portfolio(
         rows.append(row)
     if band:
         rows = [r for r in rows if (r.band or "unchecked") == band]
+    tiles = health_portfolio.kpi_tiles(
+        membership=membership, partnership_ids=[r.id for r in rows], today=today
+    )
     rows.sort(key=_sort_key(sort if sort in PORTFOLIO_SORTS else "attention"))
     return Portfolio(
         rows=rows,
@@ -297,6 +302,7 @@ def portfolio(
             if r.days_since_touchpoint is None or r.days_since_touchpoint > TOUCHPOINT_DUE_DAYS
         ),
         clients=clients,
+        kpi_tiles=tiles,
     )
 
 
@@ -360,8 +366,15 @@ def chosen_partnership(partnerships: list[Partnership], wanted: str) -> Partners
     return partnerships[0] if partnerships else None
 
 
+KPI_PERIODS = (7, 28, 90)  # days the client executive may follow the KPIs over
+
+
 def client_partnership_detail(
-    *, membership: Membership, partnership: Partnership, today: datetime.date
+    *,
+    membership: Membership,
+    partnership: Partnership,
+    today: datetime.date,
+    days: int = 28,
 ) -> dict[str, Any]:
     """One partnership as its client executive follows it: parity, KPI lines against baseline
     and target, transition progress and go-live countdown, experience goals met, caller
@@ -375,7 +388,10 @@ def client_partnership_detail(
     return {
         "partnership": partnership,
         "parity": health_selectors.parity(membership=membership, partnership=partnership),
-        "kpis": kpi_overview(membership=membership, partnership=partnership, today=today),
+        "kpis": kpi_overview(
+            membership=membership, partnership=partnership, today=today, days=days
+        ),
+        "days": days,
         "progress": progress,
         "go_live": go_live,
         "go_live_in_days": (go_live - today).days if go_live else None,

@@ -269,3 +269,67 @@ def summary_pdf_write(*, document, membership) -> None:
     document.finished_at = timezone.now()
     document.progress, document.status, document.error = 100, SummaryStatus.DONE, ""
     document.save(update_fields=["pdf", "finished_at", "progress", "status", "error", "updated_at"])
+
+
+# --- Background jobs ---------------------------------------------------------------------
+
+JOB_CHUNK = 100  # partnerships checked between two progress reports
+
+
+def health_checks_all_request(*, actor: Actor):
+    """Ask for every health check of the organization now (admins): a job row, then the task
+    that runs it after the commit."""
+    from dashboards.models import Job, JobKind
+    from dashboards.tasks import health_checks_all_task
+    from tenancy import access
+    from tenancy.access import Action
+
+    access.require(actor.membership, Action.MANAGE_SETTINGS)
+    job = Job.objects.create(
+        organization_id=actor.membership.organization_id,
+        kind=JobKind.HEALTH_CHECKS,
+        requested_by_id=actor.membership.user_id,
+    )
+    transaction.on_commit(
+        lambda: health_checks_all_task.delay(organization_id=job.organization_id, job_id=job.pk)
+    )
+    return job
+
+
+def health_checks_all_run(*, job) -> None:
+    """Check every discovery, transition and live partnership of the job's organization, a
+    chunk at a time (each chunk its own transaction, as the scheduled sweep's), reporting
+    progress on the job row. One period for all: a chunk re-run after a failure skips what
+    is already checked."""
+    from dashboards.models import SummaryStatus
+    from health import selectors as health_selectors
+    from health.services.checks import checks_run, minute_floor
+
+    organization = job.organization
+    ids = list(
+        health_selectors.checked_partnerships(organization=organization)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    period = minute_floor(timezone.now())
+    job.total, job.done, job.status = len(ids), 0, SummaryStatus.RUNNING
+    job.save(update_fields=["total", "done", "status", "updated_at"])
+    checked = alerts = 0
+    for start in range(0, len(ids), JOB_CHUNK):
+        chunk = ids[start : start + JOB_CHUNK]
+        result = checks_run(
+            organization=organization,
+            partnership_ids=chunk,
+            trigger="on_demand",
+            period_start=period,
+        )
+        checked += result.checked + result.skipped
+        alerts += len(result.alerts)
+        job.done = min(job.total, start + len(chunk))
+        job.save(update_fields=["done", "updated_at"])
+    job.status, job.finished_at = SummaryStatus.DONE, timezone.now()
+    job.result = (
+        f"Checked {checked} partnership{'s' if checked != 1 else ''}; "
+        f"{alerts} new alert{'s' if alerts != 1 else ''}."
+    )
+    job.save(update_fields=["status", "finished_at", "result", "updated_at"])

@@ -24,6 +24,7 @@ from dashboards import services as notification_services
 from dashboards.models import (
     DEFAULT_DELIVERY,
     Delivery,
+    Job,
     Notification,
     NotificationKind,
     SummaryDocument,
@@ -217,6 +218,25 @@ def awaiting_links(items: list[dict], slug: str) -> list[dict]:
     return items
 
 
+def trend_line(values: list, width: int = 120, height: int = 28) -> dict:
+    """SVG polyline points of a KPI's daily values (oldest first), scaled between their lowest
+    and highest, and the words that say the same for a screen reader."""
+    if len(values) < 2:
+        return {"points": "", "trend_text": ""}
+    low, high = min(values), max(values)
+    span = (high - low) or 1
+    step = width / (len(values) - 1)
+    points = " ".join(
+        f"{i * step:.1f},{height - 2 - float((v - low) / span) * (height - 4):.1f}"
+        for i, v in enumerate(values)
+    )
+    text = (
+        f"{len(values)} days, from {values[0].normalize():f} to {values[-1].normalize():f}"
+        f" (lowest {low.normalize():f}, highest {high.normalize():f})"
+    )
+    return {"points": points, "trend_text": text}
+
+
 def kpi_figure(value, unit: str) -> str:
     """A KPI figure as the pages show it: one decimal at most, with its unit."""
     if value is None:
@@ -258,6 +278,8 @@ class ClientHomeView(HomeMixin, TemplateView):
         )
         chosen = selectors.chosen_partnership(partnerships, self.request.GET.get("partnership", ""))
         today = context["today"]
+        wanted_days = self.request.GET.get("days", "")
+        days = int(wanted_days) if wanted_days in {str(d) for d in selectors.KPI_PERIODS} else 28
         context.update(
             partnerships=partnerships,
             awaiting=awaiting_links(
@@ -265,15 +287,20 @@ class ClientHomeView(HomeMixin, TemplateView):
             ),
             detail=(
                 selectors.client_partnership_detail(
-                    membership=self.membership, partnership=chosen, today=today
+                    membership=self.membership, partnership=chosen, today=today, days=days
                 )
                 if chosen
                 else None
             ),
             unknown_partnership=chosen is None and bool(self.request.GET.get("partnership")),
         )
+        context["periods"] = selectors.KPI_PERIODS
         if context["detail"]:
             context["parity_rows"] = parity_rows(context["detail"]["parity"])
+            context["kpi_rows"] = [
+                {"line": line, **trend_line([row.value for row in reversed(line.recent)])}
+                for line in context["detail"]["kpis"]
+            ]
         return context
 
 
@@ -715,3 +742,39 @@ class SummaryPdfDownloadView(SummaryMixin, View):
             f'attachment; filename="summary-{name}-{document.month:%Y-%m}.pdf"'
         )
         return response
+
+
+# --- Background jobs ------------------------------------------------------------------------
+
+
+class HealthChecksAllView(OrgScopedMixin, View):
+    """POST: check every partnership of the organization now (admins), then follow it."""
+
+    http_method_names = ["post"]
+    model = Job
+    provider_only = True
+    required_action = Action.MANAGE_SETTINGS
+
+    def post(self, request, *args, **kwargs):
+        job = notification_services.health_checks_all_request(actor=self.actor)
+        return HttpResponseRedirect(
+            reverse("dashboards:job", kwargs={"org_slug": self.organization.slug, "pk": job.pk})
+        )
+
+
+class JobView(HomeMixin, TemplateView):
+    """A background job's progress (polled every second until it ends), then its result. It
+    survives a reload: the job is a row."""
+
+    template_name = "dashboards/job.html"
+    model = Job
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["job"] = self.get_object()
+        return context
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return ["dashboards/_job_status.html"]
+        return [self.template_name]

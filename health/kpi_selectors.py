@@ -70,6 +70,27 @@ class KpiLine:
         return self.kpi.format_value(self.latest.value)
 
     @property
+    def period_average(self) -> Decimal | None:
+        """The average of the recent days (None without any)."""
+        if not self.recent:
+            return None
+        total = sum((row.value for row in self.recent), Decimal(0))
+        return (total / len(self.recent)).quantize(Decimal("0.1"))
+
+    @property
+    def period_display(self) -> str:
+        return self.kpi.format_value(self.period_average)
+
+    @property
+    def period_meets_target(self) -> bool | None:
+        average = self.period_average
+        if average is None:
+            return None
+        if self.baseline is not None and self.baseline.target is not None:
+            return self.kpi.meets_target(average, self.baseline.target)
+        return self.kpi.meets_target(average)
+
+    @property
     def baseline_display(self) -> str:
         return self.kpi.format_value(self.baseline.value if self.baseline else None)
 
@@ -105,9 +126,11 @@ class KpiLine:
         return self.kpi.at_least_as_good(self.latest.value, self.baseline.value)
 
 
-def kpi_overview(*, membership, partnership: Partnership, today: datetime.date) -> list[KpiLine]:
+def kpi_overview(
+    *, membership, partnership: Partnership, today: datetime.date, days: int = RECENT_DAYS
+) -> list[KpiLine]:
     """Per KPI and service line measured: the latest value, the baseline, the target and the
-    last `RECENT_DAYS` days. Three queries, however many rows."""
+    last `days` days (RECENT_DAYS by default). Three queries, however many rows."""
     visible = measurements(membership=membership, partnership=partnership)
     latest_rows = list(
         visible.annotate(
@@ -120,7 +143,7 @@ def kpi_overview(*, membership, partnership: Partnership, today: datetime.date) 
     )
     if not latest_rows:
         return []
-    start = today - datetime.timedelta(days=RECENT_DAYS - 1)
+    start = today - datetime.timedelta(days=days - 1)
     recent: dict[tuple[int, int], list[KpiMeasurement]] = defaultdict(list)
     for row in visible.filter(day__gte=start, day__lte=today + datetime.timedelta(days=1)):
         recent[(row.kpi_id, row.line_key)].append(row)

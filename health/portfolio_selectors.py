@@ -442,3 +442,66 @@ def monthly_issues(
     for issue in open_now:
         issue.breached = sla.issue_clock(issue, now).breached
     return {**counts, "open": open_now}
+
+
+@dataclass
+class KpiTile:
+    kpi: KpiDefinition
+    measured: int = 0  # partnership service lines (or whole lines) with figures in the window
+    meeting_target: int = 0
+    with_target: int = 0
+    at_least_baseline: int = 0
+    with_baseline: int = 0
+
+
+def kpi_tiles(
+    *, membership: Membership, partnership_ids: Collection[int], today: datetime.date
+) -> list[KpiTile]:
+    """Per KPI, across the partnerships: how many of their lines (a service line, or the whole
+    line) meet the target and are at least as good as their discovery baseline, over the
+    health check's 28-day window. Three queries, however many partnerships."""
+    from discovery.models import KpiBaseline
+
+    if not partnership_ids:
+        return []
+    ids = list(partnership_ids)
+    since = today - datetime.timedelta(days=KPI_WINDOW_DAYS - 1)
+    averages = _kpi_averages(
+        access.visible(membership, KpiMeasurement).filter(partnership_id__in=ids), since
+    )
+    if not averages:
+        return []
+    baselines = {
+        (p, line, k): (value, target)
+        for p, line, k, value, target in access.visible(membership, KpiBaseline)
+        .filter(partnership_id__in=ids)
+        .values_list("partnership_id", "service_line_id", "kpi_id", "value", "target")
+    }
+    kpis = {
+        k.pk: k
+        for k in KpiDefinition.objects.filter(
+            organization_id=membership.organization_id, pk__in={k for _, _, k in averages}
+        )
+    }
+    tiles: dict[int, KpiTile] = {}
+    for (pid, line, kpi_id), (average, _days) in averages.items():
+        kpi = kpis.get(kpi_id)
+        if kpi is None or average is None:
+            continue
+        tile = tiles.setdefault(kpi_id, KpiTile(kpi=kpi))
+        tile.measured += 1
+        value = Decimal(str(average))
+        baseline, target = baselines.get((pid, line or None, kpi_id), (None, None))
+        target = target if target is not None else kpi.target
+        meets = kpi.meets_target(value, target) if target is not None else None
+        if meets is None and target is None and kpi.target_low is not None:
+            meets = kpi.meets_target(value)
+        if meets is not None:
+            tile.with_target += 1
+            tile.meeting_target += int(meets)
+        if baseline is not None:
+            better = kpi.at_least_as_good(value, baseline)
+            if better is not None:
+                tile.with_baseline += 1
+                tile.at_least_baseline += int(better)
+    return sorted(tiles.values(), key=lambda t: (t.kpi.position, t.kpi.name))

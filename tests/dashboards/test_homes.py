@@ -135,6 +135,13 @@ def test_a_client_executive_follows_parity_kpis_progress_goals_and_satisfaction(
     assert "Few callers hang up" in html and "met" in html
     assert "Students" in html and "92.5 %" in html and "+2.5 pts" in html
     assert "Hold music too loud" in html
+    trends = html.split("KPI trends")[1].split("</section>")[0]
+    assert "Last 28 days" in trends and "Abandonment rate" in trends and "meets" in trends
+    assert 'aria-label="Abandonment rate: 3 days, from 5.04 to 5.04' in trends
+    week = as_member(client_executive).get(home_url, {"days": "7"}).content.decode()
+    assert "Last 7 days" in week
+    odd = as_member(client_executive).get(home_url, {"days": "3650"}).content.decode()
+    assert "Last 28 days" in odd  # a period not offered falls back to 28 days
     assert (
         reverse(
             "health:issue-detail",

@@ -329,3 +329,35 @@ def test_the_portfolio_takes_the_same_queries_whatever_its_size(
     api_large = _portfolio_queries(member, api)
     add(3)
     assert _portfolio_queries(member, api) == api_large
+
+
+def test_kpi_tiles_count_lines_against_target_and_baseline(
+    as_member, account_manager, org_a, university, home_url
+):
+    from tests.discovery.factories import KpiBaselineFactory, ServiceLineFactory
+
+    kpi = KpiFactory(
+        organization=org_a,
+        key="abandonment_rate",
+        name="Abandonment rate",
+        direction="lower",
+        target=Decimal("5"),
+    )
+    for n, value in enumerate(["4.0", "6.5", "7.0"]):
+        p = PartnershipFactory(
+            organization=org_a,
+            client=university,
+            name=f"Live {n}",
+            status=PartnershipStatus.LIVE,
+            account_manager=account_manager.user,
+        )
+        line = ServiceLineFactory(partnership=p, name="After-hours")
+        KpiBaselineFactory(partnership=p, service_line=line, kpi=kpi, value=Decimal("6.8"))
+        measure(p, kpi, Decimal(value), service_line=line)
+    data = selectors.portfolio(membership=account_manager)
+    (tile,) = data.kpi_tiles
+    assert (tile.measured, tile.meeting_target, tile.with_target) == (3, 1, 3)
+    assert (tile.at_least_baseline, tile.with_baseline) == (2, 3)
+    html = as_member(account_manager).get(home_url).content.decode()
+    assert "KPIs across these partnerships" in html
+    assert "2 of 3 at or better than baseline" in html
