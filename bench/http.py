@@ -331,7 +331,6 @@ def dataset() -> dict:
         "organization": organization,
         "partnership": partnership,
         "plan": plan,
-        "portfolio_client": portfolio.order_by("pk").values_list("client_id", flat=True).first(),
         "counts": {
             "portfolio_rows": portfolio.count(),
             "bench_partnerships": Partnership.objects.filter(
@@ -354,6 +353,7 @@ def build_history() -> dict:
     (derived history, not what the services validate)."""
     from discovery.models import KpiDefinition
     from health.models import HealthCheck, Issue, KpiMeasurement, Touchpoint
+    from health.portfolio_selectors import DAILY_CHECK_HOUR
     from health.services.checks import checks_run
 
     started = time.perf_counter()
@@ -387,7 +387,7 @@ def build_history() -> dict:
                     organization=organization,
                     partnership=p,
                     period_start=(now - datetime.timedelta(days=day)).replace(
-                        hour=13, minute=0, second=0, microsecond=0
+                        hour=DAILY_CHECK_HOUR, minute=0, second=0, microsecond=0
                     ),
                     phase=p.status,
                     score=score,
@@ -1070,16 +1070,16 @@ def main() -> int:
                 "connections": {},
             }
         if dashboards:
-            client_id = data["portfolio_client"]
+            # The live partnerships alone (every kind of row the page reads) against all.
             portfolio = entries["portfolio_page"]["url"]
             api = entries["portfolio_api"]["url"]
             queries_flat = {
-                "portfolio page, one client vs all": [
-                    count_queries(f"{portfolio}?client={client_id}", session),
+                "portfolio page, live only vs all": [
+                    count_queries(f"{portfolio}?status=live", session),
                     entries["portfolio_page"]["queries"],
                 ],
-                "portfolio API, one client vs all": [
-                    count_queries(f"{api}?client={client_id}", session),
+                "portfolio API, live only vs all": [
+                    count_queries(f"{api}?status=live", session),
                     entries["portfolio_api"]["queries"],
                 ],
             }

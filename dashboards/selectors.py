@@ -144,6 +144,12 @@ class Portfolio:
     kpi_tiles: list[health_portfolio.KpiTile] = field(default_factory=list)
 
 
+def _is_daily(moment: datetime.datetime) -> bool:
+    """Whether a check is the one that stands for its day in the trend lines."""
+    utc = moment.astimezone(datetime.UTC)
+    return utc.hour == health_portfolio.DAILY_CHECK_HOUR and utc.minute == 0
+
+
 def _attention(row: PortfolioRow) -> list[str]:
     """Why a row needs the account manager now (empty when it does not)."""
     reasons = []
@@ -275,6 +281,9 @@ def portfolio(
             overdue_follow_ups=follow_ups.get(pid, 0),
             open_alerts=alerts.get(pid, 0),
         )
+        latest = row.check
+        if latest and latest["score"] is not None and not _is_daily(latest["period_start"]):
+            row.scores = [*row.scores, latest["score"]]  # today's latest, after the days'
         if row.last_touchpoint is not None:
             row.days_since_touchpoint = (today - row.last_touchpoint).days
         if row.status == PartnershipStatus.LIVE:

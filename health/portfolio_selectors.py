@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Avg, Count, Max, OuterRef, Q, Subquery
-from django.db.models.functions import TruncDate
+from django.utils import timezone
 
 from discovery.models import ExperienceGoal, KpiDefinition
 from health import scoring, sla
@@ -37,6 +37,7 @@ from health.selectors import (
     OPEN_ISSUE_STATUSES,
     _goal_value,
     _kpi_averages,
+    id_in,
 )
 from tenancy import access
 
@@ -45,6 +46,19 @@ if TYPE_CHECKING:
     from tenancy.models import Membership
 
 SEVERITIES = ("critical", "high", "medium", "low")
+# The hour (UTC) of the check that stands for its day in a trend line: the scheduled sweep
+# checks every hour on the hour (every 2, 3, 4, 6 or 12 hours hit it too), so each day has one,
+# read by the unique index (organization, partnership, period_start) rather than by averaging
+# a day's 24 snapshots.
+DAILY_CHECK_HOUR = 12
+
+
+def _of(queryset, ids: Collection[int]):
+    """`queryset` narrowed to the partnerships `ids`, bound as one array on PostgreSQL (an IN
+    list of hundreds of parameters costs more to build than most of these queries take)."""
+    return id_in(queryset, "partnership_id", sorted(ids))
+
+
 # How far back the portfolio looks for the last KPI received: older than this is "nothing in
 # five weeks" (reading a partnership's whole history for its last day would scan every row).
 FRESHNESS_WINDOW_DAYS = 35
@@ -53,19 +67,32 @@ FRESHNESS_WINDOW_DAYS = 35
 def latest_checks(
     *, membership: Membership, partnership_ids: Collection[int]
 ) -> dict[int, dict[str, Any]]:
-    """{partnership: {score, band, trend, period_start, id}} of the latest check of each."""
+    """{partnership: {score, band, trend, period_start, id}} of the latest check of each. Two
+    queries: the latest check's id per partnership (an index probe each, driven from the
+    partnerships), then those checks."""
+    from partnerships.models import Partnership
+
     if not partnership_ids:
         return {}
     latest = (
         HealthCheck.objects.filter(
-            organization_id=membership.organization_id, partnership_id=OuterRef("partnership_id")
+            organization_id=membership.organization_id, partnership_id=OuterRef("pk")
         )
         .order_by("-period_start")
         .values("pk")[:1]
     )
+    check_ids = [
+        pk
+        for pk in id_in(access.visible(membership, Partnership), "pk", sorted(partnership_ids))
+        .order_by()
+        .annotate(latest=Subquery(latest))
+        .values_list("latest", flat=True)
+        if pk is not None
+    ]
+    if not check_ids:
+        return {}
     rows = (
-        access.visible(membership, HealthCheck)
-        .filter(partnership_id__in=list(partnership_ids), pk=Subquery(latest))
+        id_in(access.visible(membership, HealthCheck), "pk", sorted(check_ids))
         .order_by()
         .values("id", "partnership_id", "score", "band", "trend", "period_start")
     )
@@ -81,25 +108,26 @@ def latest_checks(
 def daily_scores(
     *, membership: Membership, partnership_ids: Collection[int], since: datetime.date
 ) -> dict[int, list[float]]:
-    """{partnership: [the day's average score, oldest day first]} since `since` (days without
-    a scored check are left out)."""
+    """{partnership: [each day's score, oldest day first]} since `since`: the score of the
+    day's check at DAILY_CHECK_HOUR (UTC); a day without that check is left out."""
     if not partnership_ids:
         return {}
-    rows = (
-        access.visible(membership, HealthCheck)
-        .filter(
-            partnership_id__in=list(partnership_ids),
-            period_start__date__gte=since,
-            score__isnull=False,
+    today = timezone.now().date()
+    moments = [
+        datetime.datetime.combine(
+            since + datetime.timedelta(days=n), datetime.time(DAILY_CHECK_HOUR), tzinfo=datetime.UTC
         )
-        .annotate(day=TruncDate("period_start"))
-        .values("partnership_id", "day")
-        .annotate(average=Avg("score"))
-        .order_by("partnership_id", "day")
+        for n in range((today - since).days + 1)
+    ]
+    rows = (
+        _of(access.visible(membership, HealthCheck), partnership_ids)
+        .filter(period_start__in=moments, score__isnull=False)
+        .order_by("partnership_id", "period_start")
+        .values_list("partnership_id", "score")
     )
     series: dict[int, list[float]] = defaultdict(list)
-    for row in rows:
-        series[row["partnership_id"]].append(round(float(row["average"]), 1))
+    for pid, score in rows:
+        series[pid].append(float(score))
     return dict(series)
 
 
@@ -128,8 +156,8 @@ def open_issues(
     if not partnership_ids:
         return {}
     rows = (
-        access.visible(membership, Issue)
-        .filter(partnership_id__in=list(partnership_ids), status__in=OPEN_ISSUE_STATUSES)
+        _of(access.visible(membership, Issue), partnership_ids)
+        .filter(status__in=OPEN_ISSUE_STATUSES)
         .order_by()
         .values_list("partnership_id", "severity", "status", *ISSUE_CLOCK_FIELDS)
     )
@@ -152,8 +180,7 @@ def last_touchpoints(
     if not partnership_ids:
         return {}
     rows = (
-        access.visible(membership, Touchpoint)
-        .filter(partnership_id__in=list(partnership_ids))
+        _of(access.visible(membership, Touchpoint), partnership_ids)
         .order_by()
         .values("partnership_id")
         .annotate(last=Max("date"))
@@ -168,8 +195,8 @@ def overdue_follow_ups(
     if not partnership_ids:
         return {}
     rows = (
-        access.visible(membership, FollowUp)
-        .filter(partnership_id__in=list(partnership_ids), done_at__isnull=True, due__lt=today)
+        _of(access.visible(membership, FollowUp), partnership_ids)
+        .filter(done_at__isnull=True, due__lt=today)
         .order_by()
         .values("partnership_id")
         .annotate(n=Count("id"))
@@ -187,8 +214,8 @@ def last_kpi_received(
         return {}
     since = today - datetime.timedelta(days=FRESHNESS_WINDOW_DAYS)
     rows = (
-        access.visible(membership, KpiMeasurement)
-        .filter(partnership_id__in=list(partnership_ids), day__gte=since)
+        _of(access.visible(membership, KpiMeasurement), partnership_ids)
+        .filter(day__gte=since)
         .exclude(source=MeasurementSource.AUDITS)
         .order_by()
         .values("partnership_id")
@@ -349,8 +376,8 @@ def bands_at(
         .values("pk")[:1]
     )
     return dict(
-        access.visible(membership, HealthCheck)
-        .filter(partnership_id__in=list(partnership_ids), pk=Subquery(latest))
+        _of(access.visible(membership, HealthCheck), partnership_ids)
+        .filter(pk=Subquery(latest))
         .order_by()
         .values_list("partnership_id", "band")
     )
@@ -466,16 +493,14 @@ def kpi_tiles(
         return []
     ids = list(partnership_ids)
     since = today - datetime.timedelta(days=KPI_WINDOW_DAYS - 1)
-    averages = _kpi_averages(
-        access.visible(membership, KpiMeasurement).filter(partnership_id__in=ids), since
-    )
+    averages = _kpi_averages(_of(access.visible(membership, KpiMeasurement), ids), since)
     if not averages:
         return []
     baselines = {
         (p, line, k): (value, target)
-        for p, line, k, value, target in access.visible(membership, KpiBaseline)
-        .filter(partnership_id__in=ids)
-        .values_list("partnership_id", "service_line_id", "kpi_id", "value", "target")
+        for p, line, k, value, target in _of(
+            access.visible(membership, KpiBaseline), ids
+        ).values_list("partnership_id", "service_line_id", "kpi_id", "value", "target")
     }
     kpis = {
         k.pk: k

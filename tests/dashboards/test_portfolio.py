@@ -352,7 +352,9 @@ def test_kpi_tiles_count_lines_against_target_and_baseline(
             account_manager=account_manager.user,
         )
         line = ServiceLineFactory(partnership=p, name="After-hours")
-        KpiBaselineFactory(partnership=p, service_line=line, kpi=kpi, value=Decimal("6.8"))
+        KpiBaselineFactory(
+            partnership=p, service_line=line, kpi=kpi, value=Decimal("6.8"), target=None
+        )
         measure(p, kpi, Decimal(value), service_line=line)
     data = selectors.portfolio(membership=account_manager)
     (tile,) = data.kpi_tiles

@@ -35,6 +35,7 @@ def _first_health_checks() -> list[tuple[str, str]]:
     from django.utils import timezone
 
     from health.models import HealthCheck
+    from health.portfolio_selectors import DAILY_CHECK_HOUR
     from health.services.checks import checks_run
     from tenancy.models import Organization
 
@@ -45,7 +46,7 @@ def _first_health_checks() -> list[tuple[str, str]]:
             continue
         for days_ago in range(HISTORY_DAYS, 0, -1):
             then = (now - datetime.timedelta(days=days_ago)).replace(
-                hour=13, minute=0, second=0, microsecond=0
+                hour=DAILY_CHECK_HOUR, minute=0, second=0, microsecond=0
             )
             result = checks_run(organization=organization, period_start=then, now=then)
             created += [("health check", organization.slug)] * result.checked
