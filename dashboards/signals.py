@@ -90,19 +90,31 @@ def task_owner_before(sender, instance, update_fields=None, **kwargs):
     )
 
 
+def _tell(partnership: Partnership, recipients, kind: str, title: str, key: str, route: str, **url):
+    """Notify `recipients` of something on `partnership`, linking to its page `route`."""
+    return notify(
+        organization_id=partnership.organization_id,
+        recipient_ids=recipients,
+        kind=kind,
+        title=title,
+        url=_url(route, partnership, **url),
+        key=key,
+        partnership_id=partnership.pk,
+    )
+
+
 def task_assigned(sender, instance, created, **kwargs):
     owner = instance.owner_id
     if owner is None or (not created and getattr(instance, "_owner_before", owner) == owner):
         return
-    partnership = _partnership(instance.partnership_id)
-    notify(
-        organization_id=instance.organization_id,
-        recipient_ids=[owner],
-        kind=NotificationKind.TASK,
-        title=f"Task assigned to you: {instance.title} (due {instance.due:%b %-d})",
-        url=_url("transition:task", partnership, pk=instance.pk),
-        key=f"task-assigned:{instance.pk}:{owner}",
-        partnership_id=partnership.pk,
+    _tell(
+        _partnership(instance.partnership_id),
+        [owner],
+        NotificationKind.TASK,
+        f"Task assigned to you: {instance.title} (due {instance.due:%b %-d})",
+        f"task-assigned:{instance.pk}:{owner}",
+        "transition:task",
+        pk=instance.pk,
     )
 
 
@@ -110,14 +122,14 @@ def issue_raised(sender, instance, created, **kwargs):
     if not created:
         return
     partnership = _partnership(instance.partnership_id)
-    notify(
-        organization_id=instance.organization_id,
-        recipient_ids=_others([partnership.account_manager_id], instance.raised_by_id),
-        kind=NotificationKind.ISSUE,
-        title=f"New {instance.severity} issue on {partnership.name}: {instance.title}",
-        url=_url("health:issue-detail", partnership, pk=instance.pk),
-        key=f"issue-raised:{instance.pk}",
-        partnership_id=partnership.pk,
+    _tell(
+        partnership,
+        _others([partnership.account_manager_id], instance.raised_by_id),
+        NotificationKind.ISSUE,
+        f"New {instance.severity} issue on {partnership.name}: {instance.title}",
+        f"issue-raised:{instance.pk}",
+        "health:issue-detail",
+        pk=instance.pk,
     )
 
 
@@ -128,15 +140,14 @@ def issue_answered(sender, instance, created, **kwargs):
     if not created or instance.to_status not in ANSWERED:
         return
     issue = instance.issue
-    partnership = _partnership(issue.partnership_id)
-    notify(
-        organization_id=instance.organization_id,
-        recipient_ids=_others([issue.raised_by_id], instance.changed_by_id),
-        kind=NotificationKind.ISSUE,
-        title=f"Your issue “{issue.title}” {ANSWERED[instance.to_status]}",
-        url=_url("health:issue-detail", partnership, pk=issue.pk),
-        key=f"issue-status:{instance.pk}",
-        partnership_id=partnership.pk,
+    _tell(
+        _partnership(issue.partnership_id),
+        _others([issue.raised_by_id], instance.changed_by_id),
+        NotificationKind.ISSUE,
+        f"Your issue “{issue.title}” {ANSWERED[instance.to_status]}",
+        f"issue-status:{instance.pk}",
+        "health:issue-detail",
+        pk=issue.pk,
     )
 
 
@@ -148,15 +159,14 @@ def issue_reply(sender, instance, created, **kwargs):
     issue = Issue.objects.filter(pk=instance.target_id).first()
     if issue is None:
         return
-    partnership = _partnership(issue.partnership_id)
-    notify(
-        organization_id=instance.organization_id,
-        recipient_ids=_others([issue.raised_by_id], instance.author_id),
-        kind=NotificationKind.ISSUE,
-        title=f"New reply on your issue “{issue.title}”",
-        url=_url("health:issue-detail", partnership, pk=issue.pk),
-        key=f"comment:{instance.pk}",
-        partnership_id=partnership.pk,
+    _tell(
+        _partnership(issue.partnership_id),
+        _others([issue.raised_by_id], instance.author_id),
+        NotificationKind.ISSUE,
+        f"New reply on your issue “{issue.title}”",
+        f"comment:{instance.pk}",
+        "health:issue-detail",
+        pk=issue.pk,
     )
 
 
@@ -164,14 +174,13 @@ def discovery_signed_off(sender, instance, created, **kwargs):
     if not created:
         return
     partnership = _partnership(instance.partnership_id)
-    notify(
-        organization_id=instance.organization_id,
-        recipient_ids=_client_executives(partnership),
-        kind=NotificationKind.AWAITING,
-        title=f"Co-sign the discovery sign-off of {partnership.name}",
-        url=_url("discovery:cosign", partnership),
-        key=f"cosign:{instance.pk}",
-        partnership_id=partnership.pk,
+    _tell(
+        partnership,
+        _client_executives(partnership),
+        NotificationKind.AWAITING,
+        f"Co-sign the discovery sign-off of {partnership.name}",
+        f"cosign:{instance.pk}",
+        "discovery:cosign",
     )
 
 
@@ -179,14 +188,14 @@ def opportunity_proposed(sender, instance, created, **kwargs):
     if not created:
         return
     partnership = _partnership(instance.partnership_id)
-    notify(
-        organization_id=instance.organization_id,
-        recipient_ids=_client_executives(partnership),
-        kind=NotificationKind.AWAITING,
-        title=f"Decide on the opportunity “{instance.title}” ({partnership.name})",
-        url=_url("discovery:opportunity-decide", partnership, pk=instance.pk),
-        key=f"opportunity:{instance.pk}",
-        partnership_id=partnership.pk,
+    _tell(
+        partnership,
+        _client_executives(partnership),
+        NotificationKind.AWAITING,
+        f"Decide on the opportunity “{instance.title}” ({partnership.name})",
+        f"opportunity:{instance.pk}",
+        "discovery:opportunity-decide",
+        pk=instance.pk,
     )
 
 
@@ -195,14 +204,14 @@ def preference_versioned(sender, instance, created, **kwargs):
         return
     partnership = _partnership(instance.partnership_id)
     preference = instance.preference
-    notify(
-        organization_id=instance.organization_id,
-        recipient_ids=_client_executives(partnership),
-        kind=NotificationKind.AWAITING,
-        title=(f"Approve {preference.physician}: {preference.title} (version {instance.number})"),
-        url=_url("culture:preference-detail", partnership, pk=preference.pk),
-        key=f"preference-version:{instance.pk}",
-        partnership_id=partnership.pk,
+    _tell(
+        partnership,
+        _client_executives(partnership),
+        NotificationKind.AWAITING,
+        f"Approve {preference.physician}: {preference.title} (version {instance.number})",
+        f"preference-version:{instance.pk}",
+        "culture:preference-detail",
+        pk=preference.pk,
     )
 
 
@@ -211,14 +220,13 @@ def goal_added(sender, instance, created, **kwargs):
         return
     partnership = _partnership(instance.partnership_id)
     today = partnership.organization.local_today()
-    notify(
-        organization_id=instance.organization_id,
-        recipient_ids=_client_executives(partnership),
-        kind=NotificationKind.AWAITING,
-        title=f"Sign off the desired-experience goals of {partnership.name}",
-        url=_url("discovery:goals-sign-off", partnership),
-        key=f"goals:{partnership.pk}:{today.isoformat()}",
-        partnership_id=partnership.pk,
+    _tell(
+        partnership,
+        _client_executives(partnership),
+        NotificationKind.AWAITING,
+        f"Sign off the desired-experience goals of {partnership.name}",
+        f"goals:{partnership.pk}:{today.isoformat()}",
+        "discovery:goals-sign-off",
     )
 
 
@@ -226,14 +234,13 @@ def reopen_requested(sender, instance, created, **kwargs):
     if not created:
         return
     partnership = _partnership(instance.partnership_id)
-    notify(
-        organization_id=instance.organization_id,
-        recipient_ids=_others([partnership.account_manager_id], instance.requested_by_id),
-        kind=NotificationKind.REOPEN,
-        title=f"The client asks to reopen discovery of {partnership.name}",
-        url=_url("discovery:overview", partnership),
-        key=f"reopen:{instance.pk}",
-        partnership_id=partnership.pk,
+    _tell(
+        partnership,
+        _others([partnership.account_manager_id], instance.requested_by_id),
+        NotificationKind.REOPEN,
+        f"The client asks to reopen discovery of {partnership.name}",
+        f"reopen:{instance.pk}",
+        "discovery:overview",
     )
 
 
@@ -251,14 +258,14 @@ def tasks_due_tomorrow(*, organization) -> int:
     count = 0
     for task in tasks:
         count += len(
-            notify(
-                organization_id=organization.pk,
-                recipient_ids=[task.owner_id],
-                kind=NotificationKind.TASK,
-                title=f"Due tomorrow: {task.title} ({task.partnership.name})",
-                url=_url("transition:task", task.partnership, pk=task.pk),
-                key=f"task-due:{task.pk}:{tomorrow.isoformat()}",
-                partnership_id=task.partnership_id,
+            _tell(
+                task.partnership,
+                [task.owner_id],
+                NotificationKind.TASK,
+                f"Due tomorrow: {task.title} ({task.partnership.name})",
+                f"task-due:{task.pk}:{tomorrow.isoformat()}",
+                "transition:task",
+                pk=task.pk,
             )
         )
     return count
