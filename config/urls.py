@@ -20,6 +20,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("transition.urls")),
     path("o/<slug:org_slug>/", include("health.urls")),
     path("o/<slug:org_slug>/", include("dashboards.urls")),
+    path("o/<slug:org_slug>/", include("tenancy.jobs")),
     path("api/v1/", include(("config.api_urls", "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -26,14 +26,9 @@ def _own_summaries(membership, queryset):
     )
 
 
-def _own_jobs(membership, queryset):
-    return queryset.filter(requested_by_id=membership.user_id)
-
-
 def register_scopes() -> None:
     from dashboards.models import (
         DigestSent,
-        Job,
         Notification,
         NotificationPreference,
         SummaryDocument,
@@ -43,4 +38,3 @@ def register_scopes() -> None:
     access.register(NotificationPreference, _own_user)
     access.register(DigestSent, _own_user)
     access.register(SummaryDocument, _own_summaries)
-    access.register(Job, _own_jobs)

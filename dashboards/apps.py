@@ -11,6 +11,9 @@ class DashboardsConfig(AppConfig):
 
     def ready(self) -> None:
         from dashboards import access, signals
+        from dashboards.services import HEALTH_CHECKS_JOB
+        from tenancy.jobs import register_kind
 
         access.register_scopes()
         signals.connect()
+        register_kind(HEALTH_CHECKS_JOB, "Every health check, now")

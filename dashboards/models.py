@@ -148,36 +148,3 @@ class SummaryDocument(PartnershipOwnedModel):
 
     def __str__(self) -> str:
         return f"Summary of {self.month:%B %Y} for partnership {self.partnership_id}"
-
-
-class JobKind(models.TextChoices):
-    HEALTH_CHECKS = "health_checks", "Run every health check now"
-
-
-class Job(TenantModel):
-    """Long work run in the background for one member (today: every health check of the
-    organization at once), with its progress for the page that follows it."""
-
-    kind = models.CharField(max_length=24, choices=JobKind.choices)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    status = models.CharField(
-        max_length=8, choices=SummaryStatus.choices, default=SummaryStatus.QUEUED
-    )
-    total = models.PositiveIntegerField(default=0)
-    done = models.PositiveIntegerField(default=0)
-    result = models.CharField(max_length=300, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.status})"
-
-    @property
-    def progress(self) -> int:
-        if self.status == SummaryStatus.DONE:
-            return 100
-        return round(100 * self.done / self.total) if self.total else 0

@@ -144,10 +144,25 @@ class Portfolio:
     kpi_tiles: list[health_portfolio.KpiTile] = field(default_factory=list)
 
 
-def _is_daily(moment: datetime.datetime) -> bool:
-    """Whether a check is the one that stands for its day in the trend lines."""
+MAX_ID = 2**63 - 1
+
+
+def id_of(value: str) -> int | None:
+    """A row id from a query string: ASCII digits only, within a database key's range (`"²"`
+    passes `str.isdigit()`, and a 30-digit number overflows SQLite), else None."""
+    if not value or not value.isascii() or not value.isdecimal() or len(value) > 19:
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+def _is_daily(moment: datetime.datetime, every_minutes: int) -> bool:
+    """Whether a check is the one that stands for its day in the trend lines (the scheduled
+    check covering DAILY_CHECK_HOUR, UTC)."""
     utc = moment.astimezone(datetime.UTC)
-    return utc.hour == health_portfolio.DAILY_CHECK_HOUR and utc.minute == 0
+    noon = utc.replace(hour=health_portfolio.DAILY_CHECK_HOUR, minute=0, second=0, microsecond=0)
+    seconds = max(1, every_minutes) * 60
+    return int(utc.timestamp()) == int(noon.timestamp()) // seconds * seconds
 
 
 def _attention(row: PortfolioRow) -> list[str]:
@@ -192,8 +207,8 @@ def portfolio_partnerships(*, membership: Membership, manager: str = "") -> Any:
     queryset = access.visible(membership, Partnership).filter(status__in=PORTFOLIO_STATUSES)
     if manager == "all":
         return queryset
-    if manager.isdigit():
-        return queryset.filter(account_manager_id=int(manager))
+    if (manager_id := id_of(manager)) is not None:
+        return queryset.filter(account_manager_id=manager_id)
     if membership.role == Role.ADMIN:
         return queryset  # an admin's portfolio is the organization's
     return queryset.filter(account_manager_id=membership.user_id)
@@ -221,8 +236,8 @@ def portfolio(
     partnerships = base
     if status in PORTFOLIO_STATUSES:
         partnerships = partnerships.filter(status=status)
-    if client.isdigit():
-        partnerships = partnerships.filter(client_id=int(client))
+    if (client_id := id_of(client)) is not None:
+        partnerships = partnerships.filter(client_id=client_id)
     values = list(
         partnerships.order_by("name", "id").values(
             "id",
@@ -244,7 +259,8 @@ def portfolio(
     scores = health_portfolio.daily_scores(
         membership=membership,
         partnership_ids=ids,
-        since=today - datetime.timedelta(days=SPARKLINE_DAYS - 1),
+        days=SPARKLINE_DAYS,
+        every_minutes=settings.check_every_minutes,
     )
     progress = transition_selectors.plan_progress(
         membership=membership, partnership_ids=ids, today=today
@@ -282,7 +298,8 @@ def portfolio(
             open_alerts=alerts.get(pid, 0),
         )
         latest = row.check
-        if latest and latest["score"] is not None and not _is_daily(latest["period_start"]):
+        daily = _is_daily(latest["period_start"], settings.check_every_minutes) if latest else True
+        if latest and latest["score"] is not None and not daily:
             row.scores = [*row.scores, latest["score"]]  # today's latest, after the days'
         if row.last_touchpoint is not None:
             row.days_since_touchpoint = (today - row.last_touchpoint).days
@@ -367,11 +384,9 @@ def awaiting_client(*, membership: Membership) -> list[dict[str, Any]]:
 def chosen_partnership(partnerships: list[Partnership], wanted: str) -> Partnership | None:
     """The partnership a home page details: the one asked for (among those listed, so never
     another tenant's or client's), else the first."""
-    if wanted.isdigit():
-        for partnership in partnerships:
-            if partnership.pk == int(wanted):
-                return partnership
-        return None
+    if wanted:
+        pk = id_of(wanted)
+        return next((p for p in partnerships if p.pk == pk), None)
     return partnerships[0] if partnerships else None
 
 
@@ -594,10 +609,10 @@ def audit_trail(
     """The organization's audit events the member may read (admins: all), newest first,
     filtered by partnership, person, action and dates (the organization's local days)."""
     queryset = access.visible(membership, AuditEvent).select_related("actor", "partnership")
-    if partnership.isdigit():
-        queryset = queryset.filter(partnership_id=int(partnership))
-    if actor.isdigit():
-        queryset = queryset.filter(actor_id=int(actor))
+    if (partnership_id := id_of(partnership)) is not None:
+        queryset = queryset.filter(partnership_id=partnership_id)
+    if (actor_id := id_of(actor)) is not None:
+        queryset = queryset.filter(actor_id=actor_id)
     if verb:
         queryset = queryset.filter(verb=verb)
     zone = membership.organization.zone

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from django.conf import settings as django_settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from dashboards.models import (
@@ -96,27 +97,38 @@ FOOTER = (
 )
 
 
+def subject_line(title: str) -> str:
+    """A title as an e-mail subject: one line (a line break or separator in a task's or an
+    issue's title would make the mail header refuse it)."""
+    return " ".join(title.split())[:200]
+
+
 def _email_now(
     organization_id: int, key: str, emails: list[tuple[str, Notification]], body: str | None
 ) -> None:
-    sent = []
     for address, notification in emails:
+        # Claimed before it is sent: of two deliveries of the same event (the same key), one
+        # e-mails, the other finds it claimed.
+        claimed = Notification.objects.filter(
+            organization_id=organization_id,
+            key=key,
+            recipient_id=notification.recipient_id,
+            emailed_at__isnull=True,
+        ).update(emailed_at=timezone.now())
+        if not claimed:
+            continue
         text = body or (
             f"{notification.title}\n\nOpen it in Switchboard: {_absolute(notification.url)}"
         )
         try:
             send_mail(
-                subject=notification.title,
+                subject=subject_line(notification.title),
                 message=f"{text}\n\n{FOOTER}",
                 from_email=django_settings.DEFAULT_FROM_EMAIL,
                 recipient_list=[address],
             )
-            sent.append(notification.recipient_id)
-        except OSError:  # stored and shown in the app; the e-mail is best effort
+        except (OSError, ValueError):  # stored and shown in the app; e-mail is best effort
             logger.exception("Could not e-mail a notification to %s.", address)
-    Notification.objects.filter(
-        organization_id=organization_id, key=key, recipient_id__in=sent
-    ).update(emailed_at=timezone.now())
 
 
 def notification_mark_read(*, actor: Actor, notification: Notification) -> Notification:
@@ -166,9 +178,14 @@ def _claim(organization_id: int, user_id: int, kind: str, period: datetime.date)
 def daily_digest_send(*, organization, today: datetime.date) -> int:
     """E-mail each member their notifications chosen for the digest and not yet sent, in one
     e-mail; once per member and day. Returns the number of e-mails sent."""
+    members = Membership.objects.filter(organization=organization, user__is_active=True)
     pending = list(
         Notification.objects.filter(
-            organization=organization, delivery=Delivery.DIGEST, emailed_at__isnull=True
+            organization=organization,
+            delivery=Delivery.DIGEST,
+            emailed_at__isnull=True,
+            read_at__isnull=True,  # read in the app already: not e-mailed again
+            recipient_id__in=members.values("user_id"),  # a member no more: nothing sent
         )
         .select_related("recipient")
         .order_by("recipient_id", "created_at", "id")
@@ -218,12 +235,12 @@ def weekly_digest_send(*, organization, week_start: datetime.date, texts: dict) 
 def _send(address: str, subject: str, body: str) -> None:
     try:
         send_mail(
-            subject=subject,
+            subject=subject_line(subject),
             message=body,
             from_email=django_settings.DEFAULT_FROM_EMAIL,
             recipient_list=[address],
         )
-    except OSError:
+    except (OSError, ValueError):
         logger.exception("Could not e-mail a digest to %s.", address)
 
 
@@ -274,21 +291,24 @@ def summary_pdf_write(*, document, membership) -> None:
 # --- Background jobs ---------------------------------------------------------------------
 
 JOB_CHUNK = 100  # partnerships checked between two progress reports
+HEALTH_CHECKS_JOB = "health_checks"
 
 
 def health_checks_all_request(*, actor: Actor):
     """Ask for every health check of the organization now (admins): a job row, then the task
     that runs it after the commit."""
-    from dashboards.models import Job, JobKind
     from dashboards.tasks import health_checks_all_task
     from tenancy import access
     from tenancy.access import Action
+    from tenancy.models import Job
 
     access.require(actor.membership, Action.MANAGE_SETTINGS)
     job = Job.objects.create(
         organization_id=actor.membership.organization_id,
-        kind=JobKind.HEALTH_CHECKS,
+        kind=HEALTH_CHECKS_JOB,
         requested_by_id=actor.membership.user_id,
+        step="Waiting for a worker",
+        result_url=reverse("dashboards:home", kwargs={"org_slug": actor.organization.slug}),
     )
     transaction.on_commit(
         lambda: health_checks_all_task.delay(organization_id=job.organization_id, job_id=job.pk)
@@ -301,9 +321,9 @@ def health_checks_all_run(*, job) -> None:
     chunk at a time (each chunk its own transaction, as the scheduled sweep's), reporting
     progress on the job row. One period for all: a chunk re-run after a failure skips what
     is already checked."""
-    from dashboards.models import SummaryStatus
     from health import selectors as health_selectors
     from health.services.checks import checks_run, minute_floor
+    from tenancy.models import JobStatus
 
     organization = job.organization
     ids = list(
@@ -312,8 +332,9 @@ def health_checks_all_run(*, job) -> None:
         .values_list("pk", flat=True)
     )
     period = minute_floor(timezone.now())
-    job.total, job.done, job.status = len(ids), 0, SummaryStatus.RUNNING
-    job.save(update_fields=["total", "done", "status", "updated_at"])
+    job.total, job.done, job.status = len(ids), 0, JobStatus.RUNNING
+    job.step = "Checking partnerships"
+    job.save(update_fields=["total", "done", "status", "step", "updated_at"])
     checked = alerts = 0
     for start in range(0, len(ids), JOB_CHUNK):
         chunk = ids[start : start + JOB_CHUNK]
@@ -327,9 +348,9 @@ def health_checks_all_run(*, job) -> None:
         alerts += len(result.alerts)
         job.done = min(job.total, start + len(chunk))
         job.save(update_fields=["done", "updated_at"])
-    job.status, job.finished_at = SummaryStatus.DONE, timezone.now()
+    job.status, job.finished_at, job.step = JobStatus.DONE, timezone.now(), ""
     job.result = (
         f"Checked {checked} partnership{'s' if checked != 1 else ''}; "
         f"{alerts} new alert{'s' if alerts != 1 else ''}."
     )
-    job.save(update_fields=["status", "finished_at", "result", "updated_at"])
+    job.save(update_fields=["status", "finished_at", "step", "result", "updated_at"])

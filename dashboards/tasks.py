@@ -113,14 +113,14 @@ def summary_pdf_task(*, organization_id: int, document_id: int) -> str:
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def health_checks_all_task(*, organization_id: int, job_id: int) -> str:
     """Run the organization's every health check for the member who asked (admins)."""
-    from dashboards.models import Job, SummaryStatus
+    from tenancy.models import Job, JobStatus
 
     job = (
         Job.objects.filter(organization_id=organization_id, pk=job_id)
         .select_related("organization")
         .first()
     )
-    if job is None or job.status == SummaryStatus.DONE:
+    if job is None or job.status == JobStatus.DONE:
         return "gone" if job is None else "done"
     try:
         services.health_checks_all_run(job=job)
@@ -128,7 +128,7 @@ def health_checks_all_task(*, organization_id: int, job_id: int) -> str:
         raise
     except Exception:
         logger.exception("Health-check job %s failed.", job_id)
-        job.status, job.result = SummaryStatus.FAILED, "An error occurred; try again."
+        job.status, job.result = JobStatus.FAILED, "An error occurred; try again."
         job.save(update_fields=["status", "result", "updated_at"])
         return "failed"
     return "done"

@@ -24,7 +24,6 @@ urlpatterns = [
     path("audit/", views.AuditTrailView.as_view(), name="audit"),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),
     path("jobs/health-checks/", views.HealthChecksAllView.as_view(), name="health-checks-all"),
-    path("jobs/<int:pk>/", views.JobView.as_view(), name="job"),
     path("notifications/count/", views.NotificationCountView.as_view(), name="notification-count"),
     path(
         "notifications/read-all/",

@@ -24,7 +24,6 @@ from dashboards import services as notification_services
 from dashboards.models import (
     DEFAULT_DELIVERY,
     Delivery,
-    Job,
     Notification,
     NotificationKind,
     SummaryDocument,
@@ -38,7 +37,7 @@ from tenancy.access import Action
 from tenancy.audit import audit_record
 from tenancy.csvfiles import write_rows
 from tenancy.fastpages import DateTexts, render_rows, url_for_each
-from tenancy.models import AuditEvent, Role
+from tenancy.models import AuditEvent, Job, Role
 from tenancy.validators import sane_date
 from tenancy.views import OrgScopedMixin
 
@@ -758,23 +757,5 @@ class HealthChecksAllView(OrgScopedMixin, View):
     def post(self, request, *args, **kwargs):
         job = notification_services.health_checks_all_request(actor=self.actor)
         return HttpResponseRedirect(
-            reverse("dashboards:job", kwargs={"org_slug": self.organization.slug, "pk": job.pk})
+            reverse("jobs:job", kwargs={"org_slug": self.organization.slug, "pk": job.pk})
         )
-
-
-class JobView(HomeMixin, TemplateView):
-    """A background job's progress (polled every second until it ends), then its result. It
-    survives a reload: the job is a row."""
-
-    template_name = "dashboards/job.html"
-    model = Job
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["job"] = self.get_object()
-        return context
-
-    def get_template_names(self):
-        if self.request.headers.get("HX-Request"):
-            return ["dashboards/_job_status.html"]
-        return [self.template_name]

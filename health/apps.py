@@ -10,10 +10,12 @@ class HealthConfig(AppConfig):
     verbose_name = "Account management and health"
 
     def ready(self) -> None:
-        from health import access
+        from health import access, import_tasks  # import_tasks: registers its Celery task
+        from tenancy.jobs import register_kind
 
         access.register_scopes()
         _register_issue_comments()
+        register_kind(import_tasks.KPI_IMPORT_JOB, "KPI import")
 
 
 def _register_issue_comments() -> None:

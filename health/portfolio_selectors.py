@@ -106,19 +106,23 @@ def latest_checks(
 
 
 def daily_scores(
-    *, membership: Membership, partnership_ids: Collection[int], since: datetime.date
+    *, membership: Membership, partnership_ids: Collection[int], days: int, every_minutes: int
 ) -> dict[int, list[float]]:
-    """{partnership: [each day's score, oldest day first]} since `since`: the score of the
-    day's check at DAILY_CHECK_HOUR (UTC); a day without that check is left out."""
+    """{partnership: [each day's score, oldest day first]} over the last `days` days (UTC): the
+    score of the day's scheduled check that covers DAILY_CHECK_HOUR (UTC), given the
+    organization's check interval (every hour: the noon check; every 8 hours: the 08:00 one;
+    daily: midnight's). A day without that check is left out."""
     if not partnership_ids:
         return {}
-    today = timezone.now().date()
-    moments = [
-        datetime.datetime.combine(
-            since + datetime.timedelta(days=n), datetime.time(DAILY_CHECK_HOUR), tzinfo=datetime.UTC
+    seconds = max(1, every_minutes) * 60
+    today = timezone.now().astimezone(datetime.UTC).date()
+    moments = []
+    for n in range(days - 1, -1, -1):
+        noon = datetime.datetime.combine(
+            today - datetime.timedelta(days=n), datetime.time(DAILY_CHECK_HOUR), datetime.UTC
         )
-        for n in range((today - since).days + 1)
-    ]
+        stamp = int(noon.timestamp()) // seconds * seconds
+        moments.append(datetime.datetime.fromtimestamp(stamp, tz=datetime.UTC))
     rows = (
         _of(access.visible(membership, HealthCheck), partnership_ids)
         .filter(period_start__in=moments, score__isnull=False)

@@ -148,6 +148,8 @@ def can_see_internal(membership: Membership) -> bool:
 
 
 def register_scopes() -> None:
-    from tenancy.models import AuditEvent, Role
+    from tenancy.models import AuditEvent, Job, Role
 
     register(AuditEvent, lambda membership, qs: qs if membership.role == Role.ADMIN else qs.none())
+    # A background job is its asker's: it may hold what only they may see.
+    register(Job, lambda membership, qs: qs.filter(requested_by_id=membership.user_id))

@@ -183,3 +183,48 @@ class AuditEvent(TenantModel):
 
     def delete(self, *args, **kwargs):
         raise TypeError("Audit events are never deleted.")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class Job(TenantModel):
+    """Long work run in the background for one member (a large import, every health check at
+    once), with what its page shows while it runs: a step, how far along, and at the end the
+    result or why it failed. The row outlives the request, so the page survives a reload.
+
+    `payload` holds what the work needs that a task message should not carry (an uploaded
+    file's text); `result_url` where to go once it is done."""
+
+    kind = models.CharField(max_length=32)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    step = models.CharField(max_length=120, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    result = models.CharField(max_length=500, blank=True)
+    result_url = models.CharField(max_length=500, blank=True)
+    payload = models.TextField(blank=True, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.status})"
+
+    @property
+    def progress(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return min(99, round(100 * self.done / self.total)) if self.total else 0
+
+    @property
+    def running(self) -> bool:
+        return self.status in (JobStatus.QUEUED, JobStatus.RUNNING)

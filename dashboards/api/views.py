@@ -112,13 +112,13 @@ class PortfolioViewSet(OrgScopedViewSet):
         if status and status not in selectors.PORTFOLIO_STATUSES:
             errors["status"] = [f"Choose one of: {', '.join(selectors.PORTFOLIO_STATUSES)}."]
         client = query.get("client", "")
-        if client and not client.isdigit():
+        if client and selectors.id_of(client) is None:
             errors["client"] = ["A client id (a whole number)."]
         sort = query.get("sort", "") or "attention"
         if sort not in selectors.PORTFOLIO_SORTS:
             errors["sort"] = [f"Choose one of: {', '.join(selectors.PORTFOLIO_SORTS)}."]
         manager = query.get("manager", "")
-        if manager and manager != "all" and not manager.isdigit():
+        if manager and manager != "all" and selectors.id_of(manager) is None:
             errors["manager"] = ["`all` or a user id (a whole number)."]
         if errors:
             raise exceptions.ValidationError(errors)

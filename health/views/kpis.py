@@ -11,18 +11,19 @@ import secrets
 from typing import Any
 
 from django import forms
-from django.contrib import messages
 from django.core.cache import cache
 from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from discovery.models import KpiDefinition, ServiceLine
 from health import imports
+from health.import_tasks import kpi_import_request
 from health.kpi_selectors import RECENT_DAYS, kpi_overview
 from health.models import KpiMeasurement
 from health.services.kpis import NEW, UNCHANGED, UPDATED, measurements_import_csv
 from partnerships.base import PartnershipPageMixin
-from tenancy import access
+from tenancy import access, csvfiles
 from tenancy.access import Action
 from tenancy.errors import ApplicationError
 
@@ -147,21 +148,25 @@ class KpiUploadView(KpiPage):
                     f"{PREVIEW_MINUTES} minutes, and imported once). Choose the file again."
                 )
             )
+        # Checked again before it is queued (the catalog or the services may have changed
+        # since the preview); the import itself runs in the background, its page follows it.
         try:
             result = measurements_import_csv(
-                actor=self.actor, partnership=self.partnership, content=content
+                actor=self.actor, partnership=self.partnership, content=content, dry_run=True
             )
         except ApplicationError as error:
-            # The catalog or the services changed since the preview: check again.
             return self.render_to_response(
                 self.get_context_data(
                     page_error=error.message, row_errors=error.extra.get("errors", [])
                 )
             )
-        cache.delete(self._cache_key(key))
-        messages.success(
-            self.request,
-            f"KPIs imported: {result.created} new, {result.updated} updated, "
-            f"{result.unchanged} unchanged.",
+        job = kpi_import_request(
+            actor=self.actor,
+            partnership=self.partnership,
+            content=csvfiles.decode(content),
+            rows=len(result.changes),
         )
-        return HttpResponseRedirect(self.url("kpis"))
+        cache.delete(self._cache_key(key))
+        return HttpResponseRedirect(
+            reverse("jobs:job", kwargs={"org_slug": self.organization.slug, "pk": job.pk})
+        )

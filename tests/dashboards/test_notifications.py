@@ -359,3 +359,48 @@ def test_alerts_are_e_mailed_once_with_their_reasons_or_not_at_all_when_in_app_o
         )
     assert Notification.objects.filter(recipient=account_manager.user, kind="alert").exists()
     assert mail.outbox == []
+
+
+def test_a_line_break_in_a_title_never_breaks_the_request_or_the_e_mail(
+    as_member,
+    client_executive,
+    account_manager,
+    partnership,
+    org_a,
+    django_capture_on_commit_callbacks,
+):
+    url = reverse(
+        "api:health-issue-list",
+        kwargs={"org_slug": org_a.slug, "partnership_pk": partnership.pk},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_member(client_executive).post(
+            url, {"title": "Calls\ndropped\u2028overnight", "severity": "high"}
+        )
+    assert response.status_code == 201, response.content
+    assert len(mail.outbox) == 1
+    assert "\n" not in mail.outbox[0].subject and "\u2028" not in mail.outbox[0].subject
+
+
+def test_the_digest_skips_former_members_and_what_was_read(
+    org_a, account_manager, client_executive, partnership, django_capture_on_commit_callbacks
+):
+    for who, key in (
+        (client_executive, "gone"),
+        (account_manager, "read"),
+        (account_manager, "new"),
+    ):
+        services.notify(
+            organization_id=org_a.pk,
+            recipient_ids=[who.user_id],
+            kind="task",
+            title=f"Task {key}",
+            url="/",
+            key=key,
+        )
+    Notification.objects.filter(key="read").update(read_at=NOW)
+    client_executive.delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.daily_digest_send(organization=org_a, today=org_a.local_today()) == 1
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [account_manager.user.email]
+    assert "Task new" in mail.outbox[0].body and "Task read" not in mail.outbox[0].body

@@ -363,3 +363,49 @@ def test_kpi_tiles_count_lines_against_target_and_baseline(
     html = as_member(account_manager).get(home_url).content.decode()
     assert "KPIs across these partnerships" in html
     assert "2 of 3 at or better than baseline" in html
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "99999999999999999999999", "-1", "1e3", "0"])
+def test_hostile_ids_in_the_query_string_never_break_a_page(
+    as_member, account_manager, client_executive, partnership, org_a, portfolio_url, home_url, value
+):
+    manager = as_member(account_manager)
+    assert manager.get(portfolio_url, {"manager": value, "client": value}).status_code == 200
+    api = reverse("api:dashboards-portfolio-list", kwargs={"org_slug": org_a.slug})
+    for name in ("manager", "client"):
+        response = manager.get(api, {name: value})
+        assert response.status_code == 400 and name in response.json()
+    executive = as_member(client_executive)
+    response = executive.get(home_url, {"partnership": value})
+    assert response.status_code == 200
+    assert "That partnership is not one of yours" in response.content.decode()
+
+
+def test_the_trend_reads_the_check_that_covers_noon_at_the_organizations_interval(
+    account_manager, partnership, org_a
+):
+    import datetime as dt
+
+    from health.models import HealthCheck
+    from health.portfolio_selectors import daily_scores
+
+    today = dt.datetime.now(dt.UTC).date()
+    for days_ago, hour, score in ((2, 8, 60), (1, 8, 65), (1, 16, 10), (0, 0, 99)):
+        HealthCheck.objects.create(
+            organization=org_a,
+            partnership=partnership,
+            period_start=dt.datetime.combine(
+                today - dt.timedelta(days=days_ago), dt.time(hour), dt.UTC
+            ),
+            phase="discovery",
+            score=score,
+            band="amber",
+        )
+    every_8_hours = daily_scores(
+        membership=account_manager, partnership_ids=[partnership.pk], days=3, every_minutes=480
+    )
+    assert every_8_hours == {partnership.pk: [60.0, 65.0]}
+    daily = daily_scores(
+        membership=account_manager, partnership_ids=[partnership.pk], days=3, every_minutes=1440
+    )
+    assert daily == {partnership.pk: [99.0]}

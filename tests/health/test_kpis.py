@@ -17,7 +17,10 @@ from django.urls import reverse
 from health.models import KpiMeasurement, MeasurementSource
 from health.services.kpis import MAX_ROWS, measurements_upsert
 from tenancy.errors import ApplicationError
-from tenancy.models import AuditEvent
+from tenancy.models import (
+    AuditEvent,
+    Job,
+)
 from tests.discovery.factories import KpiBaselineFactory, ServiceLineFactory
 
 pytestmark = pytest.mark.django_db
@@ -319,7 +322,7 @@ def csv_file(text: str, name: str = "kpis.csv") -> SimpleUploadedFile:
 
 
 def test_uploading_a_csv_previews_first_and_imports_on_confirmation(
-    as_member, implementation_pm, live, kpis, service
+    as_member, implementation_pm, live, kpis, service, django_capture_on_commit_callbacks
 ):
     client = as_member(implementation_pm)
     assert client.get(upload_url(live)).status_code == 200
@@ -335,10 +338,18 @@ def test_uploading_a_csv_previews_first_and_imports_on_confirmation(
     assert "<strong>2 new</strong>" in html
     assert not KpiMeasurement.objects.exists()  # the dry run wrote nothing
     key = preview.context["preview_key"]
-    done = client.post(upload_url(live), {"preview": key})
+    # The import runs in the background (Celery, after the commit); its page follows it.
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(upload_url(live), {"preview": key})
     assert done.status_code == 302
-    assert done["Location"] == kpis_url(live)
+    job = Job.objects.get(kind="kpi_import")
+    assert done["Location"] == reverse("jobs:job", kwargs={"org_slug": "northstar", "pk": job.pk})
     assert KpiMeasurement.objects.filter(source=MeasurementSource.CSV).count() == 2
+    page = client.get(done["Location"]).content.decode()
+    assert "KPIs imported: 2 new, 0 updated, 0 unchanged." in page
+    assert kpis_url(live) in page  # "See the result"
+    job.refresh_from_db()
+    assert job.status == "done" and job.payload == ""  # the file is not kept
     # The checked file is used once.
     again = client.post(upload_url(live), {"preview": key})
     assert "The checked file is no longer here" in again.content.decode()
