@@ -22,6 +22,7 @@ def _own_summaries(membership, queryset):
 
     return queryset.filter(
         requested_by_id=membership.user_id,
+        for_provider=membership.is_provider,
         partnership__in=access.visible(membership, Partnership).values("pk"),
     )
 

@@ -130,6 +130,9 @@ class SummaryDocument(PartnershipOwnedModel):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
+    # Written as a provider member (touchpoints included) or as the client's executive: a
+    # member whose side changed since no longer reads it.
+    for_provider = models.BooleanField(default=True)
     status = models.CharField(
         max_length=8, choices=SummaryStatus.choices, default=SummaryStatus.QUEUED
     )

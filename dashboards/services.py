@@ -247,17 +247,33 @@ def _send(address: str, subject: str, body: str) -> None:
 # --- Executive summary PDFs ------------------------------------------------------------------
 
 
+MAX_PENDING_SUMMARIES = 3  # PDFs a member may have queued or being written at once
+
+
 def summary_pdf_request(*, actor: Actor, partnership, month: datetime.date):
     """Ask for the month's summary as PDF: a document row, then the task that writes it
-    (after the commit, so the worker finds the row)."""
-    from dashboards.models import SummaryDocument
+    (after the commit, so the worker finds the row). A member has at most
+    MAX_PENDING_SUMMARIES of them waiting at once."""
+    from dashboards.models import SummaryDocument, SummaryStatus
     from dashboards.tasks import summary_pdf_task
 
+    pending = SummaryDocument.objects.filter(
+        organization_id=actor.membership.organization_id,
+        requested_by_id=actor.membership.user_id,
+        status__in=[SummaryStatus.QUEUED, SummaryStatus.RUNNING],
+    ).count()
+    if pending >= MAX_PENDING_SUMMARIES:
+        raise ApplicationError(
+            f"{pending} of your PDFs are still being written; wait for them to finish.",
+            field="month",
+            status=429,
+        )
     document = SummaryDocument.objects.create(
         organization_id=actor.membership.organization_id,
         partnership=partnership,
         month=month,
         requested_by_id=actor.membership.user_id,
+        for_provider=actor.membership.is_provider,
     )
     transaction.on_commit(
         lambda: summary_pdf_task.delay(

@@ -5,13 +5,12 @@ trail with its CSV export. Pages read through `dashboards.selectors`; they chang
 from __future__ import annotations
 
 import datetime
-import io
 from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +34,8 @@ from partnerships.models import Partnership, PartnershipStatus
 from tenancy import access
 from tenancy.access import Action
 from tenancy.audit import audit_record
-from tenancy.csvfiles import write_rows
+from tenancy.csvfiles import iter_rows
+from tenancy.errors import ApplicationError
 from tenancy.fastpages import DateTexts, render_rows, url_for_each
 from tenancy.models import AuditEvent, Job, Role
 from tenancy.validators import sane_date
@@ -469,57 +469,53 @@ class AuditTrailView(HomeMixin, TemplateView):
     def events(self):
         return selectors.audit_trail(membership=self.membership, **self.filters)
 
-    def export(self) -> HttpResponse:
+    EXPORT_HEADER = [
+        "time (UTC)",
+        "time (local)",
+        "person",
+        "e-mail",
+        "action",
+        "target type",
+        "target id",
+        "target",
+        "partnership",
+        "changes",
+        "address",
+        "user agent",
+    ]
+
+    def export(self) -> StreamingHttpResponse:
+        """The filtered events as CSV, streamed as they are read (a year of a busy
+        organization's trail never sits whole in memory). The export is recorded first."""
         zone = self.organization.zone
-        stream = io.StringIO()
-        events = self.events()
-        write_rows(
-            stream,
-            [
-                "time (UTC)",
-                "time (local)",
-                "person",
-                "e-mail",
-                "action",
-                "target type",
-                "target id",
-                "target",
-                "partnership",
-                "changes",
-                "address",
-                "user agent",
-            ],
-            (
-                (
-                    event.created_at.astimezone(datetime.UTC).isoformat(),
-                    event.created_at.astimezone(zone).isoformat(),
-                    event.actor.full_name if event.actor else "",
-                    event.actor.email if event.actor else "",
-                    event.verb,
-                    event.target_type,
-                    event.target_id,
-                    event.target_repr,
-                    event.partnership.name if event.partnership else "",
-                    _changes_text(event.changes),
-                    event.ip_address or "",
-                    event.user_agent,
-                )
-                for event in events.iterator(chunk_size=2000)
-            ),
-        )
+        events = self.events().filter(created_at__lte=timezone.now())  # not this export's own
         audit_record(
             actor=self.actor,
             verb="audit.exported",
             target=self.organization,
-            changes={
-                "filters": [
-                    None,
-                    {k: str(v) for k, v in self.filters.items() if v},
-                ]
-            },
+            changes={"filters": [None, {k: str(v) for k, v in self.filters.items() if v}]},
+        )
+        rows = (
+            (
+                event.created_at.astimezone(datetime.UTC).isoformat(),
+                event.created_at.astimezone(zone).isoformat(),
+                event.actor.full_name if event.actor else "",
+                event.actor.email if event.actor else "",
+                event.verb,
+                event.target_type,
+                event.target_id,
+                event.target_repr,
+                event.partnership.name if event.partnership else "",
+                _changes_text(event.changes),
+                event.ip_address or "",
+                event.user_agent,
+            )
+            for event in events.iterator(chunk_size=2000)
         )
         stamp = timezone.localtime(timezone=zone).strftime("%Y%m%d-%H%M")
-        response = HttpResponse(stream.getvalue(), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            iter_rows(self.EXPORT_HEADER, rows), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = (
             f'attachment; filename="audit-{self.organization.slug}-{stamp}.csv"'
         )
@@ -708,9 +704,13 @@ class SummaryPdfCreateView(SummaryMixin, View):
         if month is None:
             messages.error(request, "Choose a month between January 2000 and this month.")
             return HttpResponseRedirect(self.url("summary"))
-        document = notification_services.summary_pdf_request(
-            actor=self.actor, partnership=self.partnership, month=month
-        )
+        try:
+            document = notification_services.summary_pdf_request(
+                actor=self.actor, partnership=self.partnership, month=month
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return HttpResponseRedirect(f"{self.url('summary')}?month={month:%Y-%m}")
         return HttpResponseRedirect(self.url("summary-pdf", pk=document.pk))
 
 

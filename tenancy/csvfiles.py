@@ -89,9 +89,17 @@ def safe_cell(value: Any) -> str:
     return text
 
 
-def write_rows(stream, header: list[str], rows) -> None:
-    """Write `header` and `rows` (iterables of values) to `stream`, every cell `safe_cell`ed."""
-    writer = csv.writer(stream)
-    writer.writerow([safe_cell(name) for name in header])
+class _Line:
+    """A file-like object whose `write` returns what it was given (csv.writer into a stream)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def iter_rows(header: list[str], rows):
+    """The CSV text of `header` and `rows`, line by line (for a streamed download), every
+    cell `safe_cell`ed."""
+    writer = csv.writer(_Line())
+    yield writer.writerow([safe_cell(name) for name in header])
     for row in rows:
-        writer.writerow([safe_cell(value) for value in row])
+        yield writer.writerow([safe_cell(value) for value in row])

@@ -37,7 +37,8 @@ def events(org_a, org_b, admin, account_manager, partnership, outsider):
 
 
 def read_csv(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    text = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(text)))
 
 
 def test_an_admin_browses_the_trail_newest_first_without_other_tenants(

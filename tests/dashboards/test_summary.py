@@ -171,3 +171,37 @@ def test_the_pdf_fetcher_refuses_anything_but_the_apps_static_files(target):
 def test_the_pdf_fetcher_serves_the_print_stylesheet():
     body, mime = summary.static_file("https://switchboard.invalid/static/css/summary_print.css")
     assert mime == "text/css" and b"@page" in body
+
+
+def test_a_member_has_at_most_three_pdfs_waiting(
+    as_member, account_manager, live_partnership, org_a
+):
+    for _ in range(3):
+        SummaryDocument.objects.create(
+            organization=org_a,
+            partnership=live_partnership,
+            month=org_a.local_today().replace(day=1),
+            requested_by=account_manager.user,
+        )
+    response = as_member(account_manager).post(
+        url("summary-pdf-create", live_partnership), follow=True
+    )
+    assert "3 of your PDFs are still being written" in response.content.decode()
+    assert SummaryDocument.objects.count() == 3
+
+
+def test_a_pdf_written_for_the_provider_is_not_the_same_members_once_they_are_a_client(
+    as_member, account_manager, live_partnership, org_a, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        as_member(account_manager).post(url("summary-pdf-create", live_partnership))
+    document = SummaryDocument.objects.get()
+    account_manager.role = "client_executive"
+    account_manager.client = live_partnership.client
+    account_manager.save()
+    live_partnership.account_manager = None
+    live_partnership.save()
+    download = as_member(account_manager).get(
+        url("summary-pdf-download", live_partnership, pk=document.pk)
+    )
+    assert download.status_code == 404
