@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView, View
 
 from health import scoring, selectors
@@ -142,10 +143,20 @@ class AlertListView(OrgScopedMixin, TemplateView):
 
 
 class AlertActionView(AlertListView):
-    """POST acknowledge or snooze one alert (the recipient or an admin)."""
+    """POST acknowledge or snooze one alert (the recipient or an admin). `next`, a page of the
+    same organization (a home page's inbox), is where to return; else the alerts page."""
 
     http_method_names = ["post"]
     step = ""
+
+    def _next(self) -> str:
+        alerts = reverse("health:alerts", kwargs={"org_slug": self.organization.slug})
+        wanted = self.request.POST.get("next", "")
+        own = f"/o/{self.organization.slug}/"
+        safe = url_has_allowed_host_and_scheme(
+            wanted, allowed_hosts={self.request.get_host()}, require_https=False
+        )
+        return wanted if safe and wanted.startswith(own) and "//" not in wanted else alerts
 
     def post(self, request, *args, **kwargs):
         alert = self.get_object()
@@ -161,9 +172,7 @@ class AlertActionView(AlertListView):
                     messages.success(
                         request, f"Alert snoozed until {form.cleaned_data['until']:%b %-d, %Y}."
                     )
-                return HttpResponseRedirect(
-                    reverse("health:alerts", kwargs={"org_slug": self.organization.slug})
-                )
+                return HttpResponseRedirect(self._next())
             except ApplicationError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
         name = f"{self.step}_form"

@@ -133,17 +133,18 @@ def test_account_manager_works_a_red_partnership_from_the_portfolio(browser_page
     score = page.locator(".health-score").inner_text()
     assert "41" in score and "Red" in score and "Worsening" in score
 
-    # Acknowledge the alert with what was done.
+    # Acknowledge the alert with what was done, from the portfolio's inbox.
     go_home(page)
-    page.get_by_role("link", name="All my alerts").click()
-    page.wait_for_url(re.compile(r"/o/northstar/alerts/$"))
-    assert page.get_by_role("heading", name="Open (1)").is_visible()
-    acknowledge = page.get_by_role("form", name="Acknowledge this alert")
+    inbox = page.locator("section.inbox")
+    inbox.get_by_text("Acknowledge or snooze").click()
+    acknowledge = inbox.get_by_role("form", name=f"Acknowledge: {alert.title}")
     acknowledge.get_by_label(re.compile(r"^Note")).fill("Called the CNO; weekly calls agreed.")
     acknowledge.get_by_role("button", name="Acknowledge").click()
-    # The page posts and comes back to the same URL: wait for what the answer says.
+    # The page posts and comes back to the portfolio: wait for what the answer says.
     expect(page.get_by_text("Alert acknowledged.")).to_be_visible()
-    page.wait_for_url(re.compile(r"/o/northstar/alerts/$"))
+    page.wait_for_url(re.compile(r"/o/northstar/home/$"))
+    assert alert.title not in page.locator("section.inbox").inner_text()
+    page.goto(f"{page.live_server_url}/o/northstar/alerts/")
     expect(page.get_by_role("heading", name="Open (0)")).to_be_visible()
     done = page.locator("section[aria-labelledby='done-heading']").inner_text()
     assert alert.title in done and "Called the CNO; weekly calls agreed." in done

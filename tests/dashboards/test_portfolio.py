@@ -409,3 +409,55 @@ def test_the_trend_reads_the_check_that_covers_noon_at_the_organizations_interva
         membership=account_manager, partnership_ids=[partnership.pk], days=3, every_minutes=1440
     )
     assert daily == {partnership.pk: [99.0]}
+
+
+def test_the_inbox_acknowledges_and_snoozes_in_place(
+    as_member, account_manager, partnership, org_a, home_url
+):
+    common = {
+        "organization": org_a,
+        "partnership": partnership,
+        "recipient": account_manager.user,
+        "kind": AlertKind.BAND_WORSENED,
+        "band": "red",
+    }
+    first = Alert.objects.create(**common, title="First alert")
+    second = Alert.objects.create(**common, title="Second alert")
+    member = as_member(account_manager)
+    slug = {"org_slug": org_a.slug}
+    done = member.post(
+        reverse("health:alert-acknowledge", kwargs={**slug, "pk": first.pk}),
+        {"note": "Called the CNO.", "next": home_url},
+    )
+    assert done.status_code == 302 and done.url == home_url
+    until = (org_a.local_today() + datetime.timedelta(days=3)).isoformat()
+    snoozed = member.post(
+        reverse("health:alert-snooze", kwargs={**slug, "pk": second.pk}),
+        {"until": until, "reason": "Waiting for the carrier.", "next": "https://evil.example/"},
+    )
+    assert snoozed.url == reverse("health:alerts", kwargs=slug)  # never off the site
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.acknowledgement_note == "Called the CNO." and second.snoozed_until is not None
+    html = member.get(home_url).content.decode()
+    assert "First alert" not in html and "Second alert" not in html
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example/o/northstar/", "/o/harbor/home/", "javascript:alert(1)"]
+)
+def test_the_inbox_return_address_stays_in_the_organization(
+    as_member, account_manager, partnership, org_a, target
+):
+    alert = Alert.objects.create(
+        organization=org_a,
+        partnership=partnership,
+        recipient=account_manager.user,
+        kind=AlertKind.BAND_WORSENED,
+        title="An alert",
+    )
+    response = as_member(account_manager).post(
+        reverse("health:alert-acknowledge", kwargs={"org_slug": org_a.slug, "pk": alert.pk}),
+        {"note": "Done.", "next": target},
+    )
+    assert response.url == reverse("health:alerts", kwargs={"org_slug": org_a.slug})
