@@ -236,6 +236,29 @@ def trend_line(values: list, width: int = 120, height: int = 28) -> dict:
     return {"points": points, "trend_text": text}
 
 
+def kpi_charts(lines) -> list[dict]:
+    """The client's KPI lines with two days or more, as the data of their charts (Chart.js,
+    static/js/dashboards.js): names and figures as plain text and numbers, never markup."""
+    charts = []
+    for line in lines:
+        days = list(reversed(line.recent))
+        if len(days) < 2:
+            continue
+        target = line.target
+        charts.append(
+            {
+                "name": line.kpi.name,
+                "service": line.service_line.name if line.service_line else "Whole line",
+                "unit": line.kpi.unit_suffix.strip(),
+                "labels": [f"{row.day:%b} {row.day.day}" for row in days],
+                "values": [float(row.value) for row in days],
+                "baseline": float(line.baseline.value) if line.baseline else None,
+                "target": float(target) if target is not None else None,
+            }
+        )
+    return charts
+
+
 def kpi_figure(value, unit: str) -> str:
     """A KPI figure as the pages show it: one decimal at most, with its unit."""
     if value is None:
@@ -300,6 +323,7 @@ class ClientHomeView(HomeMixin, TemplateView):
                 {"line": line, **trend_line([row.value for row in reversed(line.recent)])}
                 for line in context["detail"]["kpis"]
             ]
+            context["kpi_charts"] = kpi_charts(context["detail"]["kpis"])
         return context
 
 

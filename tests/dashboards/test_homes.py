@@ -116,7 +116,13 @@ def test_a_client_executive_follows_parity_kpis_progress_goals_and_satisfaction(
         target=Decimal("5"),
     )
     service = ServiceLineFactory(partnership=partnership, name="After-hours triage")
-    KpiBaselineFactory(partnership=partnership, service_line=service, kpi=kpi, value=Decimal("7.8"))
+    KpiBaselineFactory(
+        partnership=partnership,
+        service_line=service,
+        kpi=kpi,
+        value=Decimal("7.8"),
+        target=Decimal("6"),
+    )
     for days_ago in range(3):
         measure(partnership, kpi, Decimal("5.04"), days_ago=days_ago, service_line=service)
     ExperienceGoalFactory(
@@ -138,6 +144,10 @@ def test_a_client_executive_follows_parity_kpis_progress_goals_and_satisfaction(
     trends = html.split("KPI trends")[1].split("</section>")[0]
     assert "Last 28 days" in trends and "Abandonment rate" in trends and "meets" in trends
     assert 'aria-label="Abandonment rate: 3 days, from 5.04 to 5.04' in trends
+    # The chart (Chart.js) gets the same figures as JSON, baseline and target included.
+    chart = html.split('id="kpi-chart-data"')[1].split("</script>")[0]
+    assert '"values":[5.04,5.04,5.04]' in chart.replace(" ", "")
+    assert '"baseline":7.8' in chart.replace(" ", "") and '"target":6.0' in chart.replace(" ", "")
     week = as_member(client_executive).get(home_url, {"days": "7"}).content.decode()
     assert "Last 7 days" in week
     odd = as_member(client_executive).get(home_url, {"days": "3650"}).content.decode()
