@@ -335,3 +335,30 @@ def test_the_admin_home_takes_the_same_queries_whatever_the_size(
     small = _queries(member, home_url)
     add(5)
     assert _queries(member, home_url) == small
+
+
+def test_the_pm_home_takes_the_same_queries_whatever_the_number_of_partnerships(
+    as_member, implementation_pm, account_manager, partnership, org_a, university, home_url
+):
+    partnership.status = PartnershipStatus.TRANSITION
+    partnership.save()
+    member = as_member(implementation_pm)
+    member.get(home_url)
+
+    def add(n):
+        for i in range(n):
+            p = PartnershipFactory(
+                organization=org_a,
+                client=university,
+                name=f"Transition {n}-{i}",
+                status=PartnershipStatus.TRANSITION,
+                account_manager=account_manager.user,
+                implementation_pms=[implementation_pm.user],
+            )
+            plan = TransitionPlanFactory(partnership=p)
+            PlanTaskFactory(plan=plan, owner=implementation_pm.user, is_milestone=True)
+
+    add(1)
+    small = _queries(member, home_url, {"partnership": partnership.pk})
+    add(4)
+    assert _queries(member, home_url, {"partnership": partnership.pk}) == small
