@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings as django_settings
 from django.core.mail import send_mail
@@ -38,6 +39,20 @@ def deliveries(*, organization_id: int, user_ids: Iterable[int]) -> dict[tuple[i
     return {(user, kind): delivery for user, kind, delivery in rows}
 
 
+@dataclass(frozen=True)
+class Message:
+    """One event to tell some members of: who, what, where to act, and its key (a member is
+    told once per key)."""
+
+    recipient_ids: tuple[int | None, ...]
+    kind: str
+    title: str
+    url: str
+    key: str
+    partnership_id: int | None = None
+    email_body: str | None = None  # instead of the title and link, in the e-mail
+
+
 def notify(
     *,
     organization_id: int,
@@ -49,10 +64,16 @@ def notify(
     partnership_id: int | None = None,
     email_body: str | None = None,
 ) -> list[Notification]:
-    """Tell each recipient (active members of the organization only) once per `key`; e-mail
-    at once those who chose so, after the transaction commits (`email_body` instead of the
-    title and link, when given). Returns the new ones."""
-    wanted = {pk for pk in recipient_ids if pk}
+    """Tell each recipient of one event (see `notify_many`). Returns the new notifications."""
+    message = Message(tuple(recipient_ids), kind, title, url, key, partnership_id, email_body)
+    return notify_many(organization_id=organization_id, messages=[message])
+
+
+def notify_many(*, organization_id: int, messages: list[Message]) -> list[Notification]:
+    """Tell the recipients of each message (active members of the organization only) once per
+    key; e-mail at once those who chose so, after the transaction commits. Four queries
+    however many messages (a sweep's alerts arrive together). Returns the new ones."""
+    wanted = {pk for message in messages for pk in message.recipient_ids if pk}
     if not wanted:
         return []
     members = dict(
@@ -60,30 +81,36 @@ def notify(
             organization_id=organization_id, user_id__in=wanted, user__is_active=True
         ).values_list("user_id", "user__email")
     )
-    already = set(
+    keys = {message.key[:120] for message in messages}
+    told = set(
         Notification.objects.filter(
-            organization_id=organization_id, recipient_id__in=list(members), key=key
-        ).values_list("recipient_id", flat=True)
+            organization_id=organization_id, recipient_id__in=list(members), key__in=keys
+        ).values_list("recipient_id", "key")
     )
     chosen = deliveries(organization_id=organization_id, user_ids=members)
-    created = [
-        Notification(
-            organization_id=organization_id,
-            recipient_id=user_id,
-            kind=kind,
-            title=title[:200],
-            url=url[:500],
-            key=key[:120],
-            partnership_id=partnership_id,
-            delivery=chosen.get((user_id, kind), DEFAULT_DELIVERY[kind]),
-        )
-        for user_id in sorted(members)
-        if user_id not in already
-    ]
+    created, emails = [], []
+    for message in messages:
+        key = message.key[:120]
+        for user_id in sorted({pk for pk in message.recipient_ids if pk in members}):
+            if (user_id, key) in told:
+                continue
+            told.add((user_id, key))
+            notification = Notification(
+                organization_id=organization_id,
+                recipient_id=user_id,
+                kind=message.kind,
+                title=message.title[:200],
+                url=message.url[:500],
+                key=key,
+                partnership_id=message.partnership_id,
+                delivery=chosen.get((user_id, message.kind), DEFAULT_DELIVERY[message.kind]),
+            )
+            created.append(notification)
+            if notification.delivery == Delivery.EMAIL:
+                emails.append((members[user_id], notification, message.email_body))
     Notification.objects.bulk_create(created, ignore_conflicts=True)
-    emails = [(members[n.recipient_id], n) for n in created if n.delivery == Delivery.EMAIL]
     if emails:
-        transaction.on_commit(lambda: _email_now(organization_id, key, emails, email_body))
+        transaction.on_commit(lambda: _email_now(organization_id, emails))
     return created
 
 
@@ -103,19 +130,24 @@ def subject_line(title: str) -> str:
     return " ".join(title.split())[:200]
 
 
-def _email_now(
-    organization_id: int, key: str, emails: list[tuple[str, Notification]], body: str | None
-) -> None:
-    for address, notification in emails:
-        # Claimed before it is sent: of two deliveries of the same event (the same key), one
-        # e-mails, the other finds it claimed.
-        claimed = Notification.objects.filter(
-            organization_id=organization_id,
-            key=key,
-            recipient_id=notification.recipient_id,
-            emailed_at__isnull=True,
-        ).update(emailed_at=timezone.now())
-        if not claimed:
+def _claim_emails(organization_id: int, emails: list[tuple[str, Notification, str | None]]) -> set:
+    """Mark the e-mails' notifications as e-mailed and return the (recipient, key) pairs this
+    call marked: of two deliveries of the same event, one e-mails, the other finds it done.
+    The stamp is this call's own, so the rows it marked are those carrying it."""
+    stamp = timezone.now()
+    scope = Notification.objects.filter(
+        organization_id=organization_id,
+        key__in={n.key for _, n, _ in emails},
+        recipient_id__in={n.recipient_id for _, n, _ in emails},
+    )
+    scope.filter(emailed_at__isnull=True).update(emailed_at=stamp)
+    return set(scope.filter(emailed_at=stamp).values_list("recipient_id", "key"))
+
+
+def _email_now(organization_id: int, emails: list[tuple[str, Notification, str | None]]) -> None:
+    claimed = _claim_emails(organization_id, emails)
+    for address, notification, body in emails:
+        if (notification.recipient_id, notification.key) not in claimed:
             continue
         text = body or (
             f"{notification.title}\n\nOpen it in Switchboard: {_absolute(notification.url)}"

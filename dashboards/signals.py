@@ -22,7 +22,7 @@ from django.db.models.signals import post_save, pre_save
 from django.urls import reverse
 
 from dashboards.models import NotificationKind
-from dashboards.services import notify
+from dashboards.services import Message, notify, notify_many
 from partnerships.models import Partnership
 from tenancy.models import Membership, Role
 
@@ -58,25 +58,27 @@ def _others(user_ids, actor_id) -> list[int]:
 def alerts_raised(sender, organization, alerts, **kwargs) -> bool:
     """The health check's new alerts (`health.signals.alerts_raised`): each to its recipient,
     delivered as they chose (by default an e-mail at once, with the alert's reasons and next
-    step). Answers True: the check sends no e-mail of its own. Alerts carry no primary key on
-    every database after a bulk insert: the key is the alert's partnership, kind and check."""
+    step), all in one batch (a sweep keeps its fixed number of queries). Answers True: the
+    check sends no e-mail of its own. Alerts carry no primary key on every database after a
+    bulk insert: the key is the alert's partnership, kind and check."""
     from health.services.checks import alert_email
 
-    for alert in alerts:
-        url = reverse(
-            "health:check",
-            kwargs={"org_slug": organization.slug, "partnership_pk": alert.partnership_id},
-        )
-        notify(
-            organization_id=organization.pk,
-            recipient_ids=[alert.recipient_id],
+    messages = [
+        Message(
+            recipient_ids=(alert.recipient_id,),
             kind=NotificationKind.ALERT,
             title=alert.title,
-            url=url,
+            url=reverse(
+                "health:check",
+                kwargs={"org_slug": organization.slug, "partnership_pk": alert.partnership_id},
+            ),
             key=f"alert:{alert.partnership_id}:{alert.kind}:{alert.health_check_id}",
             partnership_id=alert.partnership_id,
             email_body=alert_email(organization, alert)[1],
         )
+        for alert in alerts
+    ]
+    notify_many(organization_id=organization.pk, messages=messages)
     return True
 
 

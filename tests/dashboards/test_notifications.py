@@ -404,3 +404,34 @@ def test_the_digest_skips_former_members_and_what_was_read(
         assert services.daily_digest_send(organization=org_a, today=org_a.local_today()) == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].to == [account_manager.user.email]
     assert "Task new" in mail.outbox[0].body and "Task read" not in mail.outbox[0].body
+
+
+def test_a_sweeps_alerts_are_told_in_a_fixed_number_of_queries(
+    org_a, org_b, account_manager, outsider, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import ClientOrganizationFactory, PartnershipFactory
+
+    def first_sweep(organization, manager, n: int) -> int:
+        client = ClientOrganizationFactory(organization=organization)
+        for i in range(n):
+            PartnershipFactory(
+                organization=organization,
+                client=client,
+                name=f"Quiet line {i}",
+                status=PartnershipStatus.LIVE,
+                account_manager=manager.user,
+            )
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            result = check_services.checks_run(organization=organization)
+        assert len(result.alerts) == n  # every quiet feed raises its alert
+        return len(queries)
+
+    assert first_sweep(org_a, account_manager, 2) == first_sweep(org_b, outsider, 5)
+    assert Notification.objects.filter(kind="alert").count() == 7
+    assert len(mail.outbox) == 7
