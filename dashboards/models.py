@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from partnerships.models import PartnershipOwnedModel, partnership_key
-from tenancy.models import TenantModel
+from tenancy.models import JobStatus, TenantModel
 
 
 class NotificationKind(models.TextChoices):
@@ -114,13 +114,6 @@ class DigestSent(TenantModel):
         return f"{self.kind} digest of {self.period} to {self.user_id}"
 
 
-class SummaryStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Being written"
-    DONE = "done", "Ready"
-    FAILED = "failed", "Failed"
-
-
 class SummaryDocument(PartnershipOwnedModel):
     """A monthly executive summary as PDF, written in the background for the member who asked
     (it shows what they may see, so it is theirs only)."""
@@ -133,9 +126,7 @@ class SummaryDocument(PartnershipOwnedModel):
     # Written as a provider member (touchpoints included) or as the client's executive: a
     # member whose side changed since no longer reads it.
     for_provider = models.BooleanField(default=True)
-    status = models.CharField(
-        max_length=8, choices=SummaryStatus.choices, default=SummaryStatus.QUEUED
-    )
+    status = models.CharField(max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     pdf = models.BinaryField(null=True, blank=True, editable=False)
     error = models.CharField(max_length=300, blank=True)

@@ -17,6 +17,7 @@ from culture import selectors as culture_selectors
 from discovery import selectors as discovery_selectors
 from health import portfolio_selectors as health_portfolio
 from health import selectors as health_selectors
+from health.kpi_selectors import kpi_overview
 from health.models import Alert
 from partnerships.models import Partnership, PartnershipStatus
 from tenancy import access
@@ -403,8 +404,6 @@ def client_partnership_detail(
     """One partnership as its client executive follows it: parity, KPI lines against baseline
     and target, transition progress and go-live countdown, experience goals met, caller
     satisfaction per population, the issues they raised."""
-    from health.kpi_selectors import kpi_overview
-
     progress = transition_selectors.plan_progress(
         membership=membership, partnership_ids=[partnership.pk], today=today
     ).get(partnership.pk)

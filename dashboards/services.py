@@ -286,13 +286,14 @@ def summary_pdf_request(*, actor: Actor, partnership, month: datetime.date):
     """Ask for the month's summary as PDF: a document row, then the task that writes it
     (after the commit, so the worker finds the row). A member has at most
     MAX_PENDING_SUMMARIES of them waiting at once."""
-    from dashboards.models import SummaryDocument, SummaryStatus
+    from dashboards.models import SummaryDocument
     from dashboards.tasks import summary_pdf_task
+    from tenancy.models import JobStatus
 
     pending = SummaryDocument.objects.filter(
         organization_id=actor.membership.organization_id,
         requested_by_id=actor.membership.user_id,
-        status__in=[SummaryStatus.QUEUED, SummaryStatus.RUNNING],
+        status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
     ).count()
     if pending >= MAX_PENDING_SUMMARIES:
         raise ApplicationError(
@@ -319,9 +320,9 @@ def summary_pdf_write(*, document, membership) -> None:
     """Write the PDF of `document` as `membership` sees the partnership, reporting progress
     on the row (the status page polls it)."""
     from dashboards import summary
-    from dashboards.models import SummaryStatus
+    from tenancy.models import JobStatus
 
-    def step(progress: int, status: str = SummaryStatus.RUNNING) -> None:
+    def step(progress: int, status: str = JobStatus.RUNNING) -> None:
         document.progress, document.status = progress, status
         document.save(update_fields=["progress", "status", "updated_at"])
 
@@ -332,7 +333,7 @@ def summary_pdf_write(*, document, membership) -> None:
     step(40)
     document.pdf = summary.render_pdf(context)
     document.finished_at = timezone.now()
-    document.progress, document.status, document.error = 100, SummaryStatus.DONE, ""
+    document.progress, document.status, document.error = 100, JobStatus.DONE, ""
     document.save(update_fields=["pdf", "finished_at", "progress", "status", "error", "updated_at"])
 
 

@@ -66,16 +66,16 @@ def organization_morning_task(*, organization_id: int) -> dict:
 def summary_pdf_task(*, organization_id: int, document_id: int) -> str:
     """Write one executive summary PDF. The requester's membership is read again: someone who
     left the organization (or lost sight of the partnership) gets no document."""
-    from dashboards.models import SummaryDocument, SummaryStatus
+    from dashboards.models import SummaryDocument
     from tenancy import access
-    from tenancy.models import Membership
+    from tenancy.models import JobStatus, Membership
 
     document = (
         SummaryDocument.objects.filter(organization_id=organization_id, pk=document_id)
         .select_related("partnership__client", "partnership__organization")
         .first()
     )
-    if document is None or document.status == SummaryStatus.DONE:
+    if document is None or document.status == JobStatus.DONE:
         return "gone" if document is None else "done"
     membership = (
         Membership.objects.filter(
@@ -93,7 +93,7 @@ def summary_pdf_task(*, organization_id: int, document_id: int) -> str:
         .exists()
     ):
         document.status, document.error = (
-            SummaryStatus.FAILED,
+            JobStatus.FAILED,
             "You no longer see this partnership.",
         )
         document.save(update_fields=["status", "error", "updated_at"])
@@ -104,7 +104,7 @@ def summary_pdf_task(*, organization_id: int, document_id: int) -> str:
         raise
     except Exception:
         logger.exception("Summary PDF %s failed.", document_id)
-        document.status, document.error = SummaryStatus.FAILED, "An error occurred; try again."
+        document.status, document.error = JobStatus.FAILED, "An error occurred; try again."
         document.save(update_fields=["status", "error", "updated_at"])
         return "failed"
     return "done"

@@ -26,7 +26,6 @@ from dashboards.models import (
     Notification,
     NotificationKind,
     SummaryDocument,
-    SummaryStatus,
 )
 from discovery.models import KpiDefinition
 from partnerships.base import PartnershipPageMixin
@@ -37,9 +36,10 @@ from tenancy.audit import audit_record
 from tenancy.csvfiles import iter_rows
 from tenancy.errors import ApplicationError
 from tenancy.fastpages import DateTexts, render_rows, url_for_each
-from tenancy.models import AuditEvent, Job, Role
+from tenancy.models import AuditEvent, Job, JobStatus, Role
 from tenancy.validators import sane_date
 from tenancy.views import OrgScopedMixin
+from transition import selectors as transition_selectors
 
 BAND_LABELS = {
     "red": "Red",
@@ -50,16 +50,24 @@ BAND_LABELS = {
 }
 
 
-def sparkline(scores: list[float], width: int = 96, height: int = 24) -> str:
-    """SVG polyline points for scores 0-100 (oldest first), drawn server-side: the numbers
-    travel as numbers, never as markup a script would insert."""
-    if len(scores) < 2:
+def polyline(values: list, low, high, width: int = 96, height: int = 24) -> str:
+    """SVG polyline points of values (oldest first) scaled between `low` and `high`, drawn
+    server-side: the numbers travel as numbers, never as markup a script would insert."""
+    if len(values) < 2:
         return ""
-    step = width / (len(scores) - 1)
-    return " ".join(
-        f"{i * step:.1f},{height - 2 - (min(max(s, 0), 100) / 100) * (height - 4):.1f}"
-        for i, s in enumerate(scores)
-    )
+    span = float(high - low) or 1.0
+    step = width / (len(values) - 1)
+
+    def y(value) -> float:
+        share = float(min(max(value, low), high) - low) / span
+        return height - 2 - share * (height - 4)
+
+    return " ".join(f"{i * step:.1f},{y(v):.1f}" for i, v in enumerate(values))
+
+
+def sparkline(scores: list[float]) -> str:
+    """A health score's trend (0-100) as polyline points."""
+    return polyline(scores, 0, 100)
 
 
 class HomeMixin(OrgScopedMixin):
@@ -217,23 +225,17 @@ def awaiting_links(items: list[dict], slug: str) -> list[dict]:
     return items
 
 
-def trend_line(values: list, width: int = 120, height: int = 28) -> dict:
-    """SVG polyline points of a KPI's daily values (oldest first), scaled between their lowest
-    and highest, and the words that say the same for a screen reader."""
+def trend_line(values: list) -> dict:
+    """A KPI's daily values (oldest first) as polyline points scaled between their lowest and
+    highest, and the words that say the same for a screen reader."""
     if len(values) < 2:
         return {"points": "", "trend_text": ""}
     low, high = min(values), max(values)
-    span = (high - low) or 1
-    step = width / (len(values) - 1)
-    points = " ".join(
-        f"{i * step:.1f},{height - 2 - float((v - low) / span) * (height - 4):.1f}"
-        for i, v in enumerate(values)
-    )
     text = (
         f"{len(values)} days, from {values[0].normalize():f} to {values[-1].normalize():f}"
         f" (lowest {low.normalize():f}, highest {high.normalize():f})"
     )
-    return {"points": points, "trend_text": text}
+    return {"points": polyline(values, low, high, width=120, height=28), "trend_text": text}
 
 
 def kpi_charts(lines) -> list[dict]:
@@ -338,8 +340,6 @@ class PmHomeView(HomeMixin, TemplateView):
     model = Partnership
 
     def get_context_data(self, **kwargs):
-        from transition import selectors as transition_selectors
-
         context = super().get_context_data(**kwargs)
         today = context["today"]
         partnerships = list(
@@ -757,7 +757,7 @@ class SummaryPdfView(SummaryMixin, TemplateView):
 class SummaryPdfDownloadView(SummaryMixin, View):
     def get(self, request, *args, **kwargs):
         document = self.object
-        if document.status != SummaryStatus.DONE or not document.pdf:
+        if document.status != JobStatus.DONE or not document.pdf:
             return HttpResponseRedirect(self.url("summary-pdf", pk=document.pk))
         name = slugify(self.partnership.name)[:60] or "partnership"
         response = HttpResponse(bytes(document.pdf), content_type="application/pdf")

@@ -38,6 +38,7 @@ from health.selectors import (
     _goal_value,
     _kpi_averages,
     id_in,
+    latest_check_ids,
 )
 from tenancy import access
 
@@ -74,19 +75,12 @@ def latest_checks(
 
     if not partnership_ids:
         return {}
-    latest = (
-        HealthCheck.objects.filter(
-            organization_id=membership.organization_id, partnership_id=OuterRef("pk")
-        )
-        .order_by("-period_start")
-        .values("pk")[:1]
-    )
+    partnerships = id_in(access.visible(membership, Partnership), "pk", sorted(partnership_ids))
     check_ids = [
         pk
-        for pk in id_in(access.visible(membership, Partnership), "pk", sorted(partnership_ids))
-        .order_by()
-        .annotate(latest=Subquery(latest))
-        .values_list("latest", flat=True)
+        for pk in latest_check_ids(membership=membership, partnerships=partnerships).values_list(
+            "latest", flat=True
+        )
         if pk is not None
     ]
     if not check_ids:

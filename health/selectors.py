@@ -660,17 +660,30 @@ def latest_check(*, membership: Membership, partnership: Partnership) -> HealthC
     return check_history(membership=membership, partnership=partnership).first()
 
 
-def latest_checks(*, membership: Membership) -> QuerySet[HealthCheck]:
-    """The latest check of every partnership the member sees (one query: the latest is
-    picked by a correlated subquery in WHERE, not beside an aggregate)."""
+def latest_check_ids(*, membership: Membership, partnerships: QuerySet[Partnership]) -> QuerySet:
+    """The id of each of `partnerships`' latest check (a `values("latest")` queryset, usable
+    as a subquery): driven from the partnerships, one index probe each on the unique
+    (organization, partnership, period_start) index. Driven from the checks instead (a
+    correlated subquery per stored check, as this once was) it cost 80 ms for 400 partnerships
+    with a few weeks of hourly history."""
     latest = (
-        HealthCheck.objects.filter(partnership_id=OuterRef("partnership_id"))
-        .order_by("-period_start", "-id")
+        HealthCheck.objects.filter(
+            organization_id=membership.organization_id, partnership_id=OuterRef("pk")
+        )
+        .order_by("-period_start")
         .values("pk")[:1]
+    )
+    return partnerships.order_by().annotate(latest=Subquery(latest)).values("latest")
+
+
+def latest_checks(*, membership: Membership) -> QuerySet[HealthCheck]:
+    """The latest check of every partnership the member sees (one query)."""
+    ids = latest_check_ids(
+        membership=membership, partnerships=access.visible(membership, Partnership)
     )
     return (
         access.visible(membership, HealthCheck)
-        .filter(pk=Subquery(latest))
+        .filter(pk__in=ids)
         .select_related("partnership", "partnership__client")
         .order_by("partnership__name")
     )

@@ -13,8 +13,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from dashboards import summary
-from dashboards.models import SummaryDocument, SummaryStatus
+from dashboards.models import SummaryDocument
 from partnerships.models import PartnershipStatus
+from tenancy.models import JobStatus
 from tests.dashboards.conftest import issue, measure, touch
 from tests.discovery.factories import KpiFactory
 
@@ -91,7 +92,7 @@ def test_the_pdf_is_written_in_the_background_and_downloaded(
         response = member.post(url("summary-pdf-create", live_partnership), {"month": ""})
     document = SummaryDocument.objects.get()
     assert response.url == url("summary-pdf", live_partnership, pk=document.pk)
-    assert document.status == SummaryStatus.DONE and document.progress == 100
+    assert document.status == JobStatus.DONE and document.progress == 100
     status = member.get(response.url).content.decode()
     assert "Ready." in status
     download = member.get(url("summary-pdf-download", live_partnership, pk=document.pk))
@@ -110,7 +111,7 @@ def test_the_progress_fragment_polls_until_done(
         partnership=live_partnership,
         month=org_a.local_today().replace(day=1),
         requested_by=account_manager.user,
-        status=SummaryStatus.RUNNING,
+        status=JobStatus.RUNNING,
         progress=40,
     )
     fragment = (
@@ -147,7 +148,7 @@ def test_markup_in_names_stays_text_in_the_pdf(
     with django_capture_on_commit_callbacks(execute=True):
         as_member(account_manager).post(url("summary-pdf-create", live_partnership))
     document = SummaryDocument.objects.get()
-    assert document.status == SummaryStatus.DONE
+    assert document.status == JobStatus.DONE
     text = PdfReader(io.BytesIO(bytes(document.pdf))).pages[0].extract_text()
     assert '<img src="http://evil.example/x.png"> Line' in text
 
