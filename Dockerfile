@@ -41,4 +41,5 @@ RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
 
 USER switchboard
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# config/gunicorn.py: bind 0.0.0.0:8000, access log on stdout with secrets in paths masked.
+CMD ["gunicorn", "-c", "python:config.gunicorn", "config.wsgi:application"]

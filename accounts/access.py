@@ -1,5 +1,6 @@
 """Accounts' part of the access policy, registered from `AccountsConfig.ready()`:
-invitations are an admin's business; an API token is seen by its owner only."""
+invitations are an admin's business; an API token is seen by its owner, and by an admin (who
+may list and revoke any member's)."""
 
 from __future__ import annotations
 
@@ -12,4 +13,9 @@ def register_scopes() -> None:
     access.register(
         Invitation, lambda membership, qs: qs if membership.role == Role.ADMIN else qs.none()
     )
-    access.register(ApiToken, lambda membership, qs: qs.filter(user_id=membership.user_id))
+    access.register(
+        ApiToken,
+        lambda membership, qs: (
+            qs if membership.role == Role.ADMIN else qs.filter(user_id=membership.user_id)
+        ),
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from accounts import services
 from accounts.forms import UserAdminChangeForm, UserAdminCreationForm
 from accounts.models import ApiToken, Invitation, User
 from tenancy.admin import AuditedAdmin
@@ -59,6 +60,16 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         # A person belongs to no one organization: each one they are a member of records it.
         return [m.organization for m in obj.memberships.select_related("organization")]
 
+    def save_model(self, request, obj, form, change) -> None:
+        switched_off = change and "is_active" in form.changed_data and not obj.is_active
+        super().save_model(request, obj, form, change)
+        if switched_off:
+            revoked = services.user_deactivated(user=obj)
+            if revoked:
+                self.audit_write(
+                    request, obj, "api_tokens_revoked", {"api_tokens": 0}, {"api_tokens": revoked}
+                )
+
     def user_change_password(self, request, id, form_url=""):
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
@@ -111,13 +122,34 @@ class ApiTokenAdmin(AuditedAdmin):
         "organization",
         "created_at",
         "last_used_at",
+        "read_only",
+        "expires_at",
         "active",
     )
     list_filter = ("organization", ("revoked_at", admin.EmptyFieldListFilter))
     list_select_related = ("user", "organization")
     search_fields = ("name", "prefix", "user__email")
-    fields = ("name", "prefix", "user", "organization", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("prefix", "user", "organization", "created_at", "last_used_at")
+    fields = (
+        "name",
+        "prefix",
+        "user",
+        "organization",
+        "read_only",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "last_used_ip",
+        "revoked_at",
+    )
+    readonly_fields = (
+        "prefix",
+        "user",
+        "organization",
+        "read_only",
+        "created_at",
+        "last_used_at",
+        "last_used_ip",
+    )
 
     @admin.display(boolean=True, description="Active")
     def active(self, obj: ApiToken) -> bool:

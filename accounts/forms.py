@@ -136,6 +136,20 @@ class ApiTokenForm(forms.Form):
         max_length=ApiToken._meta.get_field("name").max_length,
         help_text="What will use it, e.g. “ACD nightly KPI push”.",
     )
+    expires_in_days = forms.TypedChoiceField(
+        label="Expires",
+        choices=[("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year"), ("", "Never")],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        initial="90",
+        help_text="After this the token stops working; make a new one before then.",
+    )
+    read_only = forms.BooleanField(
+        label="Read-only",
+        required=False,
+        help_text="May read, never change anything: for reports and dashboards.",
+    )
 
 
 # --- Django admin ---------------------------------------------------------------------

@@ -111,7 +111,10 @@ class Invitation(TenantModel):
 
 class ApiTokenQuerySet(TenantQuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True)
+        """Tokens that still work: not revoked, not past their expiry."""
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+        )
 
 
 class ApiToken(TenantModel):
@@ -123,7 +126,15 @@ class ApiToken(TenantModel):
     name = models.CharField(max_length=100, help_text="What uses it, e.g. 'ACD nightly push'.")
     prefix = models.CharField(max_length=PREFIX_LENGTH, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    read_only = models.BooleanField(
+        default=False, help_text="Reads only: any call that would change something is refused."
+    )
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="After this it stops working; empty: until revoked."
+    )
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Where it was last used from: a call from another address is written to the audit trail.
+    last_used_ip = models.GenericIPAddressField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
@@ -143,5 +154,15 @@ class ApiToken(TenantModel):
         return secrets.token_urlsafe(30)
 
     @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def state(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        return "expired" if self.is_expired else "active"

@@ -14,4 +14,4 @@ if TYPE_CHECKING:
 def has_active_token(membership: Membership) -> bool:
     """Does the member hold a token in this organization that still works? (Decides whether
     a client executive, who creates none, has any use for the API tokens page.)"""
-    return access.visible(membership, ApiToken).filter(revoked_at__isnull=True).exists()
+    return access.visible(membership, ApiToken).active().filter(user_id=membership.user_id).exists()

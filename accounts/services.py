@@ -262,15 +262,24 @@ class IssuedToken:
     key: str  # shown once; only its hash is stored
 
 
+# How long a new token may live, in days (None: until revoked).
+TOKEN_LIFETIMES = (30, 90, 365, None)
+
+
 @transaction.atomic
-def api_token_create(*, actor: Actor, name: str) -> IssuedToken:
+def api_token_create(
+    *, actor: Actor, name: str, read_only: bool = False, expires_in_days: int | None = None
+) -> IssuedToken:
     """A new token for the member. Tokens are for the provider's integrations (telephony and
     ACD systems, scripts): a client executive's portal needs none, so they may not create
-    one (a token they already hold stays theirs to see and revoke)."""
+    one (a token they already hold stays theirs to see and revoke). A read-only token may
+    only read; one with a lifetime stops working at its end."""
     if not actor.membership.is_provider:
         raise PermissionDenied("API tokens are for the provider's integrations.")
     if not name.strip():
         raise ApplicationError("Name the token after what will use it.", field="name")
+    if expires_in_days not in TOKEN_LIFETIMES:
+        raise ApplicationError("Choose 30, 90 or 365 days, or no expiry.", field="expires_in_days")
     key = ApiToken.new_key()
     token = ApiToken(
         organization_id=actor.membership.organization_id,
@@ -278,20 +287,46 @@ def api_token_create(*, actor: Actor, name: str) -> IssuedToken:
         name=name.strip(),
         prefix=key[: ApiToken.PREFIX_LENGTH],
         key_hash=ApiToken.hash_key(key),
+        read_only=read_only,
+        expires_at=(
+            timezone.now() + datetime.timedelta(days=expires_in_days) if expires_in_days else None
+        ),
     )
     token.full_clean()
     token.save()
-    audit_record(actor=actor, verb="api_token.created", target=token)
+    audit_record(
+        actor=actor,
+        verb="api_token.created",
+        target=token,
+        changes={
+            "read_only": [None, read_only],
+            "expires_at": [None, token.expires_at.isoformat() if token.expires_at else None],
+        },
+    )
     return IssuedToken(token=token, key=key)
 
 
 @transaction.atomic
 def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
-    if token.user_id != actor.membership.user_id:
-        raise PermissionDenied("Only the token's owner may revoke it.")
+    """The owner revokes their token; an admin revokes any member's (their own included)."""
+    owner = token.user_id == actor.membership.user_id
+    if not owner and actor.membership.role != Role.ADMIN:
+        raise PermissionDenied("Only the token's owner or an admin may revoke it.")
     if token.revoked_at:
         raise ApplicationError("This token is already revoked.", field="token")
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at", "updated_at"])
-    audit_record(actor=actor, verb="api_token.revoked", target=token)
+    changes = {} if owner else {"owner": [token.user.email, None], "revoked_by": ["", "admin"]}
+    audit_record(actor=actor, verb="api_token.revoked", target=token, changes=changes)
     return token
+
+
+@transaction.atomic
+def user_deactivated(*, user: User) -> int:
+    """A person's account was switched off (the Django admin): every token of theirs, in every
+    organization, is revoked for good, so that switching the account back on does not bring
+    them back. (Their sessions already end: an inactive user is signed out at the next
+    request.) The number of tokens revoked."""
+    return ApiToken.objects.filter(user_id=user.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )

@@ -358,7 +358,8 @@ class InvitationRevokeView(OrgScopedMixin, View):
 
 
 class TokensView(OrgScopedMixin, View):
-    """The member's own API tokens here. A new key is shown once, in the POST's response."""
+    """The member's own API tokens here (and, for an admin, every member's). A new key is
+    shown once, in the POST's response."""
 
     model = ApiToken
     template_name = "accounts/tokens.html"
@@ -385,7 +386,12 @@ class TokensView(OrgScopedMixin, View):
         if not form.is_valid():
             return self.render(form, status=400)
         try:
-            issued = services.api_token_create(actor=self.actor, name=form.cleaned_data["name"])
+            issued = services.api_token_create(
+                actor=self.actor,
+                name=form.cleaned_data["name"],
+                read_only=form.cleaned_data["read_only"],
+                expires_in_days=form.cleaned_data["expires_in_days"],
+            )
         except ApplicationError as error:
             apply_application_error(form, error)
             return self.render(form, status=400)
@@ -394,7 +400,10 @@ class TokensView(OrgScopedMixin, View):
         return self.render(ApiTokenForm(), issued=issued)
 
     def render(self, form, *, issued=None, status: int = 200) -> HttpResponse:
-        tokens = self.get_queryset().order_by("revoked_at", "-created_at")
+        visible = self.get_queryset().select_related("user").order_by("revoked_at", "-created_at")
+        tokens = [t for t in visible if t.user_id == self.membership.user_id]
+        # An admin sees every member's tokens too, to revoke one that should not work.
+        members_tokens = [t for t in visible if t.user_id != self.membership.user_id]
         example_url = self.request.build_absolute_uri(
             reverse("api:partnership-list", kwargs={"org_slug": self.organization.slug})
         )
@@ -403,6 +412,8 @@ class TokensView(OrgScopedMixin, View):
             "membership": self.membership,
             "nav": "tokens",
             "tokens": tokens,
+            "members_tokens": members_tokens,
+            "is_admin": self.membership.role == Role.ADMIN,
             "form": form,
             "issued": issued,
             "example_url": example_url,

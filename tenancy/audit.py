@@ -102,19 +102,44 @@ def audit_record(
     changes: dict[str, list[Any]] | None = None,
     partnership=None,
 ) -> AuditEvent:
-    from tenancy.models import AuditEvent
-
     if partnership is None and target._meta.label_lower == "partnerships.partnership":
         partnership = target
-    return AuditEvent.objects.create(
+    return audit_event(
         organization_id=actor.membership.organization_id,
         actor_id=actor.membership.user_id,
+        verb=verb,
+        target=target,
+        changes=changes,
+        partnership=partnership,
+        ip_address=actor.ip_address,
+        user_agent=actor.user_agent,
+    )
+
+
+def audit_event(
+    *,
+    organization_id: int,
+    actor_id: int | None,
+    verb: str,
+    target: models.Model,
+    changes: dict[str, list[Any]] | None = None,
+    partnership=None,
+    ip_address: str | None = None,
+    user_agent: str = "",
+) -> AuditEvent:
+    """The audit row itself, for what happens without a member's actor: sign-ins, a token
+    used from a new address (`audit_record` is the form services use)."""
+    from tenancy.models import AuditEvent
+
+    return AuditEvent.objects.create(
+        organization_id=organization_id,
+        actor_id=actor_id,
         verb=verb,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
         target_repr=str(target)[:255],
         partnership=partnership,
         changes=changes or {},
-        ip_address=actor.ip_address,
-        user_agent=actor.user_agent,
+        ip_address=ip_address,
+        user_agent=user_agent[:255],
     )

@@ -9,6 +9,7 @@ from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from tenancy.cache import count
 from tenancy.clientip import client_ip
+from tenancy.logmask import presents_secret
 from tenancy.middleware import signed_in
 
 
@@ -71,7 +72,7 @@ class FailedAuthThrottleMiddleware:
         # Only a request that presents a credential someone could guess (a token, a calendar
         # feed key) is refused up front; a session is never guessed (its key is random), so a
         # signed-in call does not pay the read. Every 401/403 counts, whatever it presented.
-        guessing = "HTTP_AUTHORIZATION" in request.META or "key" in request.GET
+        guessing = "HTTP_AUTHORIZATION" in request.META or presents_secret(request.path)
         if guessing and (cache.get(key) or 0) >= limit:
             response = JsonResponse(
                 {"detail": "Too many failed sign-in attempts from this address; try again later."},

@@ -260,11 +260,15 @@ def test_invitations_and_audit_events_are_for_admins_only(request, role, org_a, 
     assert access.visible(membership, AuditEvent).count() == expected
 
 
-def test_api_tokens_are_seen_by_their_owner_only(admin, account_manager):
+def test_api_tokens_are_seen_by_their_owner_and_the_admins(
+    admin, account_manager, implementation_pm, outsider
+):
     mine = ApiTokenFactory(organization=admin.organization, user=admin.user)
     theirs = ApiTokenFactory(organization=admin.organization, user=account_manager.user)
-    assert list(access.visible(admin, ApiToken)) == [mine]
+    ApiTokenFactory(organization=outsider.organization, user=outsider.user)
+    assert set(access.visible(admin, ApiToken)) == {mine, theirs}
     assert list(access.visible(account_manager, ApiToken)) == [theirs]
+    assert list(access.visible(implementation_pm, ApiToken)) == []
 
 
 # --- Internal fields ----------------------------------------------------------------------

@@ -103,7 +103,9 @@ NEEDS_MORE_DATA = {
 }
 # Kwargs that name no row but a choice, filled with a value every open partnership accepts
 # (the lifecycle move page: every open partnership may end).
-PLAIN_KWARGS: dict[str, str] = {"to_status": "ended"}
+# The calendar feed key: a made-up one opens nothing (tests/transition/test_api.py walks a real
+# key across tenants).
+PLAIN_KWARGS: dict[str, str] = {"to_status": "ended", "feed_key": "not-a-feed-key"}
 # Parent kwargs whose model is not a foreign key of the view's model under the same name.
 KNOWN_KWARG_MODELS: dict[str, type[models.Model]] = {"partnership_pk": Partnership}
 

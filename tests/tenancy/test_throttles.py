@@ -49,7 +49,8 @@ def test_failed_credentials_are_throttled_per_address_whatever_the_header(db):
     )
     assert refused.status_code == 429 and refused["Retry-After"] == "60"
     # A calendar feed key is a credential too; a call presenting none has nothing to guess.
-    assert client.get("/api/v1/me/?key=guess", REMOTE_ADDR="203.0.113.9").status_code == 429
+    feed = "/api/v1/orgs/northstar/my-tasks/calendar/feed/guess/"
+    assert client.get(feed, REMOTE_ADDR="203.0.113.9").status_code == 429
     assert client.get("/api/v1/me/", REMOTE_ADDR="203.0.113.9").status_code in (401, 403)
     # Another address has its own allowance; pages are not concerned.
     assert client.get("/api/v1/me/", REMOTE_ADDR="198.51.100.1").status_code in (401, 403)

@@ -707,28 +707,40 @@ def test_the_calendar_feed_by_key_session_and_nowhere_else(
     issued = api.post(url("transition-my-tasks-calendar-key", org_a))
     assert issued.status_code == 201
     feed_url = issued.json()["url"]
-    key = feed_url.split("key=")[1]
+    # The key is the path's last segment, never a query string (logs mask that segment).
+    assert "?" not in feed_url and "/my-tasks/calendar/feed/" in feed_url
+    key = feed_url.rstrip("/").rsplit("/", 1)[1]
     api.force_authenticate(None)
-    response = api.get(url("transition-my-tasks-calendar", org_a), {"key": key})
+    api.logout()
+    feed = url("transition-my-tasks-calendar-feed", org_a, feed_key=key)
+    assert feed_url.endswith(feed)
+    response = api.get(feed)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     assert "no-store" in response["Cache-Control"]  # fetched by key, kept by no cache
     text = response.content.decode()
     assert "BEGIN:VCALENDAR" in text and "Go/no-go decision" in text
     assert "DTSTART;VALUE=DATE:20260530" in text
-    # The key opens this organization's feed only, and nothing else of the API.
+    # The key opens this organization's feed only, and nothing else of the API; the old
+    # query-string form opens nothing.
     MembershipFactory(organization=org_b, user=implementation_pm.user, role=Role.ADMIN)
-    assert api.get(url("transition-my-tasks-calendar", org_b), {"key": key}).status_code == 404
-    assert api.get(url("transition-my-tasks-list", org_a), {"key": key}).status_code in (401, 403)
-    # Session auth works too; a revoked key does not.
-    login(api, implementation_pm)
-    assert api.get(url("transition-my-tasks-calendar", org_a)).status_code == 200
-    assert api.delete(url("transition-my-tasks-calendar-key", org_a)).status_code == 204
-    api.force_authenticate(None)
+    assert api.get(url("transition-my-tasks-calendar-feed", org_b, feed_key=key)).status_code == (
+        404
+    )
     assert api.get(url("transition-my-tasks-calendar", org_a), {"key": key}).status_code in (
         401,
         403,
     )
+    assert api.get(url("transition-my-tasks-list", org_a), {"key": key}).status_code in (401, 403)
+    wrong = url("transition-my-tasks-calendar-feed", org_a, feed_key="not-the-key")
+    assert api.get(wrong).status_code == 401
+    # Session auth works on the plain feed; a revoked key does not.
+    login(api, implementation_pm)
+    assert api.get(url("transition-my-tasks-calendar", org_a)).status_code == 200
+    assert api.delete(url("transition-my-tasks-calendar-key", org_a)).status_code == 204
+    api.force_authenticate(None)
+    api.logout()
+    assert api.get(feed).status_code == 401
     assert CalendarFeedKey.objects.get().revoked_at is not None
 
 

@@ -486,7 +486,8 @@ def test_the_calendar_feed_link_is_shown_once_and_can_be_revoked(
     url = my_tasks_url(partnership.organization)
     response = member.post(url, {"action": "feed-key"})
     feed_url = response.context["issued_feed_url"]
-    assert "/my-tasks/calendar/?key=" in feed_url and feed_url in response.content.decode()
+    assert "/my-tasks/calendar/feed/" in feed_url and feed_url in response.content.decode()
+    assert "?" not in feed_url  # the key is never a query string
     assert CalendarFeedKey.objects.active().filter(user=implementation_pm.user).count() == 1
     calendar = member.get(feed_url.split("testserver", 1)[1])
     assert calendar.status_code == 200 and b"BEGIN:VCALENDAR" in calendar.content

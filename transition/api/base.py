@@ -68,11 +68,12 @@ class TransitionViewSet(PartnershipScopedViewSet):
 
 
 class CalendarFeedKeyAuthentication(authentication.BaseAuthentication):
-    """`?key=<feed key>` on the calendar feed, because calendar applications cannot send
-    headers. Only the feed action lists this class, so a feed key opens nothing else."""
+    """`…/my-tasks/calendar/feed/<feed key>/`: calendar applications cannot send headers, so the
+    key is in the path, where every log masks it (`tenancy.logmask`); never in a query
+    string. Only the feed route lists this class, so a feed key opens nothing else."""
 
     def authenticate(self, request):
-        raw = request.query_params.get("key")
+        raw = (request.parser_context or {}).get("kwargs", {}).get("feed_key")
         if not raw:
             return None
         key = (
@@ -81,12 +82,17 @@ class CalendarFeedKeyAuthentication(authentication.BaseAuthentication):
             .first()
         )
         if key is None or key.revoked_at is not None or not key.user.is_active:
+            if "HTTP_AUTHORIZATION" in request.META or request._request.user.is_authenticated:
+                return None  # a token or a session: it decides (the own feed, or 404)
             raise exceptions.AuthenticationFailed("Invalid or revoked calendar key.")
         now = timezone.now()
         # Calendar apps poll often: touch at most once an hour.
         if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 3600:
             CalendarFeedKey.objects.filter(pk=key.pk).update(last_used_at=now)
         return key.user, key
+
+    def authenticate_header(self, request) -> str:
+        return 'CalendarFeedKey realm="api"'  # a wrong key is 401, like a wrong token
 
 
 class CalendarFeedKeyScheme(OpenApiAuthenticationExtension):
@@ -96,9 +102,12 @@ class CalendarFeedKeyScheme(OpenApiAuthenticationExtension):
     def get_security_definition(self, auto_schema):
         return {
             "type": "apiKey",
-            "in": "query",
-            "name": "key",
-            "description": "The secret of a member's calendar feed (my-tasks/calendar-key/).",
+            "in": "header",
+            "name": "X-Calendar-Feed-Key",
+            "description": (
+                "Not a header: the secret of a member's calendar feed travels in the path,"
+                " my-tasks/calendar/feed/{feed_key}/ (issued by my-tasks/calendar-key/)."
+            ),
         }
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Prefetch
-from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -321,26 +320,18 @@ class MyTasksViewSet(OrgScopedViewSet):
         )
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "key", str, description="The feed key, for calendar apps that cannot log in."
-            )
-        ],
         responses={(200, "text/calendar"): OpenApiResponse(response=OpenApiTypes.BINARY)},
     )
     @action(
         detail=False,
         methods=["get"],
         renderer_classes=[ICalendarRenderer, renderers.JSONRenderer],
-        authentication_classes=[
-            CalendarFeedKeyAuthentication,
-            ApiTokenAuthentication,
-            SessionAuthentication,
-        ],
+        authentication_classes=[ApiTokenAuthentication, SessionAuthentication],
     )
     def calendar(self, request, *args, **kwargs):
         """An iCalendar feed of the caller's open tasks, one all-day event on each due date.
-        Session, API token, or the `key` of their calendar feed; always this organization."""
+        Session or API token; calendar apps use `calendar/feed/{feed_key}/`. Always this
+        organization."""
         organization = self.organization
         calendar = Calendar()
         calendar.add("prodid", "-//Switchboard//Transition due dates//EN")
@@ -365,6 +356,34 @@ class MyTasksViewSet(OrgScopedViewSet):
         response["Content-Disposition"] = 'inline; filename="switchboard-due-dates.ics"'
         return response
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "feed_key",
+                str,
+                OpenApiParameter.PATH,
+                description="The feed's secret, issued by calendar-key/; masked in every log.",
+            )
+        ],
+        responses={(200, "text/calendar"): OpenApiResponse(response=OpenApiTypes.BINARY)},
+    )
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path=r"calendar/feed/(?P<feed_key>[A-Za-z0-9_-]{1,100})",
+        url_name="calendar-feed",
+        renderer_classes=[ICalendarRenderer, renderers.JSONRenderer],
+        authentication_classes=[
+            CalendarFeedKeyAuthentication,
+            ApiTokenAuthentication,
+            SessionAuthentication,
+        ],
+    )
+    def calendar_feed(self, request, *args, **kwargs):
+        """The same feed for calendar applications, which cannot sign in or send a header:
+        the key is the path's last segment (never a query string), masked in every log."""
+        return self.calendar(request)
+
     @extend_schema(methods=["POST"], request=None, responses={201: s.CalendarFeedKeySerializer})
     @extend_schema(methods=["DELETE"], request=None, responses={204: None})
     @action(detail=False, methods=["post", "delete"], url_path="calendar-key")
@@ -374,11 +393,8 @@ class MyTasksViewSet(OrgScopedViewSet):
             services.calendar_feed_key_revoke(actor=self.actor)
             return Response(status=status.HTTP_204_NO_CONTENT)
         issued = services.calendar_feed_key_issue(actor=self.actor)
-        path = reverse(
-            "api:transition-my-tasks-calendar", kwargs={"org_slug": self.organization.slug}
-        )
         data = {
-            "url": request.build_absolute_uri(f"{path}?key={issued.raw}"),
+            "url": request.build_absolute_uri(issued.path),
             "prefix": issued.key.prefix,
             "created_at": issued.key.created_at,
         }

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from culture import selectors as culture_selectors
@@ -834,6 +835,15 @@ class IssuedFeedKey:
     key: CalendarFeedKey
     raw: str  # shown once; only its hash is stored
 
+    @property
+    def path(self) -> str:
+        """The feed's address: the key is the path's last segment, which every log masks
+        (`tenancy.logmask`), never a query string."""
+        return reverse(
+            "api:transition-my-tasks-calendar-feed",
+            kwargs={"org_slug": self.key.organization.slug, "feed_key": self.raw},
+        )
+
 
 @transaction.atomic
 def calendar_feed_key_issue(*, actor: Actor) -> IssuedFeedKey:
@@ -844,7 +854,7 @@ def calendar_feed_key_issue(*, actor: Actor) -> IssuedFeedKey:
     ).update(revoked_at=now)
     raw = CalendarFeedKey.new_key()
     key = CalendarFeedKey(
-        organization_id=actor.membership.organization_id,
+        organization=actor.membership.organization,
         user_id=actor.membership.user_id,
         prefix=raw[: CalendarFeedKey.PREFIX_LENGTH],
         key_hash=CalendarFeedKey.hash_key(raw),

@@ -63,10 +63,7 @@ class MyTasksView(OrgScopedMixin, TemplateView):
         action = request.POST.get("action", "bulk")
         if action == "feed-key":
             issued = services.calendar_feed_key_issue(actor=self.actor)
-            path = reverse(
-                "api:transition-my-tasks-calendar", kwargs={"org_slug": self.organization.slug}
-            )
-            feed_url = request.build_absolute_uri(f"{path}?key={issued.raw}")
+            feed_url = request.build_absolute_uri(issued.path)
             return self.render_to_response(self.get_context_data(issued_feed_url=feed_url))
         if action == "feed-revoke":
             revoked = services.calendar_feed_key_revoke(actor=self.actor)
