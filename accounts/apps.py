@@ -6,6 +6,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from accounts import access, sessions  # noqa: F401 (connects the sign-in stamp)
+        from accounts import access, security, sessions  # noqa: F401 (connect their receivers)
 
         access.register_scopes()

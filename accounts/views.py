@@ -4,10 +4,12 @@ Pages read through the access policy (OrgScopedMixin) and write through accounts
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -21,7 +23,7 @@ from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import TemplateView
 
-from accounts import services
+from accounts import security, services
 from accounts.forms import (
     ApiTokenForm,
     EmailAuthenticationForm,
@@ -34,6 +36,8 @@ from accounts.models import ApiToken, Invitation, User
 from accounts.selectors import has_active_token
 from tenancy import access
 from tenancy.access import Action
+from tenancy.cache import count
+from tenancy.clientip import client_ip
 from tenancy.errors import ApplicationError
 from tenancy.models import Membership, Role
 from tenancy.rest import NOT_FOUND
@@ -60,11 +64,40 @@ class LogoutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Asking for a reset link is throttled per client address (a 429 page saying so) and per
+    address asked about (past the limit the page says "sent" as always and nothing is sent,
+    so the answer never tells whether an account exists). An account that gets a link has
+    the request in its organizations' audit trails."""
+
     form_class = EmailPasswordResetForm
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+    WINDOW = 3600
+
+    def form_valid(self, form):
+        address = client_ip(self.request) or "unknown"
+        if count(cache, f"pw-reset:ip:{address}", self.WINDOW) > (
+            settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
+        ):
+            form.add_error(
+                None,
+                "Too many reset links were asked for from this address. Try again in an hour,"
+                " or ask your organization's administrator for help.",
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(self.WINDOW)
+            return response
+        email = form.cleaned_data["email"].strip().lower()
+        if count(cache, f"pw-reset:email:{email}", self.WINDOW) > (
+            settings.PASSWORD_RESET_LIMIT_PER_EMAIL
+        ):
+            return HttpResponseRedirect(self.get_success_url())
+        for user in form.get_users(email):
+            security.record(user, "user.password_reset_requested", self.request)
+        return super().form_valid(form)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):
@@ -74,6 +107,13 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The password changed: every other session of the person ends (Django checks the
+        # session's password hash), and their organizations' trails say so.
+        security.record(form.user, "user.password_reset", self.request)
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "health",
     "dashboards",
     "demo",  # seed_demo only; no app imports it
+    "axes",  # sign-in lockout (accounts/security.py); last, so its templates yield to ours
 ]
 
 MIDDLEWARE = [
@@ -60,6 +62,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "tenancy.throttles.FailedAuthThrottleMiddleware",
     "tenancy.middleware.NoStoreForMembersMiddleware",
+    # Last: turns a sign-in refused for too many failures into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 # Refused API calls without valid credentials (401/403) allowed per client address a minute.
 API_FAILED_AUTH_LIMIT = env.int("API_FAILED_AUTH_LIMIT", default=20)
@@ -122,7 +126,26 @@ TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 # Django's ModelBackend, reading the user with their memberships in one query.
-AUTHENTICATION_BACKENDS = ["accounts.backends.MembershipBackend"]
+# Axes first: it refuses a locked-out account and address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "accounts.backends.MembershipBackend",
+]
+# Sign-in lockout (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one account from
+# one client address, that pair is refused for AXES_COOLOFF_MINUTES (a person behind the same
+# hospital NAT, or the same person elsewhere, is not locked out with it). The address is the
+# one tenancy.clientip reads (TRUSTED_PROXIES), not a forgeable X-Forwarded-For.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "tenancy.clientip.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.security.username_of"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"  # 429, why, for how long
+AXES_VERBOSE = False
+# Password-reset e-mails asked for per client address and per address asked about, an hour.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
 # With Redis, sessions are read from the cache and written to both: no query per request. A
 # cache of each process's own (no REDIS_URL) would keep a signed-out session alive in the
 # other workers, so sessions then stay in the database only.

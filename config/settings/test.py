@@ -37,3 +37,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "100000/min", "user": "100000/min"},
 }
 API_FAILED_AUTH_LIMIT = 100_000  # tests/tenancy/test_throttles.py sets a real one
+# The same for reset links (tests/accounts/test_sign_in_security.py sets real limits); the
+# sign-in lockout keeps its real limit (its counts are rows, rolled back with each test).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = 100_000
+PASSWORD_RESET_LIMIT_PER_EMAIL = 100_000

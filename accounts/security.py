@@ -1,0 +1,102 @@
+"""Sign-in events in the audit trail, and the pieces django-axes is configured with.
+
+Signing in, signing out, a refused password, a lockout, a password reset asked for and one
+completed are written to the audit trail of every organization the person belongs to, with
+the client's address and browser: an admin sees them on the audit trail page like any other
+event. A refused password for an address nobody has is in no organization's trail (axes
+keeps it in its own access-failure log).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from accounts.models import User
+from tenancy.audit import audit_event
+from tenancy.clientip import client_ip
+from tenancy.models import Membership
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+
+def username_of(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
+    """The account a sign-in names, as stored (e-mail addresses are kept lower-case), so that
+    `Ada@…` and `ada@…` count as the same account's attempts."""
+    raw = (credentials or {}).get("username")
+    if raw is None and request is not None:
+        raw = request.POST.get("username")
+    return raw.strip().lower() if isinstance(raw, str) else None
+
+
+def lockout_response(request: HttpRequest, original_response=None, credentials=None):
+    """The page a locked-out sign-in gets (429): why, for how long, and what to do."""
+    from django.conf import settings
+    from django.shortcuts import render
+
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "username": username_of(request, credentials) or "",
+        "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    }
+    response = render(request, "accounts/locked_out.html", context, status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
+
+
+def record(
+    user: User | None,
+    verb: str,
+    request: HttpRequest | None,
+    changes: dict[str, list[Any]] | None = None,
+) -> int:
+    """One audit event per organization the person belongs to; how many were written."""
+    if user is None or user.pk is None:
+        return 0
+    organization_ids = Membership.objects.filter(user_id=user.pk).values_list(
+        "organization_id", flat=True
+    )
+    address = client_ip(request) if request is not None else None
+    agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
+    written = 0
+    for organization_id in organization_ids:
+        audit_event(
+            organization_id=organization_id,
+            actor_id=user.pk,
+            verb=verb,
+            target=user,
+            changes=changes,
+            ip_address=address,
+            user_agent=agent,
+        )
+        written += 1
+    return written
+
+
+def _named(credentials: dict[str, Any] | None, request) -> User | None:
+    email = username_of(request, credentials)
+    return User.objects.filter(email=email).first() if email else None
+
+
+@receiver(user_logged_in, dispatch_uid="accounts.security.signed_in")
+def signed_in(sender, request, user, **kwargs):
+    record(user, "user.signed_in", request)
+
+
+@receiver(user_logged_out, dispatch_uid="accounts.security.signed_out")
+def signed_out(sender, request, user, **kwargs):
+    record(user, "user.signed_out", request)
+
+
+@receiver(user_login_failed, dispatch_uid="accounts.security.sign_in_failed")
+def sign_in_failed(sender, credentials, request=None, **kwargs):
+    record(_named(credentials, request), "user.sign_in_failed", request)
+
+
+@receiver(user_locked_out, dispatch_uid="accounts.security.locked_out")
+def locked_out(sender, request, username, ip_address, **kwargs):
+    record(_named({"username": username}, request), "user.locked_out", request)

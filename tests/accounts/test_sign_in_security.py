@@ -1,0 +1,168 @@
+"""Sign-in lockout by account and address (django-axes), password-reset throttles, and sign-in
+events in each organization's audit trail."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from tenancy.models import AuditEvent
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct horse battery staple"
+LOGIN = "/login/"
+
+
+# A cache of the tests' own: the suite's (Redis in CI) is shared with other tests and
+# workers, whose counts must not mix with these, and which must not be flushed.
+OWN_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "sign-in-security-tests",
+    }
+}
+
+
+@pytest.fixture(autouse=True)
+def own_cache(settings):
+    settings.CACHES = OWN_CACHE
+    settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 10
+    settings.PASSWORD_RESET_LIMIT_PER_EMAIL = 3
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    yield
+
+
+@pytest.fixture
+def person(account_manager):
+    account_manager.user.set_password(PASSWORD)
+    account_manager.user.save()
+    return account_manager
+
+
+def sign_in(client, email, password, address="203.0.113.7", **extra):
+    return client.post(
+        LOGIN, {"username": email, "password": password}, REMOTE_ADDR=address, **extra
+    )
+
+
+def test_five_wrong_passwords_lock_that_account_from_that_address(client, person, settings):
+    email = person.user.email
+    for _ in range(4):
+        assert sign_in(client, email, "wrong password 123").status_code == 200
+    locked = sign_in(client, email, "wrong password 123")
+    assert locked.status_code == 429
+    html = locked.content.decode()
+    assert "Sign-in paused" in html and "15 minutes" in html and "reset your password" in html
+    assert locked["Retry-After"] == "900"
+    # Even the right password is refused from there now ...
+    assert sign_in(client, email, PASSWORD).status_code == 429
+    # ... and in other letter case: it is the same account.
+    assert sign_in(client, email.upper(), PASSWORD).status_code == 429
+    # From another address, the person gets in.
+    assert sign_in(client, email, PASSWORD, address="198.51.100.20").status_code == 302
+
+
+def test_a_forged_forwarded_for_does_not_escape_the_lockout(client, person):
+    email = person.user.email
+    for n in range(5):
+        sign_in(client, email, "wrong password 123", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}")
+    assert sign_in(client, email, PASSWORD, HTTP_X_FORWARDED_FOR="10.9.9.9").status_code == 429
+
+
+def test_other_accounts_behind_the_same_address_are_not_locked(client, person, org_a):
+    colleague = MembershipFactory(organization=org_a, user__email="nurse.lead@northstar.example")
+    colleague.user.set_password(PASSWORD)
+    colleague.user.save()
+    for _ in range(5):
+        sign_in(client, person.user.email, "wrong password 123")
+    assert sign_in(client, colleague.user.email, PASSWORD).status_code == 302
+
+
+def test_success_resets_the_count(client, person):
+    email = person.user.email
+    for _ in range(4):
+        sign_in(client, email, "wrong password 123")
+    assert sign_in(client, email, PASSWORD).status_code == 302
+    client.logout()
+    for _ in range(4):
+        assert sign_in(client, email, "wrong password 123").status_code == 200
+    assert sign_in(client, email, PASSWORD).status_code == 302
+
+
+def test_sign_in_events_are_in_every_organization_trail(client, person, org_b):
+    MembershipFactory(organization=org_b, user=person.user)
+    sign_in(client, person.user.email, "wrong password 123", HTTP_USER_AGENT="Firefox/140")
+    sign_in(client, person.user.email, PASSWORD, HTTP_USER_AGENT="Firefox/140")
+    client.post(reverse("accounts:logout"), REMOTE_ADDR="203.0.113.7")
+    for verb in ("user.sign_in_failed", "user.signed_in", "user.signed_out"):
+        events = AuditEvent.objects.filter(verb=verb, actor=person.user)
+        assert {e.organization_id for e in events} == {person.organization_id, org_b.pk}, verb
+        assert {e.ip_address for e in events} == {"203.0.113.7"}
+    failed = AuditEvent.objects.filter(verb="user.sign_in_failed").first()
+    assert failed.user_agent == "Firefox/140"
+    assert failed.target_type == "accounts.user"
+    assert "password" not in str(failed.changes)
+
+
+def test_a_lockout_is_in_the_trail_and_an_unknown_address_in_none(client, person):
+    for _ in range(5):
+        sign_in(client, person.user.email, "wrong password 123")
+    assert AuditEvent.objects.filter(verb="user.locked_out", actor=person.user).count() == 1
+    sign_in(client, "nobody@nowhere.example", "wrong password 123")
+    assert not AuditEvent.objects.filter(actor__isnull=True).exists()
+
+
+def reset(client, email, address="203.0.113.7"):
+    return client.post(reverse("accounts:password_reset"), {"email": email}, REMOTE_ADDR=address)
+
+
+def test_password_reset_is_throttled_per_address_asked_about(client, person, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_EMAIL = 2
+    for _ in range(4):
+        assert reset(client, person.user.email).status_code == 302
+    # The page said "sent" each time; only two links went out.
+    assert len(mail.outbox) == 2
+    events = AuditEvent.objects.filter(verb="user.password_reset_requested")
+    assert events.count() == 2
+
+
+def test_password_reset_is_throttled_per_client_address(client, person, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 3
+    for n in range(3):
+        assert reset(client, f"someone{n}@example.com").status_code == 302
+    refused = reset(client, person.user.email)
+    assert refused.status_code == 429
+    assert "Too many reset links" in refused.content.decode()
+    assert len(mail.outbox) == 0
+    # Another address is not concerned.
+    assert reset(client, person.user.email, address="198.51.100.20").status_code == 302
+    assert len(mail.outbox) == 1
+
+
+def test_completing_a_reset_ends_other_sessions_and_is_audited(client, person):
+    from django.test import Client
+
+    elsewhere = Client()
+    elsewhere.force_login(person.user)
+    home = reverse("dashboards:home", kwargs={"org_slug": person.organization.slug})
+    assert elsewhere.get(home).status_code == 200
+
+    reset(client, person.user.email)
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/password-reset/" in line)
+    path = link[link.index("/password-reset/") :].strip()
+    form_page = client.get(path, follow=True)
+    new = "a completely new passphrase 42"
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": new, "new_password2": new},
+        REMOTE_ADDR="203.0.113.7",
+    )
+    assert done.status_code == 302
+    assert AuditEvent.objects.filter(verb="user.password_reset", actor=person.user).exists()
+    # The other browser is signed out: its session no longer matches the password.
+    assert elsewhere.get(home).status_code == 302
