@@ -166,3 +166,30 @@ class ApiToken(TenantModel):
         if self.revoked_at:
             return "revoked"
         return "expired" if self.is_expired else "active"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code that stands in for the authenticator app (a lost phone). Ten are made
+    when two-factor sign-in is set up and shown once; only their hashes are stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "code_hash"])]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user}"
+
+    @staticmethod
+    def hash_code(raw: str) -> str:
+        return _hash(raw.replace("-", "").replace(" ", "").lower())
+
+    @staticmethod
+    def new_code() -> str:
+        """10 characters from an alphabet without look-alikes, shown as xxxxx-xxxxx."""
+        alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+        raw = "".join(secrets.choice(alphabet) for _ in range(10))
+        return f"{raw[:5]}-{raw[5:]}"

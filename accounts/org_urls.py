@@ -9,6 +9,14 @@ urlpatterns = [
     path("members/", views.MembersView.as_view(), name="members"),
     path("members/<int:pk>/remove/", views.MemberRemoveView.as_view(), name="member-remove"),
     path(
+        "members/<int:pk>/two-factor-reset/",
+        views.MemberTwoFactorResetView.as_view(),
+        name="member-two-factor-reset",
+    ),
+    path(
+        "members/two-factor/", views.TwoFactorRequirementView.as_view(), name="two-factor-required"
+    ),
+    path(
         "invitations/<int:pk>/revoke/",
         views.InvitationRevokeView.as_view(),
         name="invitation-revoke",

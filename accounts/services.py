@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import signals
+from accounts import signals, twofactor
 from accounts.models import ApiToken, Invitation, User
 from tenancy import access
 from tenancy.access import Action
@@ -329,4 +329,55 @@ def user_deactivated(*, user: User) -> int:
     request.) The number of tokens revoked."""
     return ApiToken.objects.filter(user_id=user.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
+    )
+
+
+# --- Two-factor sign-in ----------------------------------------------------------------
+
+
+@transaction.atomic
+def two_factor_requirement_set(*, actor: Actor, required: bool) -> None:
+    """Whether the organization's admins and account managers must use a second factor."""
+    _require(actor, Action.MANAGE_MEMBERS)
+    organization = actor.membership.organization
+    before = organization.two_factor_required
+    if before == required:
+        return
+    organization.two_factor_required = required
+    organization.save(update_fields=["two_factor_required"])
+    audit_record(
+        actor=actor,
+        verb="organization.two_factor_required",
+        target=organization,
+        changes={"two_factor_required": [before, required]},
+    )
+
+
+@transaction.atomic
+def member_two_factor_reset(*, actor: Actor, membership: Membership) -> None:
+    """A member lost their phone and their recovery codes: their app and codes are removed,
+    and they set the app up again at their next sign-in (with their password). An admin may
+    do it only for someone who belongs to this organization alone: for a person who is also
+    in another, it would weaken an account this organization does not own (platform staff
+    do it in the Django admin)."""
+    _require(actor, Action.MANAGE_MEMBERS)
+    if membership.organization_id != actor.membership.organization_id:
+        raise PermissionDenied("Not a member of this organization.")
+    if membership.pk == actor.membership.pk:
+        raise ApplicationError(
+            "Reset your own on your security page (you are signed in with it).",
+            field="membership",
+        )
+    if Membership.objects.filter(user_id=membership.user_id).exclude(pk=membership.pk).exists():
+        raise ApplicationError(
+            f"{membership.user} also belongs to another organization: ask Switchboard's"
+            " platform staff to reset their two-factor sign-in.",
+            field="membership",
+        )
+    twofactor.turn_off(membership.user)
+    audit_record(
+        actor=actor,
+        verb="member.two_factor_reset",
+        target=membership,
+        changes={"two_factor": ["on", "off"]},
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounts import views
+from accounts import twofactor_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -26,6 +26,15 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("orgs/", views.OrgPickerView.as_view(), name="org-picker"),
+    path(
+        "two-factor/verify/",
+        twofactor_views.TwoFactorVerifyView.as_view(),
+        name="two-factor-verify",
+    ),
+    path(
+        "two-factor/setup/", twofactor_views.TwoFactorSetupView.as_view(), name="two-factor-setup"
+    ),
+    path("account/security/", twofactor_views.SecurityView.as_view(), name="security"),
     path(
         "invitations/<str:token>/", views.InvitationAcceptView.as_view(), name="invitation-accept"
     ),

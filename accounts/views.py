@@ -22,8 +22,9 @@ from django.utils.http import urlencode
 from django.views import View
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.generic import TemplateView
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import security, services
+from accounts import security, services, twofactor
 from accounts.forms import (
     ApiTokenForm,
     EmailAuthenticationForm,
@@ -309,6 +310,17 @@ class MembersView(OrgScopedMixin, View):
             .select_related("client", "invited_by")
             .order_by("-created_at")[:50]
         )
+        members = list(members)
+        with_app = set(
+            TOTPDevice.objects.filter(
+                user_id__in=[m.user_id for m in members], confirmed=True
+            ).values_list("user_id", flat=True)
+        )
+        for member in members:
+            member.has_two_factor = member.user_id in with_app
+            member.must_two_factor = (
+                self.organization.two_factor_required and member.role in twofactor.REQUIRED_ROLES
+            )
         context = {
             "organization": self.organization,
             "membership": self.membership,
@@ -346,6 +358,51 @@ class MemberRemoveView(OrgScopedMixin, View):
             messages.error(request, error.message)
         else:
             messages.success(request, f"{name} no longer belongs to {self.organization.name}.")
+        return redirect("org:members", org_slug=self.organization.slug)
+
+
+class MemberTwoFactorResetView(OrgScopedMixin, View):
+    """POST: remove a member's authenticator app and recovery codes (a lost phone)."""
+
+    model = Membership
+    required_action = Action.MANAGE_MEMBERS
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        member = self.get_object(self.get_queryset().select_related("user"))
+        try:
+            services.member_two_factor_reset(actor=self.actor, membership=member)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                f"{member.user}'s two-factor sign-in is reset: they set the app up again at"
+                " their next sign-in.",
+            )
+        return redirect("org:members", org_slug=self.organization.slug)
+
+
+class TwoFactorRequirementView(OrgScopedMixin, View):
+    """POST `required=on|off`: the organization's two-factor requirement for admins and
+    account managers."""
+
+    model = Membership
+    required_action = Action.MANAGE_MEMBERS
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        value = request.POST.get("required")
+        if value not in ("on", "off"):
+            messages.error(request, "Choose whether two-factor sign-in is required (on or off).")
+            return redirect("org:members", org_slug=self.organization.slug)
+        services.two_factor_requirement_set(actor=self.actor, required=value == "on")
+        messages.success(
+            request,
+            "Admins and account managers now sign in with a second factor."
+            if value == "on"
+            else "Two-factor sign-in is now optional for everyone here.",
+        )
         return redirect("org:members", org_slug=self.organization.slug)
 
 

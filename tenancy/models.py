@@ -34,6 +34,13 @@ class Organization(models.Model):
             "1 to 90)."
         ),
     )
+    two_factor_required = models.BooleanField(
+        default=True,
+        help_text=(
+            "Admins and account managers must sign in with a second factor (an authenticator"
+            " app); others may choose to."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -25,9 +25,11 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
+from django.test import Client
 from pytest_django.fixtures import _get_databases_for_setup
 from rest_framework.test import APIClient
 
+from accounts import twofactor
 from partnerships.models import PartnershipStatus
 from tenancy.audit import Actor
 from tenancy.models import Role
@@ -177,6 +179,28 @@ def _copy_migrated_sqlite(connection) -> str:
 
 
 # --- Personas ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _force_login_gives_both_factors():
+    """`client.force_login(user)` stands for a complete sign-in, second factor included: the
+    two-factor gate (accounts/twofactor.py) stays on for every test, and
+    tests/accounts/test_two_factor.py signs in through the pages, password and code.
+    Session-wide, so that module-scoped fixtures (the isolation walker's world) have it too."""
+    original = Client.force_login
+
+    def force_login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[twofactor.VERIFIED] = "test"
+        session.save()
+        # Signed-cookie sessions carry their data in the key: hand the client the new one.
+        self.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+
+    patch = pytest.MonkeyPatch()
+    patch.setattr(Client, "force_login", force_login)
+    yield
+    patch.undo()
 
 
 @pytest.fixture

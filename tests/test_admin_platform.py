@@ -10,6 +10,8 @@ import pytest
 from django.contrib import admin as django_admin
 from django.core.management import call_command
 from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from partnerships.models import ClientOrganization, Partnership
 from tenancy.admin import AuditedAdmin
@@ -88,6 +90,17 @@ def test_demo_tenant_admins_are_kept_out_and_the_operator_gets_in(client, settin
 
     operator = {"username": "operator@switchboard.example", "password": "switchboard-demo"}
     assert client.post("/login/", operator).status_code == 302
+    # The Django admin is behind the second factor: set the app up, then in.
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:two-factor-setup"))
+    setup = client.get(response["Location"])
+    device = TOTPDevice.objects.get(user__email="operator@switchboard.example", confirmed=False)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    done = client.post(
+        response["Location"], {"code": f"{totp.token():06d}", "next": setup.context["next"]}
+    )
+    assert done.status_code == 200 and len(done.context["codes"]) == 10
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/transition/staffmember/").status_code == 200
 

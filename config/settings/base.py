@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "health",
     "dashboards",
     "demo",  # seed_demo only; no app imports it
+    "django_otp",
+    "django_otp.plugins.otp_totp",  # two-factor sign-in (accounts/twofactor.py)
     "axes",  # sign-in lockout (accounts/security.py); last, so its templates yield to ours
 ]
 
@@ -57,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.sessions.SessionLimitsMiddleware",
+    "accounts.twofactor.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -143,6 +146,8 @@ AXES_USERNAME_CALLABLE = "accounts.security.username_of"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"  # 429, why, for how long
 AXES_VERBOSE = False
+# Two-factor sign-in: the name authenticator apps show, and the seconds a code may be off.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Switchboard")
 # Password-reset e-mails asked for per client address and per address asked about, an hour.
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
 PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
@@ -356,4 +361,6 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes logs every sign-in at INFO; the audit trail has them (accounts/security.py).
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -55,6 +55,9 @@ def test_home_sends_strangers_to_sign_in_and_members_to_their_organizations(clie
 
 
 def test_login_with_email_in_any_case_then_straight_into_the_only_organization(client, admin):
+    # Without the second factor (tests/accounts/test_two_factor.py has the sign-in with it).
+    admin.organization.two_factor_required = False
+    admin.organization.save()
     page = client.get(reverse("accounts:login"))
     assert page.status_code == 200
     assert "E-mail" in page.content.decode()
@@ -227,6 +230,8 @@ def test_a_weak_password_is_refused_on_the_password_field(client, admin):
 
 
 def test_an_existing_user_signs_in_first_then_accepts(client, admin, outsider):
+    outsider.organization.two_factor_required = False  # the password alone signs them in
+    outsider.organization.save()
     invitation = InvitationFactory(
         organization=admin.organization, invited_by=admin.user, email=outsider.user.email
     )

@@ -45,3 +45,37 @@ def browser_page(live_server, monkeypatch):
         yield page
         context.close()
         browser.close()
+
+
+def sign_in(page, email: str, password: str | None = None) -> None:
+    """Sign in through the pages as a person does: e-mail and password, then the second
+    factor where it is asked for. An admin or account manager of an organization that requires
+    it (the default) sets an authenticator app up at the first sign-in: the code is computed
+    from the key the set-up page shows, as the app would, and the recovery codes are passed."""
+    import base64
+    import re
+    import time
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.factories import PASSWORD
+
+    page.goto(f"{page.live_server_url}/login/")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password or PASSWORD)
+    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
+    page.wait_for_load_state("load")
+    if "/two-factor/setup/" in page.url:
+        key = page.get_by_label("Set-up key").inner_text().replace(" ", "")
+        totp = TOTP(base64.b32decode(key))
+        totp.time = time.time()
+        page.get_by_label("Code from the app").fill(f"{totp.token():06d}")
+        page.get_by_role("button", name="Turn on two-factor sign-in").click()
+        page.get_by_role("button", name="I have saved them, continue").click()
+    elif "/two-factor/verify/" in page.url:
+        device = TOTPDevice.objects.get(user__email=email, confirmed=True)
+        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+        totp.time = time.time()
+        page.get_by_label("Code").fill(f"{totp.token():06d}")
+        page.get_by_role("button", name="Verify and continue").click()

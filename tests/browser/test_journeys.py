@@ -20,7 +20,7 @@ from discovery.models import GoalSignOff
 from health.models import Alert, AlertKind, Touchpoint
 from partnerships.models import Partnership, PartnershipStatus
 from tenancy.models import Membership, Role
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, sign_in
 from tests.dashboards.conftest import measure, snapshot, touch
 from tests.discovery.factories import (
     ExperienceGoalFactory,
@@ -30,7 +30,6 @@ from tests.discovery.factories import (
     ServiceLineFactory,
 )
 from tests.factories import (
-    PASSWORD,
     ClientOrganizationFactory,
     MembershipFactory,
     OrganizationFactory,
@@ -47,13 +46,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 HOME = re.compile(r"/o/northstar/home/$")
 NOT_FOUND_CONSOLE = "Failed to load resource: the server responded with a status of 404 (Not Found)"
-
-
-def sign_in(page, email: str, password: str = PASSWORD) -> None:
-    page.goto(f"{page.live_server_url}/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
 
 
 def go_home(page) -> None:

@@ -9,9 +9,8 @@ import pytest
 
 from partnerships.models import Partnership, PartnershipStatus
 from tenancy.models import Role
-from tests.browser.conftest import SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS, sign_in
 from tests.factories import (
-    PASSWORD,
     ClientOrganizationFactory,
     MembershipFactory,
     OrganizationFactory,
@@ -19,13 +18,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def sign_in(page, email: str) -> None:
-    page.goto(f"{page.live_server_url}/login/")
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name=re.compile("sign in", re.I)).click()
 
 
 def test_admin_creates_a_partnership_and_moves_it_to_discovery(browser_page):
