@@ -4,6 +4,7 @@ the access policy, one error shape for application and validation errors."""
 from __future__ import annotations
 
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions
 from rest_framework.viewsets import GenericViewSet
 
@@ -22,6 +23,19 @@ class OrgScopedViewSet(GenericViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication first
+        if (
+            request.method in ("POST", "PUT", "PATCH")
+            and request.content_type.startswith("application/json")
+            and int(request.META.get("CONTENT_LENGTH") or 0) <= 64
+        ):
+            # JSON `null`, `true` or a number is no object to read fields from (views would
+            # fail on it; a long string reaches the serializers, which refuse it). Only a
+            # short body is looked at here: a large one is left to the view's own limits.
+            body = request.data
+            if body is None or isinstance(body, str | int | float | bool):
+                raise exceptions.ParseError(
+                    "Send a JSON object (or a list, where the operation takes one)."
+                )
         self.membership = membership_for(request.user, kwargs["org_slug"])
         self.organization = self.membership.organization
         token = getattr(request, "auth", None)
@@ -52,3 +66,14 @@ class OrgScopedViewSet(GenericViewSet):
         if hasattr(self, "membership"):
             context["membership"] = self.membership
         return context
+
+
+class SingletonSchema(AutoSchema):
+    """For a viewset whose collection route returns one object, not a list (the plan, the
+    checklist, the member's task buckets, the health settings, the discovery status, the
+    portfolio page): its `list` is documented as that object."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        if getattr(self.view, "action", None) == "list":
+            return False
+        return super()._is_list_view(serializer)

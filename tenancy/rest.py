@@ -32,7 +32,8 @@ def exception_handler(exc, context):
         else:
             detail = {"non_field_errors": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, DataError):
+    if isinstance(exc, DataError | OverflowError):
+        # OverflowError: SQLite's driver refuses an integer past 64 bits before the query.
         # The database refused a value its column cannot hold (a number past an integer
         # column's range): the write was rolled back with its transaction.
         return Response(

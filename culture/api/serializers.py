@@ -465,8 +465,11 @@ class ImportRowErrorSerializer(serializers.Serializer):
 
 
 class SatisfactionImportErrorSerializer(serializers.Serializer):
-    file = serializers.ListField(child=serializers.CharField())
-    errors = ImportRowErrorSerializer(many=True)
+    """A refused import: what is wrong with the file as a whole (no file, not CSV), or the
+    rows and columns at fault; either may be absent."""
+
+    file = serializers.ListField(child=serializers.CharField(), required=False)
+    errors = ImportRowErrorSerializer(many=True, required=False)
 
 
 # --- culture readiness -----------------------------------------------------------------

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from dashboards import selectors
 from partnerships.models import Partnership
-from tenancy.api import OrgScopedViewSet
+from tenancy.api import OrgScopedViewSet, SingletonSchema
 from tenancy.rest import NOT_FOUND
 
 BANDS = ["red", "amber", "green", "no_data", "unchecked"]
@@ -79,6 +79,7 @@ class PortfolioSerializer(serializers.Serializer):
 
 class PortfolioViewSet(OrgScopedViewSet):
     queryset = Partnership.objects.all()
+    schema = SingletonSchema()
     pagination_class = None
     filter_backends: list = []
 

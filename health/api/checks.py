@@ -29,8 +29,7 @@ from health.services import checks as services
 from partnerships.api.base import PartnershipScopedViewSet
 from partnerships.models import PartnershipStatus
 from tenancy.access import Action
-from tenancy.api import OrgScopedViewSet
-from transition.api.base import SingletonSchema
+from tenancy.api import OrgScopedViewSet, SingletonSchema
 
 # --- Serializers -----------------------------------------------------------------------------
 
@@ -171,7 +170,7 @@ class HealthSettingsInputSerializer(serializers.ModelSerializer):
     def validate_weights(self, value):
         if problems := scoring.weights_problems(value):
             raise serializers.ValidationError(problems)
-        return value
+        return value or {}  # null or empty: the defaults
 
     def validate(self, attrs):
         instance = self.instance

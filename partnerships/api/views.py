@@ -113,7 +113,7 @@ class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSc
         return Response(self.get_serializer(self.get_queryset().get(pk=partnership.pk)).data)
 
     @extend_schema(responses=s.LifecycleGateSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def gates(self, request, *args, **kwargs):
         """The lifecycle gate of each move the partnership may make now: every check, and
         what is missing (the `missing` list a refused transition answers with 409)."""
@@ -129,7 +129,7 @@ class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSc
         )
 
     @extend_schema(responses=s.StatusChangeSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, *args, **kwargs):
         """The partnership's status changes, newest first."""
         partnership = self.get_object()

@@ -9,7 +9,6 @@ from functools import cached_property
 
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.openapi import AutoSchema
 from rest_framework import authentication, exceptions, renderers
 
 from partnerships.api.base import PartnershipScopedViewSet
@@ -17,16 +16,6 @@ from tenancy import access
 from tenancy.access import Action
 from transition import services
 from transition.models import CalendarFeedKey
-
-
-class SingletonSchema(AutoSchema):
-    """GET on the collection route of these viewsets returns one object (the plan, the
-    checklist, the member's task buckets), not a list."""
-
-    def _is_list_view(self, serializer=None) -> bool:
-        if getattr(self.view, "action", None) == "list":
-            return False
-        return super()._is_list_view(serializer)
 
 
 class TransitionViewSet(PartnershipScopedViewSet):

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from accounts.authentication import ApiTokenAuthentication
 from tenancy import access
-from tenancy.api import OrgScopedViewSet
+from tenancy.api import OrgScopedViewSet, SingletonSchema
 from tenancy.errors import ApplicationError
 from tenancy.rest import NOT_FOUND
 from transition import selectors, services
@@ -31,7 +31,6 @@ from transition.api import serializers as s
 from transition.api.base import (
     CalendarFeedKeyAuthentication,
     ICalendarRenderer,
-    SingletonSchema,
     TransitionViewSet,
 )
 from transition.models import (

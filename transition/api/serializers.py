@@ -478,6 +478,8 @@ class StaffSerializer(HrFieldsMixin, serializers.ModelSerializer):
     is_departing = serializers.BooleanField(read_only=True)
     notice_days = serializers.IntegerField(read_only=True, allow_null=True)
     pm_appointment = serializers.CharField(source="pm_appointment_state", read_only=True)
+    # An e-mail address, or empty when none is known (a format of "email" would refuse "").
+    work_email = serializers.CharField(read_only=True)
 
     class Meta:
         model = StaffMember

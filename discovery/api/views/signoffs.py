@@ -23,6 +23,7 @@ from discovery.models import (
 from partnerships.api.base import PartnershipScopedViewSet
 from tenancy import access
 from tenancy.access import Action
+from tenancy.api import SingletonSchema
 
 # --- Experience goals ----------------------------------------------------------------------
 
@@ -95,6 +96,8 @@ class ExperienceGoalViewSet(ListRetrieve, ServiceBackedViewSet):
 class DiscoveryViewSet(PartnershipScopedViewSet):
     """The discovery checklist, its sign-off by the account manager, the client's
     co-signature, reopening with a reason, and the gate on optimization opportunities."""
+
+    schema = SingletonSchema()
 
     queryset = DiscoverySignOff.objects.select_related("signed_by", "cosigned_by", "reopened_by")
     serializer_class = s.DiscoverySignOffSerializer
