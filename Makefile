@@ -16,12 +16,14 @@ PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
 	  $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help install assets python run test lint format migrate seed worker beat web bench bench-list bench-health bench-dashboards clean
+.PHONY: help install assets python run test contract lint format migrate seed worker beat web bench bench-list bench-health bench-dashboards backup restore clean
 
 help:
 	@echo "make run      install, migrate SQLite under var/, load demo data, start web + worker + beat"
 	@echo "make test     install and run the test suite (SQLite, or DATABASE_URL/REDIS_URL if set)"
 	@echo "make install  virtualenv in .venv and front-end assets (idempotent)"
+	@echo "make contract Schemathesis fuzzing of every API operation as every role (minutes)"
+	@echo "make backup / make restore FILE=…  pg_dump / pg_restore of DATABASE_URL (docs/operations.md)"
 	@echo "make lint     ruff, the layer contract (lint-imports), no model change without migration"
 	@echo "make bench    HTTP benchmark: gunicorn + wrk vs plain Django anchors, ~11 min; needs wrk"
 	@echo "              (apt-get install wrk) and PostgreSQL; writes bench/results/http.json"
@@ -97,6 +99,11 @@ PYTEST_WORKERS ?= auto
 test: install
 	$(VPY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# Contract fuzzing of every API operation as every role (Schemathesis; a few minutes).
+# CONTRACT_EXAMPLES=N generated cases per operation and role (default 4).
+contract: install
+	CONTRACT=1 $(VPY) -m pytest -n $(PYTEST_WORKERS) -m contract tests/test_contract.py $(PYTEST_ARGS)
+
 # Not part of `make test`: they take minutes and their figures depend on the machine.
 # bench and bench-health need PostgreSQL (DATABASE_URL's server, else postgres@127.0.0.1:5432);
 # bench needs wrk too. `python -P`: bench/http.py would otherwise stand in for the standard
@@ -122,6 +129,30 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Backups of a PostgreSQL deployment (docs/operations.md has the restore drill):
+#   make backup                      -> var/backups/switchboard-<UTC time>.dump (+ -media.tar.gz)
+#   make restore FILE=var/backups/switchboard-<time>.dump DATABASE_URL=postgres://.../fresh
+# pg_dump's custom format, without owners or privileges (the restoring role owns what it
+# restores); the uploaded files (MEDIA_ROOT) go into a tar archive beside it.
+BACKUP_DIR ?= var/backups
+MEDIA_DIR  ?= $(or $(MEDIA_ROOT),var/media)
+backup:
+	@case "$(DATABASE_URL)" in postgres://*|postgresql://*) ;; \
+	  *) echo "make backup needs DATABASE_URL=postgres://… (SQLite: copy var/switchboard.sqlite3)" >&2; exit 2;; esac
+	@mkdir -p $(BACKUP_DIR)
+	@stamp=$$(date -u +%Y%m%dT%H%M%SZ); \
+	  pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP_DIR)/switchboard-$$stamp.dump" "$(DATABASE_URL)" && \
+	  if [ -d "$(MEDIA_DIR)" ]; then tar -czf "$(BACKUP_DIR)/switchboard-$$stamp-media.tar.gz" -C "$(MEDIA_DIR)" .; fi && \
+	  echo "$(BACKUP_DIR)/switchboard-$$stamp.dump"
+
+restore:
+	@test -n "$(FILE)" || { echo "make restore FILE=<backup .dump> DATABASE_URL=<an empty database>" >&2; exit 2; }
+	@case "$(DATABASE_URL)" in postgres://*|postgresql://*) ;; \
+	  *) echo "make restore needs DATABASE_URL=postgres://… of an empty database" >&2; exit 2;; esac
+	pg_restore --no-owner --no-privileges --exit-on-error --single-transaction --dbname="$(DATABASE_URL)" "$(FILE)"
+	@media="$(basename $(FILE))-media.tar.gz"; \
+	  if [ -f "$$media" ]; then mkdir -p "$(MEDIA_DIR)" && tar -xzf "$$media" -C "$(MEDIA_DIR)" && echo "files restored into $(MEDIA_DIR)"; fi
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var/*.sqlite3 var/celery var/static

@@ -13,6 +13,11 @@ app.autodiscover_tasks()
 
 # Static schedule, kept in code so that it is reviewed like code.
 app.conf.beat_schedule = {
+    # The transactional outbox (tenancy/outbox.py): what could not be sent when it was made.
+    "tenancy.outbox-relay": {
+        "task": "tenancy.tasks.outbox_relay_task",
+        "schedule": 60.0,
+    },
     "invitations-expire-hourly": {
         "task": "accounts.tasks.invitations_expire_task",
         "schedule": crontab(minute=5),

@@ -24,6 +24,7 @@ from dashboards.models import (
     NotificationKind,
     NotificationPreference,
 )
+from tenancy import outbox
 from tenancy.audit import Actor
 from tenancy.errors import ApplicationError
 from tenancy.models import Membership
@@ -308,10 +309,9 @@ def summary_pdf_request(*, actor: Actor, partnership, month: datetime.date):
         requested_by_id=actor.membership.user_id,
         for_provider=actor.membership.is_provider,
     )
-    transaction.on_commit(
-        lambda: summary_pdf_task.delay(
-            organization_id=document.organization_id, document_id=document.pk
-        )
+    # Through the outbox: a broker that is down does not fail the request or lose the PDF.
+    outbox.enqueue(
+        summary_pdf_task, organization_id=document.organization_id, document_id=document.pk
     )
     return document
 
@@ -359,9 +359,7 @@ def health_checks_all_request(*, actor: Actor):
         step="Waiting for a worker",
         result_url=reverse("dashboards:home", kwargs={"org_slug": actor.organization.slug}),
     )
-    transaction.on_commit(
-        lambda: health_checks_all_task.delay(organization_id=job.organization_id, job_id=job.pk)
-    )
+    outbox.enqueue(health_checks_all_task, organization_id=job.organization_id, job_id=job.pk)
     return job
 
 

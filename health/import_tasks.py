@@ -7,13 +7,13 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError
 from django.urls import reverse
 from django.utils import timezone
 
 from health.services.kpis import measurements_import_csv
 from partnerships.models import Partnership
-from tenancy import access
+from tenancy import access, outbox
 from tenancy.audit import Actor
 from tenancy.errors import ApplicationError
 from tenancy.models import Job, JobStatus, Membership
@@ -40,10 +40,11 @@ def kpi_import_request(*, actor: Actor, partnership: Partnership, content: str, 
             kwargs={"org_slug": actor.organization.slug, "partnership_pk": partnership.pk},
         ),
     )
-    transaction.on_commit(
-        lambda: kpi_import_task.delay(
-            organization_id=job.organization_id, job_id=job.pk, partnership_id=partnership.pk
-        )
+    outbox.enqueue(
+        kpi_import_task,
+        organization_id=job.organization_id,
+        job_id=job.pk,
+        partnership_id=partnership.pk,
     )
     return job
 

@@ -17,6 +17,7 @@ from partnerships.models import (
     PartnershipStatus,
     PartnershipStatusChange,
 )
+from tenancy import outbox
 from tenancy.access import Action, can
 from tenancy.audit import Actor, audit_record, diff
 from tenancy.errors import ApplicationError
@@ -233,19 +234,16 @@ def partnership_transition(
 
 
 def _notify_status_change(change: PartnershipStatusChange) -> None:
-    """E-mail the partnership's people once the move is committed. A broker that cannot take
-    the message does not undo the move: it is logged, and the page says who was told."""
+    """E-mail the partnership's people once the move is committed, through the outbox: a
+    broker that is down neither undoes the move nor loses the e-mails (they go when it is
+    back)."""
     from partnerships.tasks import status_change_notify_task
 
-    def send() -> None:
-        try:
-            status_change_notify_task.delay(
-                organization_id=change.organization_id, status_change_id=change.pk
-            )
-        except Exception:  # the broker's errors vary by transport; the move stands
-            logger.exception("Could not queue the e-mails for status change %s.", change.pk)
-
-    transaction.on_commit(send)
+    outbox.enqueue(
+        status_change_notify_task,
+        organization_id=change.organization_id,
+        status_change_id=change.pk,
+    )
 
 
 # --- Comments ----------------------------------------------------------------------------

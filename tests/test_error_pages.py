@@ -86,7 +86,7 @@ def test_403_page(anonymous):
 
 
 @use_these_urls
-def test_500_page_renders_without_the_database(anonymous):
+def test_a_database_that_does_not_answer_gets_the_503_page_without_it(anonymous):
     def unreachable(*args, **kwargs):
         raise OperationalError("could not connect to server")
 
@@ -99,8 +99,10 @@ def test_500_page_renders_without_the_database(anonymous):
         connection.cursor = original
 
     assert len(queries) == 0
-    html = assert_error_page(response, 500, "Something went wrong on our side")
-    assert "try again" in html
+    # The database is what failed: 503, saying so, when to retry, and nothing saved.
+    html = assert_error_page(response, 503, "Switchboard is briefly unavailable")
+    assert response["Retry-After"] == "30"
+    assert "Nothing you sent in this request was saved" in html
     assert "could not connect" not in html  # no internals shown
 
 

@@ -1,0 +1,13 @@
+"""Tenancy's scheduled work: relaying the outbox (tenancy/outbox.py)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from tenancy import outbox
+
+
+@shared_task(ignore_result=True)
+def outbox_relay_task() -> dict[str, int]:
+    sent, waiting = outbox.relay()
+    return {"sent": sent, "waiting": waiting}
