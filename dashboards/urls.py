@@ -12,6 +12,7 @@ P = "<int:partnership_pk>/"
 
 urlpatterns = [
     path(P + "summary/", views.SummaryView.as_view(), name="summary"),
+    path(P + "offboarding/", views.OffboardingView.as_view(), name="offboarding"),
     path(P + "summary/pdf/", views.SummaryPdfCreateView.as_view(), name="summary-pdf-create"),
     path(P + "summary/pdf/<int:pk>/", views.SummaryPdfView.as_view(), name="summary-pdf"),
     path(

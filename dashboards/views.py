@@ -10,15 +10,16 @@ from decimal import Decimal
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.views.generic import TemplateView, View
 
-from dashboards import selectors, summary
+from dashboards import offboarding, selectors, summary
 from dashboards import services as notification_services
 from dashboards.models import (
     DEFAULT_DELIVERY,
@@ -783,3 +784,62 @@ class HealthChecksAllView(OrgScopedMixin, View):
         return HttpResponseRedirect(
             reverse("jobs:job", kwargs={"org_slug": self.organization.slug, "pk": job.pk})
         )
+
+
+# --- Offboarding ---------------------------------------------------------------------------
+
+
+class OffboardingView(PartnershipPageMixin, TemplateView):
+    """An admin's offboarding page of a partnership: the archive of everything, and the
+    erasure of its staff's HR records once it has been over long enough."""
+
+    template_name = "dashboards/offboarding.html"
+    url_namespace = "dashboards"
+    object_action = Action.MANAGE_SETTINGS
+    denied_message = "Offboarding a partnership is for admins."
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        since = offboarding.erasable_from(self.partnership)
+        context.update(
+            organization=self.organization,
+            membership=self.membership,
+            partnership=self.partnership,
+            nav="partnerships",
+            ended_on=offboarding.ended_on(self.partnership),
+            erasable_from=since,
+            erasable_now=since is not None and since <= timezone.now(),
+            last_erasure=offboarding.last_erasure(self.partnership),
+            retention_days=self.organization.hr_retention_days,
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        if action == "export":
+            archive = offboarding.export_archive(actor=self.actor, partnership=self.partnership)
+            response = FileResponse(
+                archive.file,
+                as_attachment=True,
+                filename=archive.filename,
+                content_type="application/zip",
+            )
+            add_never_cache_headers(response)
+            return response
+        if action == "erase-hr":
+            try:
+                erased = offboarding.hr_records_erase(
+                    actor=self.actor, partnership=self.partnership
+                )
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                rows = sum(erased.values())
+                messages.success(
+                    request,
+                    f"HR records erased: the sensitive fields of {rows} rows are now empty."
+                    " The audit trail records the erasure.",
+                )
+            return HttpResponseRedirect(self.url("offboarding"))
+        messages.error(request, "Choose what to do: export everything or erase HR records.")
+        return HttpResponseRedirect(self.url("offboarding"))

@@ -55,6 +55,8 @@ AUDIT_VERBS = {
     "partnership.status_changed": "changed the status",
     "partnership.account_manager_reassigned": "reassigned the account manager",
     "partnership.gate_overridden": "overrode a lifecycle gate",
+    "partnership.exported": "exported everything about the partnership",
+    "partnership.hr_erased": "erased the staff's HR records",
 }
 TRANSITION_LABELS = {
     PartnershipStatus.DISCOVERY: "Start discovery",

@@ -34,6 +34,14 @@ class Organization(models.Model):
             "1 to 90)."
         ),
     )
+    hr_retention_days = models.PositiveIntegerField(
+        default=180,
+        validators=[MinValueValidator(0), MaxValueValidator(3650)],
+        help_text=(
+            "Days after a partnership ends before its staff's HR records may be erased (export"
+            " them first)."
+        ),
+    )
     two_factor_required = models.BooleanField(
         default=True,
         help_text=(
