@@ -761,6 +761,13 @@ class SummaryPdfDownloadView(SummaryMixin, View):
         if document.status != JobStatus.DONE or not document.pdf:
             return HttpResponseRedirect(self.url("summary-pdf", pk=document.pk))
         name = slugify(self.partnership.name)[:60] or "partnership"
+        audit_record(
+            actor=self.actor,
+            verb="summary.downloaded",
+            target=document,
+            partnership=self.partnership,
+            changes={"month": [None, f"{document.month:%Y-%m}"]},
+        )
         response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
         response["Content-Disposition"] = (
             f'attachment; filename="summary-{name}-{document.month:%Y-%m}.pdf"'

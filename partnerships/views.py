@@ -57,6 +57,9 @@ AUDIT_VERBS = {
     "partnership.gate_overridden": "overrode a lifecycle gate",
     "partnership.exported": "exported everything about the partnership",
     "partnership.hr_erased": "erased the staff's HR records",
+    "report.downloaded": "downloaded a report",
+    "call_flow.exported": "exported a call flow",
+    "summary.downloaded": "downloaded an executive summary",
 }
 TRANSITION_LABELS = {
     PartnershipStatus.DISCOVERY: "Start discovery",

@@ -214,3 +214,14 @@ def call_flow_import(
         graph=document,
         note=note or "Imported.",
     )
+
+
+def call_flow_exported(*, actor: Actor, version: CallFlowVersion) -> None:
+    """A call flow was exported as a file (the audit trail records which version)."""
+    audit_record(
+        actor=actor,
+        verb="call_flow.exported",
+        target=version.call_flow,
+        partnership=version.call_flow.partnership,
+        changes={"version": [None, version.number]},
+    )

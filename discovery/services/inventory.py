@@ -336,3 +336,14 @@ def session_delete(*, actor: Actor, session: DiscoverySession) -> None:
         actor=actor, verb="session.deleted", target=session, partnership=session.partnership
     )
     session.delete()
+
+
+def report_downloaded(*, actor: Actor, report: ReviewedReport) -> None:
+    """A report's file left the system: who took it, from where (the audit trail)."""
+    audit_record(
+        actor=actor,
+        verb="report.downloaded",
+        target=report,
+        partnership=report.partnership,
+        changes={"file": [None, report.original_filename]},
+    )

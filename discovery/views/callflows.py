@@ -286,6 +286,7 @@ class CallFlowExportView(CallFlowMixin, View):
             raise Http404(NOT_FOUND)
         version.call_flow = flow
         document = selectors.call_flow_export(version=version)
+        services.call_flow_exported(actor=self.actor, version=version)
         response = HttpResponse(
             json.dumps(document, indent=2, ensure_ascii=False) + "\n",
             content_type="application/json",

@@ -241,6 +241,7 @@ class ReportDownloadView(DiscoveryMixin, View):
             handle = report.file.open("rb")
         except (FileNotFoundError, OSError) as error:
             raise Http404(NOT_FOUND) from error
+        services.report_downloaded(actor=self.actor, report=report)
         return FileResponse(
             handle,
             as_attachment=True,

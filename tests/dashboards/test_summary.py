@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from dashboards import summary
 from dashboards.models import SummaryDocument
 from partnerships.models import PartnershipStatus
-from tenancy.models import JobStatus
+from tenancy.models import AuditEvent, JobStatus
 from tests.dashboards.conftest import issue, measure, touch
 from tests.discovery.factories import KpiFactory
 
@@ -101,6 +101,7 @@ def test_the_pdf_is_written_in_the_background_and_downloaded(
     assert "University after-hours line" in text
     assert "Calls dropping" in text
     assert "Touchpoints" not in text  # the client's executive asked: the provider's stay out
+    assert AuditEvent.objects.filter(verb="summary.downloaded", partnership=live_partnership)
 
 
 def test_the_progress_fragment_polls_until_done(

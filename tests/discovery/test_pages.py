@@ -32,6 +32,7 @@ from discovery.models import (
     ServiceLine,
 )
 from discovery.samples import AFTER_HOURS_TRIAGE_CURRENT, AFTER_HOURS_TRIAGE_FUTURE
+from tenancy.models import AuditEvent
 from tests.discovery.conftest import csv_upload
 from tests.discovery.factories import (
     CallFlowFactory,
@@ -456,6 +457,10 @@ def test_a_report_is_checked_by_content_and_size_on_the_file_field(
     assert download.status_code == 200
     assert b"".join(download.streaming_content).startswith(b"service,calls")
     assert 'filename="acd-january.csv"' in download["Content-Disposition"]
+    # A file that leaves the system is in the audit trail: who, which, from where.
+    event = AuditEvent.objects.get(verb="report.downloaded")
+    assert event.actor == implementation_pm.user and event.partnership == partnership
+    assert event.changes == {"file": [None, "acd-january.csv"]}
 
 
 def test_a_baselines_csv_with_errors_lists_them_by_row_and_saves_nothing(
@@ -632,6 +637,8 @@ def test_export_and_import_round_trip(as_member, implementation_pm, partnership,
     )
     document = json.loads(response.content)
     assert document["graph"] == CallFlowVersion.objects.get(call_flow=current, number=2).graph
+    event = AuditEvent.objects.get(verb="call_flow.exported")
+    assert event.changes == {"version": [None, 2]} and event.partnership == partnership
 
     # As a new flow (uploaded file), under another name and state.
     upload = SimpleUploadedFile("flow.json", response.content, content_type="application/json")

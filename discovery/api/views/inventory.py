@@ -228,6 +228,7 @@ class ReportViewSet(ListRetrieve, ServiceBackedViewSet):
             handle = report.file.open("rb")
         except (FileNotFoundError, OSError) as error:
             raise Http404(NOT_FOUND) from error
+        services.report_downloaded(actor=self.actor, report=report)
         content_type = {
             "csv": "text/csv",
             "pdf": "application/pdf",
