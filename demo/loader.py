@@ -23,7 +23,8 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from accounts.models import User
+from accounts import services as account_services
+from accounts.models import ApiToken, User
 from culture import services as culture_services
 from culture.models import CallerPopulation, CultureProfile, PhysicianPreference
 from demo.spec import (
@@ -177,6 +178,40 @@ def load_organization(spec: OrganizationSpec, *, password: str) -> Created:
             created += load_health(
                 client_spec.health, partnership=partnership, cast=cast, today=today
             )
+    created += _api_tokens(organization)
+    return created
+
+
+# What the demo's integrations would hold: the telephony feed's token (an account manager's,
+# read and write, a year), and a read-only one for a board report (an admin's, 90 days).
+DEMO_TOKENS = {
+    Role.ACCOUNT_MANAGER: ("ACD nightly KPI push", False, 365),
+    Role.ADMIN: ("Quarterly board report", True, 90),
+}
+
+
+def _api_tokens(organization: Organization) -> Created:
+    """One token per role above, made through the service (hashed, audited); the keys are
+    thrown away, as a real one would be once copied into the integration."""
+    created: Created = []
+    if ApiToken.objects.filter(organization=organization).exists():
+        return created
+    for role, (name, read_only, days) in DEMO_TOKENS.items():
+        membership = (
+            Membership.objects.select_related("organization", "user")
+            .filter(organization=organization, role=role)
+            .order_by("user__email")
+            .first()
+        )
+        if membership is None:
+            continue
+        account_services.api_token_create(
+            actor=Actor(membership=membership, user_agent=USER_AGENT),
+            name=name,
+            read_only=read_only,
+            expires_in_days=days,
+        )
+        created.append(("API token", f"{name} ({membership.user.email})"))
     return created
 
 

@@ -1,7 +1,9 @@
 """Accessibility of the home pages and what hangs off them: axe-core (from the npm registry,
 node_modules/axe-core, a test-only dependency never served) runs in Chromium on each role's
-home page, the portfolio, the notifications, the audit trail and the executive summary, filled
-with the demo data, at 1280 and 390 px. No serious or critical violation is allowed."""
+home page, the portfolio, the notifications, the audit trail, the executive summary, the
+security and two-factor set-up pages, the members and API tokens pages and a partnership's
+offboarding, filled with the demo data, at 1280 and 390 px. No serious or critical violation
+is allowed."""
 
 from __future__ import annotations
 
@@ -35,11 +37,11 @@ def pages_for(email: str) -> list[str]:
         user__email=email, organization__slug="northstar"
     )
     slug = membership.organization.slug
-    pages = [f"/o/{slug}/home/", f"/o/{slug}/notifications/"]
+    pages = [f"/o/{slug}/home/", f"/o/{slug}/notifications/", "/account/security/"]
     if membership.is_provider:
-        pages.append(f"/o/{slug}/portfolio/?manager=all")
+        pages += [f"/o/{slug}/portfolio/?manager=all", f"/o/{slug}/tokens/"]
     if membership.role == "admin":
-        pages.append(f"/o/{slug}/audit/")
+        pages += [f"/o/{slug}/audit/", f"/o/{slug}/members/", "/two-factor/setup/"]
     from tenancy import access
 
     live = (
@@ -50,6 +52,8 @@ def pages_for(email: str) -> list[str]:
     )
     if live is not None:
         pages.append(f"/o/{slug}/{live.pk}/summary/")
+        if membership.role == "admin":
+            pages.append(f"/o/{slug}/{live.pk}/offboarding/")
     return pages
 
 
