@@ -10,13 +10,14 @@ most once a minute, so a busy user's requests do not each save the session.
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import urlencode
 
@@ -87,6 +88,15 @@ class SessionLimitsMiddleware:
             return response
         messages.info(request, text)
         login = redirect(settings.LOGIN_URL)
+        if request.headers.get("HX-Request"):
+            # A fragment asked for by htmx (the bell): the whole page goes to the sign-in
+            # page, back to the page the person was on.
+            current = request.headers.get("HX-Current-URL", "")
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = login["Location"] + (
+                "?" + urlencode({"next": urlsplit(current).path}) if current else ""
+            )
+            return response
         if request.method == "GET":
             login["Location"] += "?" + urlencode({"next": request.get_full_path()})
         return login

@@ -102,3 +102,14 @@ def test_a_session_from_before_the_limits_is_stamped_not_ended(client, account_m
 
 def test_the_cookie_lives_no_longer_than_the_session(settings):
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_ABSOLUTE_TIMEOUT == 12 * 3600
+
+
+def test_an_htmx_fragment_sends_the_whole_page_to_sign_in(client, account_manager, org_a):
+    signed_in(client, account_manager)
+    age_session(client, started_ago=3600, seen_ago=3600)
+    count = reverse("dashboards:notification-count", kwargs={"org_slug": org_a.slug})
+    response = client.get(
+        count, HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/o/northstar/home/"
+    )
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/login/?next=%2Fo%2Fnorthstar%2Fhome%2F"
