@@ -6,6 +6,7 @@ import secrets
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from tenancy.models import Role, TenantModel, TenantQuerySet
 
@@ -35,6 +36,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use the Django admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    # How many times two-factor sign-in was turned on or off (or reset): part of the session
+    # hash, so that a change ends the person's other sessions (accounts/twofactor.py).
+    two_factor_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -50,6 +54,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.full_name or self.email
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's HMAC of the password, and of the last two-factor change when there was
+        one: a session opened before two-factor was turned on (with the password alone) does
+        not survive it, nor one from before a reset."""
+        if not self.two_factor_generation:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "accounts.User.get_session_auth_hash",
+            f"{self.password}|{self.two_factor_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def get_short_name(self) -> str:
         return (self.full_name.split(" ")[0] if self.full_name else "") or self.email

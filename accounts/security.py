@@ -12,13 +12,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.shortcuts import render
+from django.utils import timezone
 
 from accounts.models import User
 from tenancy.audit import audit_event
 from tenancy.clientip import client_ip
-from tenancy.models import Membership
+from tenancy.models import AuditEvent, Membership
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -35,8 +38,6 @@ def username_of(request: HttpRequest, credentials: dict[str, Any] | None) -> str
 
 def lockout_response(request: HttpRequest, original_response=None, credentials=None):
     """The page a locked-out sign-in gets (429): why, for how long, and what to do."""
-    from django.conf import settings
-    from django.shortcuts import render
 
     context = {
         "failure_limit": settings.AXES_FAILURE_LIMIT,
@@ -94,9 +95,22 @@ def signed_out(sender, request, user, **kwargs):
 
 @receiver(user_login_failed, dispatch_uid="accounts.security.sign_in_failed")
 def sign_in_failed(sender, credentials, request=None, **kwargs):
+    # A try refused by the lockout is not another wrong password: the lockout itself was
+    # recorded once (user.locked_out), and anyone could otherwise fill the trail.
+    if request is not None and getattr(request, "axes_locked_out", False):
+        return
     record(_named(credentials, request), "user.sign_in_failed", request)
 
 
 @receiver(user_locked_out, dispatch_uid="accounts.security.locked_out")
 def locked_out(sender, request, username, ip_address, **kwargs):
-    record(_named({"username": username}, request), "user.locked_out", request)
+    """Once per lockout: axes says it again at every refused try, which anyone could repeat."""
+    user = _named({"username": username}, request)
+    if user is None:
+        return
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    if AuditEvent.objects.filter(
+        verb="user.locked_out", actor_id=user.pk, ip_address=ip_address, created_at__gte=since
+    ).exists():
+        return
+    record(user, "user.locked_out", request)

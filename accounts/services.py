@@ -368,6 +368,12 @@ def member_two_factor_reset(*, actor: Actor, membership: Membership) -> None:
             "Reset your own on your security page (you are signed in with it).",
             field="membership",
         )
+    if membership.user.is_staff or membership.user.is_superuser:
+        raise ApplicationError(
+            f"{membership.user} is Switchboard platform staff: ask the platform team to reset"
+            " their two-factor sign-in.",
+            field="membership",
+        )
     if Membership.objects.filter(user_id=membership.user_id).exclude(pk=membership.pk).exists():
         raise ApplicationError(
             f"{membership.user} also belongs to another organization: ask Switchboard's"

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.db.models import F
 from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -162,6 +164,7 @@ def check_code(user: User, device: TOTPDevice, code: str) -> Check:
     return Check(ok=False)
 
 
+@transaction.atomic
 def new_recovery_codes(user: User) -> list[str]:
     """Ten fresh codes; any earlier ones stop working. Returned once, stored as hashes."""
     codes = [RecoveryCode.new_code() for _ in range(RECOVERY_CODES)]
@@ -176,6 +179,30 @@ def recovery_codes_left(user: User) -> int:
     return RecoveryCode.objects.filter(user_id=user.pk, used_at=None).count()
 
 
+@transaction.atomic
+def turn_on(request, user: User, device: TOTPDevice) -> list[str]:
+    """Confirm the device being set up (any other goes), make the recovery codes, and end
+    the person's other sessions: one opened with the password alone must not go on. This
+    session goes on, verified."""
+    TOTPDevice.objects.filter(user_id=user.pk).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = new_recovery_codes(user)
+    _changed(user)
+    update_session_auth_hash(request, user)
+    return codes
+
+
+@transaction.atomic
 def turn_off(user: User) -> None:
+    """No app, no codes; the person's sessions end (an admin's reset of a lost phone)."""
     TOTPDevice.objects.filter(user_id=user.pk).delete()
     RecoveryCode.objects.filter(user_id=user.pk).delete()
+    _changed(user)
+
+
+def _changed(user: User) -> None:
+    User.objects.filter(pk=user.pk).update(two_factor_generation=F("two_factor_generation") + 1)
+    user.two_factor_generation = (
+        User.objects.filter(pk=user.pk).values_list("two_factor_generation", flat=True).get()
+    )

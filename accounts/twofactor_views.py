@@ -8,9 +8,9 @@ import base64
 import segno
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -161,13 +161,7 @@ class TwoFactorSetupView(LoginRequiredMixin, View):
             code = form.cleaned_data["code"].replace(" ", "").strip()
             check = twofactor.check_code(request.user, device, code)
             if check.ok:
-                with transaction.atomic():
-                    TOTPDevice.objects.filter(user_id=request.user.pk).exclude(
-                        pk=device.pk
-                    ).delete()
-                    device.confirmed = True
-                    device.save(update_fields=["confirmed"])
-                    codes = twofactor.new_recovery_codes(request.user)
+                codes = twofactor.turn_on(request, request.user, device)
                 request.session.pop(SETUP_DEVICE, None)
                 twofactor.mark_verified(request, "app")
                 security.record(request.user, "user.two_factor_enabled", request)
@@ -235,6 +229,7 @@ class SecurityView(LoginRequiredMixin, View):
                 check = twofactor.check_code(user, device, form.cleaned_data["code"])
                 if check.ok:
                     twofactor.turn_off(user)
+                    update_session_auth_hash(request, user)  # this session goes on
                     request.session[twofactor.NOT_ENROLLED] = True
                     security.record(user, "user.two_factor_disabled", request)
                     messages.success(request, "Two-factor sign-in is off for your account.")

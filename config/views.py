@@ -32,7 +32,8 @@ def database_unavailable(request) -> HttpResponse:
     if request.path.startswith("/api/"):
         response = JsonResponse(
             {
-                "detail": "The database is not answering; nothing was saved. Retry shortly.",
+                "detail": "The database is not answering; the request could not be finished."
+                " Retry shortly, after checking whether a change you sent is there.",
                 "code": "database_unavailable",
             },
             status=503,

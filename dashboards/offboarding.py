@@ -9,8 +9,9 @@ written to the audit trail, never cached.
 
 Erasure blanks the fields each model declares HR-sensitive (`HR_SENSITIVE_FIELDS`: HR notes,
 support given, check-in notes) of an ended partnership, `Organization.hr_retention_days`
-after it ended; the rows and everything else stay, and the audit trail records the erasure
-(how many rows of what), not what was erased.
+after it ended, and deletes the rows that are a named person's HR data as a whole
+(`HR_PERSONAL_ROW`: a person's sentiment check-ins); everything else stays, and the audit
+trail records the erasure (how many rows of what), not what was erased.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ from tenancy.audit import Actor, audit_record
 from tenancy.csvfiles import safe_cell
 from tenancy.errors import ApplicationError
 from tenancy.models import AuditEvent
+from transition.models import StaffMember
+from transition.services.people import sensitive_access_record
 
 
 def partnership_models() -> list[type[models.Model]]:
@@ -145,6 +148,18 @@ def export_archive(*, actor: Actor, partnership: Partnership) -> Archive:
             ),
         )
     out.seek(0)
+    # The archive shows every staff member's HR fields: the HR access log says so, per person.
+    people = list(
+        StaffMember.objects.filter(partnership=partnership).values_list("pk", "full_name")
+    )
+    if people:
+        sensitive_access_record(
+            membership=actor.membership,
+            partnership=partnership,
+            people=people,
+            context="offboarding.export",
+            fields=StaffMember.HR_SENSITIVE_FIELDS,
+        )
     total = sum(counts.values())
     audit_record(
         actor=actor,
@@ -218,10 +233,14 @@ def hr_records_erase(*, actor: Actor, partnership: Partnership) -> dict[str, int
         names = getattr(model, "HR_SENSITIVE_FIELDS", ())
         if not names:
             continue
+        rows = model._base_manager.filter(partnership=partnership)
+        label = model._meta.label_lower
+        # Rows that are a named person's HR data as a whole (their sentiment) go.
+        if personal := getattr(model, "HR_PERSONAL_ROW", ""):
+            deleted, _ = rows.filter(**{f"{personal}__isnull": False}).delete()
+            erased[f"{label} (deleted)"] = deleted
         blank = {name: _blank(model._meta.get_field(name)) for name in names}
-        erased[model._meta.label_lower] = model._base_manager.filter(
-            partnership=partnership
-        ).update(**blank)
+        erased[label] = rows.update(**blank)
     audit_record(
         actor=actor,
         verb="partnership.hr_erased",

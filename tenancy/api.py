@@ -3,6 +3,7 @@ the access policy, one error shape for application and validation errors."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions
@@ -26,11 +27,11 @@ class OrgScopedViewSet(GenericViewSet):
         if (
             request.method in ("POST", "PUT", "PATCH")
             and request.content_type.startswith("application/json")
-            and int(request.META.get("CONTENT_LENGTH") or 0) <= 64
+            and int(request.META.get("CONTENT_LENGTH") or 0) <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         ):
             # JSON `null`, `true` or a number is no object to read fields from (views would
-            # fail on it; a long string reaches the serializers, which refuse it). Only a
-            # short body is looked at here: a large one is left to the view's own limits.
+            # fail on it; a string reaches the serializers, which refuse it). A body past the
+            # upload limit is left to the view, which answers for its size.
             body = request.data
             if body is None or isinstance(body, str | int | float | bool):
                 raise exceptions.ParseError(

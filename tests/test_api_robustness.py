@@ -39,7 +39,7 @@ def test_options_on_the_plan(as_admin, partnership):
     assert as_admin.options(address).status_code == 200
 
 
-@pytest.mark.parametrize("body", ["null", "true", "5", '"text"'])
+@pytest.mark.parametrize("body", ["null", "true", "5", '"text"', "null" + " " * 80, "9" * 90])
 def test_a_json_body_that_is_no_object_is_a_400(as_admin, partnership, body):
     address = reverse(
         "api:partnership-detail", kwargs={"org_slug": "northstar", "pk": partnership.pk}

@@ -102,7 +102,7 @@ def test_a_database_that_does_not_answer_gets_the_503_page_without_it(anonymous)
     # The database is what failed: 503, saying so, when to retry, and nothing saved.
     html = assert_error_page(response, 503, "Switchboard is briefly unavailable")
     assert response["Retry-After"] == "30"
-    assert "Nothing you sent in this request was saved" in html
+    assert "This request could not be finished" in html
     assert "could not connect" not in html  # no internals shown
 
 

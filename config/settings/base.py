@@ -148,6 +148,8 @@ AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"  # 429, why, for ho
 AXES_VERBOSE = False
 # Two-factor sign-in: the name authenticator apps show, and the seconds a code may be off.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Switchboard")
+# django-otp's admin pages never show a device's secret key or its QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Password-reset e-mails asked for per client address and per address asked about, an hour.
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("PASSWORD_RESET_LIMIT_PER_ADDRESS", default=10)
 PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
@@ -391,6 +393,10 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["mask_secrets"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # django-axes logs every sign-in at INFO; the audit trail has them (accounts/security.py).
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # django-axes logs every sign-in at INFO; the audit trail has them (accounts/security.py).
+        "axes": {"level": "WARNING"},
+        # runserver's request log, through the masking console handler too.
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -63,6 +63,10 @@ def test_five_wrong_passwords_lock_that_account_from_that_address(client, person
     assert sign_in(client, email, PASSWORD).status_code == 429
     # ... and in other letter case: it is the same account.
     assert sign_in(client, email.upper(), PASSWORD).status_code == 429
+    # Tries refused by the lockout are not more wrong passwords in the trail.
+    failed = AuditEvent.objects.filter(verb="user.sign_in_failed", actor=person.user)
+    assert failed.count() == 4  # the fifth is the lockout
+    assert AuditEvent.objects.filter(verb="user.locked_out", actor=person.user).count() == 1
     # From another address, the person gets in.
     assert sign_in(client, email, PASSWORD, address="198.51.100.20").status_code == 302
 

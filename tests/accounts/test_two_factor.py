@@ -367,3 +367,33 @@ def test_no_reset_by_a_non_admin_or_across_tenants(
     foreign = reverse("org:member-two-factor-reset", args=["harbor", implementation_pm.pk])
     assert client.post(foreign).status_code == 404
     assert TOTPDevice.objects.filter(user=implementation_pm.user).exists()
+
+
+def test_turning_it_on_ends_the_sessions_opened_with_the_password_alone(client, implementation_pm):
+    user = with_password(implementation_pm)
+    elsewhere = Client()
+    sign_in(elsewhere, user)  # a PM needs no second factor: in with the password
+    home_url = home(implementation_pm.organization)
+    assert elsewhere.get(home_url).status_code == 200
+
+    sign_in(client, user)
+    client.get(reverse("accounts:two-factor-setup"))
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    done = client.post(reverse("accounts:two-factor-setup"), {"code": code_for(device)})
+    assert done.status_code == 200
+    # This browser goes on; the other one, signed in with the password alone, is out.
+    assert client.get(home_url).status_code == 200
+    assert elsewhere.get(home_url).status_code == 302
+
+
+def test_platform_staff_are_not_reset_by_an_organization_admin(client, admin, org_a):
+    from tests.factories import MembershipFactory
+
+    operator = UserFactory(email="ops@switchboard.example", is_staff=True)
+    membership = MembershipFactory(organization=org_a, user=operator)
+    enroll(operator)
+    client.force_login(admin.user)
+    url = reverse("org:member-two-factor-reset", args=["northstar", membership.pk])
+    response = client.post(url, follow=True)
+    assert "platform staff" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=operator).exists()

@@ -18,7 +18,7 @@ from partnerships.models import PartnershipStatus, PartnershipStatusChange
 from tenancy.models import AuditEvent
 from tests.discovery.factories import ReviewedReportFactory
 from tests.transition.factories import StaffMemberFactory
-from transition.models import SentimentCheckIn, StaffMember
+from transition.models import SensitiveAccessLog, SentimentCheckIn, StaffMember
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +95,9 @@ def test_the_archive_holds_every_record_the_files_and_the_trail(
     assert archive.read(f"files/{stored}") == b"service,calls\nAfter-hours,2400\n"
     event = AuditEvent.objects.get(verb="partnership.exported")
     assert event.actor == admin.user and event.partnership == partnership
+    # The HR fields left in the archive: the HR access log names whose.
+    logged = SensitiveAccessLog.objects.get(context="offboarding.export")
+    assert logged.staff_name == "Nina Nurse" and logged.viewer == admin.user
 
 
 def test_offboarding_is_an_admins_alone(
@@ -133,10 +136,11 @@ def test_erasure_empties_hr_fields_only_and_is_audited(client, admin, partnershi
     nurse = StaffMember.objects.get(pk=staffed.pk)
     assert (nurse.hr_notes, nurse.support_details, nurse.support_offered) == ("", "", [])
     assert nurse.full_name == "Nina Nurse"  # the record itself stays
-    check_in = SentimentCheckIn.objects.get()
-    assert check_in.note == "" and check_in.score == 2
+    # A named person's sentiment is HR data as a whole: their check-ins are gone.
+    assert not SentimentCheckIn.objects.exists()
     event = AuditEvent.objects.get(verb="partnership.hr_erased")
     assert event.changes["transition.staffmember"] == [None, 1]
+    assert event.changes["transition.sentimentcheckin (deleted)"] == [None, 1]
     assert "Worried" not in json.dumps(event.changes)
     assert "Erased" in client.get(page(partnership)).content.decode()
 

@@ -4,6 +4,7 @@ stops and starts a real Redis of its own (never the shared one)."""
 
 from __future__ import annotations
 
+import datetime
 import shutil
 import socket
 import subprocess
@@ -141,6 +142,12 @@ def test_with_the_broker_down_the_request_answers_and_the_work_waits(
     assert response["Location"].endswith(f"/jobs/{job.pk}/")
     message = OutboxMessage.objects.get()
     assert message.sent_at is None and message.attempts == 1 and message.last_error
+    assert outbox.relay() == (0, 1)  # its own publish may still be under way: left alone
+    message.refresh_from_db()
+    assert message.attempts == 1
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        created_at=message.created_at - datetime.timedelta(minutes=1)
+    )
     assert outbox.relay() == (0, 1)  # still down: nothing lost, nothing sent
 
     private_broker.start()

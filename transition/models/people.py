@@ -251,6 +251,9 @@ class SentimentCheckIn(PartnershipOwnedModel):
     5 (very positive), with a note. The note is HR-sensitive."""
 
     HR_SENSITIVE_FIELDS = ("note",)
+    # A named person's check-in is HR data as a whole (their sentiment): an erasure of HR
+    # records deletes those rows; a stakeholder group's stay, their notes emptied.
+    HR_PERSONAL_ROW = "staff_member"
 
     staff_member = models.ForeignKey(
         StaffMember, on_delete=models.CASCADE, null=True, blank=True, related_name="check_ins"
