@@ -38,7 +38,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(default=timezone.now)
     # How many times two-factor sign-in was turned on or off (or reset): part of the session
     # hash, so that a change ends the person's other sessions (accounts/twofactor.py).
-    two_factor_generation = models.PositiveIntegerField(default=0, editable=False)
+    two_factor_generation = models.PositiveIntegerField(default=0, db_default=0, editable=False)
 
     objects = UserManager()
 

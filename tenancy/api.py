@@ -3,7 +3,6 @@ the access policy, one error shape for application and validation errors."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions
@@ -24,19 +23,6 @@ class OrgScopedViewSet(GenericViewSet):
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # authentication first
-        if (
-            request.method in ("POST", "PUT", "PATCH")
-            and request.content_type.startswith("application/json")
-            and int(request.META.get("CONTENT_LENGTH") or 0) <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        ):
-            # JSON `null`, `true` or a number is no object to read fields from (views would
-            # fail on it; a string reaches the serializers, which refuse it). A body past the
-            # upload limit is left to the view, which answers for its size.
-            body = request.data
-            if body is None or isinstance(body, str | int | float | bool):
-                raise exceptions.ParseError(
-                    "Send a JSON object (or a list, where the operation takes one)."
-                )
         self.membership = membership_for(request.user, kwargs["org_slug"])
         self.organization = self.membership.organization
         token = getattr(request, "auth", None)

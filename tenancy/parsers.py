@@ -51,5 +51,11 @@ class SafeJSONParser(JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise exceptions.ParseError("JSON parse error - nested too deep.") from None
+        # `null`, `true`, a number or a string is no body to read fields from (views would
+        # fail on it): refused when the view reads the body, after its own 404s.
+        if data is None or isinstance(data, str | int | float | bool):
+            raise exceptions.ParseError(
+                "Send a JSON object (or a list, where the operation takes one)."
+            )
         _refuse_unsafe_text(data)
         return data
