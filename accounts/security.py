@@ -11,9 +11,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from axes.handlers.database import AxesDatabaseHandler
+from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models import Sum
 from django.dispatch import receiver
 from django.shortcuts import render
 from django.utils import timezone
@@ -36,13 +39,48 @@ def username_of(request: HttpRequest, credentials: dict[str, Any] | None) -> str
     return raw.strip().lower() if isinstance(raw, str) else None
 
 
+def account_failures(username: str | None) -> int:
+    """Wrong passwords for this account from every address within the cool-off time."""
+    if not username:
+        return 0
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    found = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
+        n=Sum("failures_since_start")
+    )
+    return found["n"] or 0
+
+
+class AccountCeilingHandler(AxesDatabaseHandler):
+    """django-axes' database handler with a second, wider limit. Axes locks one account from
+    one address after `AXES_FAILURE_LIMIT` wrong passwords; someone guessing from many
+    addresses (a botnet) would never reach it, so the account itself is paused after
+    `AXES_ACCOUNT_FAILURE_LIMIT` wrong passwords from all addresses together within the
+    cool-off time. That limit is much higher: anyone can type wrong passwords for any address,
+    and the owner must not be locked out by a handful of them."""
+
+    def get_failures(self, request, credentials=None) -> int:
+        """The failures axes weighs against its limit (both when a sign-in arrives and after a
+        wrong password): this address's for the account, or the limit itself once the account
+        reached its ceiling from all addresses."""
+        failures = super().get_failures(request, credentials)
+        if failures < settings.AXES_FAILURE_LIMIT and (
+            account_failures(username_of(request, credentials))
+            >= settings.AXES_ACCOUNT_FAILURE_LIMIT
+        ):
+            return settings.AXES_FAILURE_LIMIT
+        return failures
+
+
 def lockout_response(request: HttpRequest, original_response=None, credentials=None):
     """The page a locked-out sign-in gets (429): why, for how long, and what to do."""
-
+    username = username_of(request, credentials)
     context = {
         "failure_limit": settings.AXES_FAILURE_LIMIT,
-        "username": username_of(request, credentials) or "",
+        "username": username or "",
         "minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        # The whole account is paused (every address), not only this address's tries.
+        "account_wide": account_failures(username) >= settings.AXES_ACCOUNT_FAILURE_LIMIT,
+        "account_limit": settings.AXES_ACCOUNT_FAILURE_LIMIT,
     }
     response = render(request, "accounts/locked_out.html", context, status=429)
     response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
@@ -109,8 +147,12 @@ def locked_out(sender, request, username, ip_address, **kwargs):
     if user is None:
         return
     since = timezone.now() - settings.AXES_COOLOFF_TIME
-    if AuditEvent.objects.filter(
-        verb="user.locked_out", actor_id=user.pk, ip_address=ip_address, created_at__gte=since
-    ).exists():
+    earlier = AuditEvent.objects.filter(
+        verb="user.locked_out", actor_id=user.pk, created_at__gte=since
+    )
+    # An account paused everywhere is one lockout, whatever address tries next.
+    if account_failures(user.email) < settings.AXES_ACCOUNT_FAILURE_LIMIT:
+        earlier = earlier.filter(ip_address=ip_address)
+    if earlier.exists():
         return
     record(user, "user.locked_out", request)

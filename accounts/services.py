@@ -325,11 +325,14 @@ def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
 def user_deactivated(*, user: User) -> int:
     """A person's account was switched off (the Django admin): every token of theirs, in every
     organization, is revoked for good, so that switching the account back on does not bring
-    them back. (Their sessions already end: an inactive user is signed out at the next
+    them back; feature apps revoke their own secrets (`signals.user_deactivated`: a calendar
+    feed's key). (Their sessions already end: an inactive user is signed out at the next
     request.) The number of tokens revoked."""
-    return ApiToken.objects.filter(user_id=user.pk, revoked_at__isnull=True).update(
+    revoked = ApiToken.objects.filter(user_id=user.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    signals.user_deactivated.send(sender=User, user=user)
+    return revoked
 
 
 # --- Two-factor sign-in ----------------------------------------------------------------

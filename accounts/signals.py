@@ -12,3 +12,8 @@ member_joined = Signal()
 # before it goes: a receiver refuses the removal by raising `ApplicationError` (the member
 # still holds something only they may hold), or lets go of what the member held.
 member_leaving = Signal()
+
+# `user_deactivated(user=…)` is sent when a person's account is switched off, after their API
+# tokens were revoked: feature apps revoke the secrets of their own that the person held (a
+# calendar feed's key), so that switching the account back on brings none of them back.
+user_deactivated = Signal()

@@ -4,7 +4,8 @@
 back, so does the message; if it commits, the message exists. Right after the commit it is
 published once, without retries (a broker that refuses answers at once); when that fails the
 request goes on regardless, and `relay()` (the `tenancy.tasks.outbox_relay_task`, every minute
-from beat) publishes what is still unsent once the broker is back. Delivery is at least once:
+from beat) publishes what is still unsent once the broker is back; the same task purges what
+was sent over a week ago (`purge_sent`). Delivery is at least once:
 tasks take ids and are idempotent.
 
 Nothing secret goes through it (the message is a row in the database): the invitation e-mail,
@@ -27,6 +28,10 @@ from tenancy.models import OutboxMessage
 logger = logging.getLogger(__name__)
 BATCH = 200
 SETTLE_SECONDS = 30
+# Sent messages are kept this long (what went out, and when, for whoever investigates a
+# missing e-mail), then purged by the relay: the table holds a week, not every task ever.
+KEEP_SENT_DAYS = 7
+PURGE_BATCH = 5000
 # A broker found unreachable is not asked again by this process for this long: the relay
 # sends what waits once it is back.
 DOWN_FOR = 15.0
@@ -114,3 +119,17 @@ def relay(limit: int = BATCH) -> tuple[int, int]:
             sent += 1
     waiting = OutboxMessage.objects.filter(sent_at__isnull=True).count()
     return sent, waiting
+
+
+def purge_sent(*, now: datetime.datetime | None = None, limit: int = PURGE_BATCH) -> int:
+    """Delete up to `limit` messages sent more than `KEEP_SENT_DAYS` ago (the oldest first);
+    unsent ones are never purged, whatever their age. The number deleted."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=KEEP_SENT_DAYS)
+    ids = list(
+        OutboxMessage.objects.filter(sent_at__lt=cutoff)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    if not ids:
+        return 0
+    return OutboxMessage.objects.filter(id__in=ids).delete()[0]

@@ -1,4 +1,5 @@
-"""Tenancy's scheduled work: relaying the outbox (tenancy/outbox.py)."""
+"""Tenancy's scheduled work: relaying the outbox (tenancy/outbox.py) and purging what it
+sent over a week ago."""
 
 from __future__ import annotations
 
@@ -10,4 +11,4 @@ from tenancy import outbox
 @shared_task(ignore_result=True)
 def outbox_relay_task() -> dict[str, int]:
     sent, waiting = outbox.relay()
-    return {"sent": sent, "waiting": waiting}
+    return {"sent": sent, "waiting": waiting, "purged": outbox.purge_sent()}

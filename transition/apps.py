@@ -6,7 +6,7 @@ class TransitionConfig(AppConfig):
     verbose_name = "Transition"
 
     def ready(self) -> None:
-        from accounts.signals import member_joined
+        from accounts.signals import member_joined, member_leaving, user_deactivated
         from culture.signals import adaptation_deleted, adaptation_saved
         from partnerships.briefing import register_briefing_section
         from partnerships.commentable import register_commentable
@@ -17,6 +17,10 @@ class TransitionConfig(AppConfig):
         register_commentable(models.PlanTask, noun="task")
         register_commentable(models.KnowledgeItem, noun="knowledge item")
         member_joined.connect(_member_joined, dispatch_uid="transition.pm_appointments_fulfil")
+        # A calendar feed key dies with the membership or the account, like an API token: it
+        # must not work again when the person is invited back or switched on again.
+        member_leaving.connect(_member_leaving, dispatch_uid="transition.calendar_keys.member")
+        user_deactivated.connect(_user_deactivated, dispatch_uid="transition.calendar_keys.user")
         # The plan keeps a task per culture adaptation (services.plan_sync_culture).
         adaptation_saved.connect(_adaptation_saved, dispatch_uid="transition.culture_tasks.saved")
         adaptation_deleted.connect(
@@ -31,6 +35,18 @@ def _member_joined(sender, *, membership, **kwargs) -> None:
     from transition.services import pm_appointments_fulfil
 
     pm_appointments_fulfil(membership=membership)
+
+
+def _member_leaving(sender, *, membership, **kwargs) -> None:
+    from transition.services import calendar_feed_keys_revoke_for
+
+    calendar_feed_keys_revoke_for(user_id=membership.user_id, organization=membership.organization)
+
+
+def _user_deactivated(sender, *, user, **kwargs) -> None:
+    from transition.services import calendar_feed_keys_revoke_for
+
+    calendar_feed_keys_revoke_for(user_id=user.pk)
 
 
 def _sync_culture_tasks(actor, partnership) -> None:

@@ -141,6 +141,10 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# ... and the account from every address after AXES_ACCOUNT_FAILURE_LIMIT wrong passwords
+# within the cool-off, whatever their addresses (guessing spread over many addresses).
+AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=20)
+AXES_HANDLER = "accounts.security.AccountCeilingHandler"
 AXES_CLIENT_IP_CALLABLE = "tenancy.clientip.client_ip"
 AXES_USERNAME_CALLABLE = "accounts.security.username_of"
 AXES_RESET_ON_SUCCESS = True

@@ -3,9 +3,12 @@ events in each organization's audit trail."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from tenancy.models import AuditEvent
 from tests.factories import MembershipFactory
@@ -68,6 +71,37 @@ def test_five_wrong_passwords_lock_that_account_from_that_address(client, person
     assert failed.count() == 4  # the fifth is the lockout
     assert AuditEvent.objects.filter(verb="user.locked_out", actor=person.user).count() == 1
     # From another address, the person gets in.
+    assert sign_in(client, email, PASSWORD, address="198.51.100.20").status_code == 302
+
+
+def test_guessing_from_many_addresses_pauses_the_account_everywhere(client, person, settings):
+    settings.AXES_ACCOUNT_FAILURE_LIMIT = 12
+    email = person.user.email
+    # Four wrong passwords from each of three addresses: no address reaches its limit of 5.
+    for n in range(3):
+        for _ in range(4):
+            response = sign_in(client, email, "wrong password 123", address=f"192.0.2.{n}")
+    assert response.status_code == 429  # the twelfth, from all addresses together
+    html = response.content.decode()
+    assert "from anywhere" in html and "several addresses" in html
+    # The right password from an address never seen is refused too, for the cool-off.
+    assert sign_in(client, email, PASSWORD, address="198.51.100.20").status_code == 429
+    assert AuditEvent.objects.filter(verb="user.locked_out", actor=person.user).count() == 1
+    # Another account is not touched.
+    assert sign_in(client, "nobody@nowhere.example", PASSWORD).status_code == 200
+    # Once the tries are older than the cool-off, the person gets in.
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=16))
+    assert sign_in(client, email, PASSWORD, address="198.51.100.20").status_code == 302
+
+
+def test_a_few_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(client, person):
+    email = person.user.email
+    for n in range(4):
+        for _ in range(4):
+            sign_in(client, email, "wrong password 123", address=f"192.0.2.{n}")
+    # Sixteen tries in all, under the account's ceiling of 20: the owner signs in.
     assert sign_in(client, email, PASSWORD, address="198.51.100.20").status_code == 302
 
 

@@ -242,3 +242,32 @@ def test_weights_validation():
     ]
     # Zero for two components is fine: the others keep their defaults.
     assert s.weights_problems({"live": {"quality": 0, "issues": 0}}) == []
+
+
+def test_the_fingerprint_covers_every_input_but_the_previous_score():
+    """Equal inputs give equal fingerprints (the previous score only sets the trend); a change
+    anywhere, however deep, gives another, so an earlier explanation is never copied wrongly."""
+    base = s.CheckInputs(
+        phase="live",
+        quality=(s.KpiFigure("Abandonment", "%", "lower", 4.0, target=5.0, baseline=6.0),),
+        issues=s.IssueFacts(open_by_severity={"high": 1}, breached=0),
+        engagement=s.EngagementFacts(days_since_touchpoint=3),
+        days_since_data=0,
+        previous_score=71.0,
+    )
+    digest = s.inputs_digest(base)
+    assert s.inputs_digest(s.CheckInputs(**{**vars(base), "previous_score": None})) == digest
+    changed = [
+        {"quality": (s.KpiFigure("Abandonment", "%", "lower", 4.5, target=5.0, baseline=6.0),)},
+        {"issues": s.IssueFacts(open_by_severity={"high": 1}, breached=1)},
+        {"issues": s.IssueFacts(open_by_severity={"critical": 1}, breached=0)},
+        {"engagement": s.EngagementFacts(days_since_touchpoint=3, overdue_follow_ups=1)},
+        {"engagement": None},
+        {"days_since_data": 1},
+        {"phase": "transition"},
+    ]
+    for change in changed:
+        assert s.inputs_digest(s.CheckInputs(**{**vars(base), **change})) != digest, change
+    # The phase's weights and the band thresholds are part of it too.
+    assert s.inputs_digest(base, thresholds=s.Thresholds(red_below=40)) != digest
+    assert s.inputs_digest(base, weights={"live": {"quality": 10}}) != digest

@@ -744,6 +744,34 @@ def test_the_calendar_feed_by_key_session_and_nowhere_else(
     assert CalendarFeedKey.objects.get().revoked_at is not None
 
 
+@pytest.mark.parametrize("how", ["removed", "deactivated"])
+def test_a_calendar_key_dies_with_the_membership_or_the_account(
+    api, org_a, admin, implementation_pm, actor_for, how
+):
+    from accounts import services as account_services
+
+    login(api, implementation_pm)
+    key = api.post(url("transition-my-tasks-calendar-key", org_a)).json()["url"]
+    key = key.rstrip("/").rsplit("/", 1)[1]
+    feed = url("transition-my-tasks-calendar-feed", org_a, feed_key=key)
+    api.force_authenticate(None)
+    api.logout()
+    assert api.get(feed).status_code == 200
+    user = implementation_pm.user
+    if how == "removed":
+        account_services.membership_remove(actor=actor_for(admin), membership=implementation_pm)
+        # Invited back, the person is a member again; the old feed address stays dead.
+        MembershipFactory(organization=org_a, user=user, role=Role.IMPLEMENTATION_PM)
+    else:
+        user.is_active = False
+        user.save()
+        account_services.user_deactivated(user=user)
+        user.is_active = True  # switched back on
+        user.save()
+    assert api.get(feed).status_code == 401
+    assert CalendarFeedKey.objects.get(user=user).revoked_at is not None
+
+
 # --- Templates ---------------------------------------------------------------------------
 
 

@@ -874,3 +874,13 @@ def calendar_feed_key_revoke(*, actor: Actor) -> int:
     for key in keys:
         audit_record(actor=actor, verb="calendar_feed_key.revoked", target=key)
     return revoked.update(revoked_at=timezone.now())
+
+
+def calendar_feed_keys_revoke_for(*, user_id: int, organization=None) -> int:
+    """Revoke a person's calendar feed keys (in `organization`, or in every organization):
+    their membership ended or their account was switched off. The removal or deactivation is
+    what the audit trail records; the number of keys revoked."""
+    keys = CalendarFeedKey.objects.active().filter(user_id=user_id)
+    if organization is not None:
+        keys = keys.filter(organization=organization)
+    return keys.update(revoked_at=timezone.now())
