@@ -32,7 +32,7 @@ from discovery.models import (
     ServiceLine,
 )
 from discovery.models.callflows import CallFlowState
-from health import scoring, sla
+from health import scoring, sla_sql
 from health.models import (
     Alert,
     AlertKind,
@@ -63,16 +63,6 @@ KPI_WINDOW_DAYS = 28
 SENTIMENT_WINDOW_DAYS = 30
 OPEN_ISSUE_STATUSES = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS, IssueStatus.WAITING_ON_CLIENT)
 DISCOVERY_ITEMS = 5  # the discovery checklist's items (discovery.selectors.discovery_checklist)
-# What an issue's SLA clock reads (`health.sla.clock`).
-ISSUE_CLOCK_FIELDS = (
-    "opened_at",
-    "response_minutes",
-    "resolution_minutes",
-    "paused_seconds",
-    "paused_since",
-    "first_response_at",
-    "resolved_at",
-)
 
 
 def _f(value: Decimal | float | None) -> float | None:
@@ -154,13 +144,13 @@ class _Scope:
         return id_in(Partnership.objects.filter(organization=self.organization), "pk", self.ids)
 
 
-def _checked_scope(organization, partnership_ids) -> tuple[list[tuple], _Scope]:
-    """The checked partnerships' rows (`CHECKED_FIELDS`, by id) and their `_Scope`."""
-    rows = list(
-        checked_partnerships(organization=organization, partnership_ids=partnership_ids)
-        .order_by("pk")
-        .values_list(*CHECKED_FIELDS)
-    )
+def _checked_scope(organization, partnership_ids, *, lock: bool) -> tuple[list[tuple], _Scope]:
+    """The checked partnerships' rows (`CHECKED_FIELDS`, by id) and their `_Scope`; with
+    `lock`, the partnership rows are locked by the same query (see `check_inputs`)."""
+    queryset = checked_partnerships(organization=organization, partnership_ids=partnership_ids)
+    if lock:
+        queryset = queryset.select_for_update(no_key=True, of=("self",))
+    rows = list(queryset.order_by("pk").values_list(*CHECKED_FIELDS))
     return rows, _Scope(organization, [row[0] for row in rows], {row[0]: row[2] for row in rows})
 
 
@@ -287,9 +277,16 @@ def check_inputs(
     period_start: datetime.datetime,
     now: datetime.datetime,
     settings: HealthSettings,
+    lock: bool = False,
 ) -> list[PartnershipFacts]:
-    """Everything a sweep of `organization` needs, in a fixed number of queries."""
-    partnerships, scope = _checked_scope(organization, partnership_ids)
+    """Everything a sweep of `organization` needs, in a fixed number of queries. With `lock`
+    (a sweep's transaction), the first query also locks the partnerships until the transaction
+    ends, in id order (no deadlock between overlapping chunks): a second check of any of them
+    (a redelivery while the first delivery still runs, a second beat, "run now" during the
+    sweep) waits there, then reads what the first one wrote. FOR NO KEY UPDATE leaves the
+    rows that point at a partnership (KPI uploads, issues, audits) free to be written
+    meanwhile; SQLite, which runs one writer at a time anyway, ignores it."""
+    partnerships, scope = _checked_scope(organization, partnership_ids, lock=lock)
     if not partnerships:
         return []
     today = organization.local_today()
@@ -356,17 +353,20 @@ def check_inputs(
         satisfaction[pid][period_end][1] += weight
     csat_kpi = next((k for k in kpis.values() if k.key == "caller_satisfaction"), None)
 
-    issues: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    issues: dict[int, dict[str, int]] = defaultdict(dict)
     breached: dict[int, int] = defaultdict(int)
-    for row in (
+    for pid, severity, count, late in (
         scope(Issue.objects, weighing["issues"])
         .filter(status__in=OPEN_ISSUE_STATUSES)
-        .values_list("partnership_id", "severity", *ISSUE_CLOCK_FIELDS)
+        .values("partnership_id", "severity")
+        # Counted by the issue log's clock (a response or a resolution past its target), in
+        # the database: `sla_sql.breached` is `sla.clock`'s rule, held to it by the tests.
+        .annotate(count=Count("id"), late=Count("id", filter=sla_sql.breached(now)))
+        .order_by()
+        .values_list("partnership_id", "severity", "count", "late")
     ):
-        issues[row[0]][row[1]] += 1
-        # The same clock as the issue log's (a response or a resolution past its target).
-        if sla.clock(**dict(zip(ISSUE_CLOCK_FIELDS, row[2:], strict=True)), now=now).breached:
-            breached[row[0]] += 1
+        issues[pid][severity] = count
+        breached[pid] += late
 
     not_done = ~Q(status=TaskStatus.DONE)
     tasks = {

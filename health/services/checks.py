@@ -9,8 +9,8 @@ whose inputs are the same as at its latest snapshot (the same fingerprint,
 `health.scoring.inputs_digest`) gets a copy of that snapshot made in the database, neither
 scored nor encoded again. Each sweep writes its snapshots and alerts in one transaction: no
 partnership is left half-written. Two checks of the same partnerships never run side by side
-(the partnership rows are locked first), so a message redelivered while its first delivery
-still runs waits, then finds the period checked: no alert is raised twice
+(the sweep's first read locks the partnership rows), so a message redelivered while its first
+delivery still runs waits, then finds the period checked: no alert is raised twice
 (tests/health/test_worker_kill.py kills a real worker mid-sweep).
 """
 
@@ -116,7 +116,6 @@ def checks_run(
         )
     result = RunResult(period_start=period_start)
     _relax_durability()
-    _lock_partnerships(organization, partnership_ids)
     thresholds = scoring.Thresholds(red_below=hs.red_below, green_from=hs.green_from)
     facts = selectors.check_inputs(
         organization=organization,
@@ -124,6 +123,7 @@ def checks_run(
         period_start=period_start,
         now=now,
         settings=hs,
+        lock=True,  # the partnerships, until the sweep's transaction ends
     )
     outcomes: list[tuple[selectors.PartnershipFacts, scoring.CheckResult, str]] = []
     unchanged: list[int] = []  # ids of earlier snapshots whose inputs are the same again
@@ -327,21 +327,6 @@ def _relax_durability() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
-def _lock_partnerships(organization, partnership_ids) -> None:
-    """Lock the partnerships about to be checked until the transaction ends, in id order (no
-    deadlock between overlapping chunks). A second check of any of them (a redelivery while
-    the first delivery still runs, a second beat, "run now" during the sweep) waits here and
-    then reads what the first one wrote. FOR NO KEY UPDATE leaves the rows that point at a
-    partnership (KPI uploads, issues, audits) free to be written meanwhile; SQLite, which
-    runs one writer at a time anyway, ignores it."""
-    list(
-        selectors.checked_partnerships(organization=organization, partnership_ids=partnership_ids)
-        .order_by("pk")
-        .select_for_update(no_key=True)
-        .values_list("pk", flat=True)
-    )
 
 
 def _alerts_for(organization, outcomes, now) -> list[Alert]:
