@@ -14,12 +14,39 @@ from tenancy.models import Membership
 
 
 class MembershipInline(admin.TabularInline):
+    """The person's memberships. None is deleted or moved to another organization here: a
+    membership ends on its organization's Members page (`services.membership_remove`), which
+    revokes the member's API tokens and calendar feed keys. New ones are added below."""
+
     model = Membership
     fk_name = "user"
     extra = 0
     fields = ("organization", "role", "client", "created_at")
-    readonly_fields = ("created_at",)
+    readonly_fields = ("organization", "created_at")
+    autocomplete_fields = ("client",)
+    can_delete = False
+    verbose_name_plural = "memberships"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class MembershipAddInline(admin.TabularInline):
+    """A new membership for the person (the existing ones are above)."""
+
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = ("organization", "role", "client")
     autocomplete_fields = ("organization", "client")
+    can_delete = False
+    verbose_name_plural = "add a membership"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(User)
@@ -52,7 +79,7 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
             },
         ),
     )
-    inlines = (MembershipInline,)
+    inlines = (MembershipInline, MembershipAddInline)
 
     def audit_organizations(self, obj):
         if not isinstance(obj, User):  # a membership of the inline
@@ -64,11 +91,12 @@ class UserAdmin(AuditedAdmin, BaseUserAdmin):
         switched_off = change and "is_active" in form.changed_data and not obj.is_active
         super().save_model(request, obj, form, change)
         if switched_off:
+            # {"api_tokens_revoked": n, "calendar_feed_keys_revoked": m}: counts, which the
+            # audit keeps as they are (not names of the user's fields, read as ids).
             revoked = services.user_deactivated(user=obj)
-            if revoked:
-                self.audit_write(
-                    request, obj, "api_tokens_revoked", {"api_tokens": 0}, {"api_tokens": revoked}
-                )
+            if any(revoked.values()):
+                before = dict.fromkeys(revoked, 0)
+                self.audit_write(request, obj, "api_tokens_revoked", before, revoked)
 
     def user_change_password(self, request, id, form_url=""):
         response = super().user_change_password(request, id, form_url)

@@ -16,7 +16,8 @@ from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models import Sum
+from django.db.models import Q, Sum, Value
+from django.db.models.functions import Least
 from django.dispatch import receiver
 from django.shortcuts import render
 from django.utils import timezone
@@ -40,14 +41,24 @@ def username_of(request: HttpRequest, credentials: dict[str, Any] | None) -> str
 
 
 def account_failures(username: str | None) -> int:
-    """Wrong passwords for this account from every address within the cool-off time."""
+    """Wrong passwords for this account from every address within the cool-off time, each
+    address counted up to its own limit: one address, however many tries it makes (refused
+    ones included), weighs no more than a locked-out address, so pausing the account
+    everywhere takes several addresses."""
     if not username:
         return 0
     since = timezone.now() - settings.AXES_COOLOFF_TIME
     found = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
-        n=Sum("failures_since_start")
+        n=Sum(Least("failures_since_start", Value(settings.AXES_FAILURE_LIMIT)))
     )
     return found["n"] or 0
+
+
+def attempts_forget(user: User) -> int:
+    """The person proved they hold their mailbox (a password reset completed): the wrong
+    passwords counted against their account are forgotten, so that a pause someone else caused
+    does not keep them out. How many address records went."""
+    return AccessAttempt.objects.filter(username=user.email).delete()[0]
 
 
 class AccountCeilingHandler(AxesDatabaseHandler):
@@ -55,8 +66,10 @@ class AccountCeilingHandler(AxesDatabaseHandler):
     one address after `AXES_FAILURE_LIMIT` wrong passwords; someone guessing from many
     addresses (a botnet) would never reach it, so the account itself is paused after
     `AXES_ACCOUNT_FAILURE_LIMIT` wrong passwords from all addresses together within the
-    cool-off time. That limit is much higher: anyone can type wrong passwords for any address,
-    and the owner must not be locked out by a handful of them."""
+    cool-off time, each address counted up to its own limit (`account_failures`). That limit is
+    much higher: anyone can type wrong passwords for any address, and the owner must not be
+    locked out by a handful of them or by one persistent address; a completed password reset
+    clears the count (`attempts_forget`)."""
 
     def get_failures(self, request, credentials=None) -> int:
         """The failures axes weighs against its limit (both when a sign-in arrives and after a
@@ -142,17 +155,18 @@ def sign_in_failed(sender, credentials, request=None, **kwargs):
 
 @receiver(user_locked_out, dispatch_uid="accounts.security.locked_out")
 def locked_out(sender, request, username, ip_address, **kwargs):
-    """Once per lockout: axes says it again at every refused try, which anyone could repeat."""
+    """Once per lockout: axes says it again at every refused try, which anyone could repeat.
+    An account paused everywhere (`AccountCeilingHandler`) is its own event,
+    `user.account_locked`, once whatever address tries next; an address's lockout is
+    `user.locked_out`, once per address."""
     user = _named({"username": username}, request)
     if user is None:
         return
     since = timezone.now() - settings.AXES_COOLOFF_TIME
-    earlier = AuditEvent.objects.filter(
-        verb="user.locked_out", actor_id=user.pk, created_at__gte=since
-    )
-    # An account paused everywhere is one lockout, whatever address tries next.
-    if account_failures(user.email) < settings.AXES_ACCOUNT_FAILURE_LIMIT:
-        earlier = earlier.filter(ip_address=ip_address)
-    if earlier.exists():
+    if account_failures(user.email) >= settings.AXES_ACCOUNT_FAILURE_LIMIT:
+        verb, same = "user.account_locked", Q()
+    else:
+        verb, same = "user.locked_out", Q(ip_address=ip_address)
+    if AuditEvent.objects.filter(same, verb=verb, actor_id=user.pk, created_at__gte=since).exists():
         return
-    record(user, "user.locked_out", request)
+    record(user, verb, request)

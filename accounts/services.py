@@ -235,7 +235,7 @@ def membership_remove(*, actor: Actor, membership: Membership) -> None:
         raise ApplicationError("You cannot remove yourself.", field="membership")
     # Feature apps refuse (partnerships: a dedicated account manager must be replaced first)
     # or let go of what the member held (their PM assignments).
-    signals.member_leaving.send(sender=Membership, membership=membership)
+    let_go = _counts(signals.member_leaving.send(sender=Membership, membership=membership))
     # The member's tokens of this organization die with the membership: a token must not
     # work again if the person is invited back (they would make new ones).
     revoked = ApiToken.objects.filter(
@@ -251,9 +251,20 @@ def membership_remove(*, actor: Actor, membership: Membership) -> None:
             "role": [membership.role, None],
             "user": [membership.user.email, None],
             "api_tokens_revoked": [None, revoked],
+            **{what: [None, count] for what, count in let_go.items()},
         },
     )
     membership.delete()
+
+
+def _counts(answers) -> dict[str, int]:
+    """What the receivers of a signal said they let go of: {what: how many}."""
+    counts: dict[str, int] = {}
+    for _, answer in answers:
+        if isinstance(answer, dict):
+            for what, count in answer.items():
+                counts[what] = counts.get(what, 0) + count
+    return counts
 
 
 @dataclass(frozen=True)
@@ -322,17 +333,19 @@ def api_token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
 
 
 @transaction.atomic
-def user_deactivated(*, user: User) -> int:
+def user_deactivated(*, user: User) -> dict[str, int]:
     """A person's account was switched off (the Django admin): every token of theirs, in every
     organization, is revoked for good, so that switching the account back on does not bring
     them back; feature apps revoke their own secrets (`signals.user_deactivated`: a calendar
     feed's key). (Their sessions already end: an inactive user is signed out at the next
-    request.) The number of tokens revoked."""
+    request.) What was revoked: {"api_tokens_revoked": n, "calendar_feed_keys_revoked": m}."""
     revoked = ApiToken.objects.filter(user_id=user.pk, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
-    signals.user_deactivated.send(sender=User, user=user)
-    return revoked
+    return {
+        "api_tokens_revoked": revoked,
+        **_counts(signals.user_deactivated.send(sender=User, user=user)),
+    }
 
 
 # --- Two-factor sign-in ----------------------------------------------------------------

@@ -16,4 +16,6 @@ member_leaving = Signal()
 # `user_deactivated(user=…)` is sent when a person's account is switched off, after their API
 # tokens were revoked: feature apps revoke the secrets of their own that the person held (a
 # calendar feed's key), so that switching the account back on brings none of them back.
+# Receivers of `member_leaving` and `user_deactivated` may answer {what: how many} they let go
+# of or revoked; the audit event of the removal or the deactivation records it.
 user_deactivated = Signal()

@@ -114,6 +114,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         # The password changed: every other session of the person ends (Django checks the
         # session's password hash), and their organizations' trails say so.
         security.record(form.user, "user.password_reset", self.request)
+        security.attempts_forget(form.user)
         return response
 
 

@@ -36,10 +36,10 @@ from health.selectors import (
     OPEN_ISSUE_STATUSES,
     _goal_value,
     _kpi_averages,
-    id_in,
     latest_check_ids,
 )
 from tenancy import access
+from tenancy.queries import id_in
 
 if TYPE_CHECKING:
     from partnerships.models import Partnership

@@ -700,7 +700,7 @@ def inputs_digest(
     encoded = orjson.dumps(
         (inputs, sorted(profile.items()), thresholds, _RULES_VERSION),
         default=_digest_fields,
-        option=orjson.OPT_PASSTHROUGH_DATACLASS,
+        option=orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS,
     )
     return hashlib.blake2b(encoded, digest_size=16).hexdigest()
 

@@ -15,9 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db import connection
 from django.db.models import Avg, Count, F, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.lookups import Lookup
 
 from culture.models import SatisfactionResult
 from discovery.models import (
@@ -47,6 +45,7 @@ from health.models import (
 )
 from partnerships.models import Partnership, PartnershipStatus
 from tenancy import access
+from tenancy.queries import id_in
 from transition.models import PlanTask, SentimentCheckIn, StaffMember
 from transition.models.people import SETTLED_STATUSES, Outcome
 from transition.models.plan import TaskStatus
@@ -88,32 +87,6 @@ def checked_partnerships(*, organization, partnership_ids=None) -> QuerySet[Part
     if partnership_ids is not None:
         queryset = id_in(queryset, "pk", sorted({int(pk) for pk in partnership_ids}))
     return queryset
-
-
-class AnyOf(Lookup):
-    """`column = ANY(%s::bigint[])` with a list of ids bound as one array (PostgreSQL), sent
-    as the array's text: psycopg adapting a list escapes each element on its own."""
-
-    lookup_name = "any_of"
-    prepare_rhs = False
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        array = "{" + ",".join(str(int(pk)) for pk in self.rhs) + "}"
-        return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, array)
-
-
-def id_in(queryset: QuerySet, name: str, ids: list[int]) -> QuerySet:
-    """`queryset.filter(<name>__in=ids)`, on PostgreSQL as `= ANY(%s)` with the ids bound as
-    one array: a sweep filters a score of tables by hundreds of ids, and the ORM building an
-    IN list of them, a parameter each, cost more than running most of those queries."""
-    if not ids:
-        return queryset.none()
-    if connection.vendor != "postgresql":
-        return queryset.filter(**{f"{name}__in": ids})
-    # The range as well: it lets the planner walk a composite index (organization,
-    # partnership, ...) from the first id to the last, where an array alone looks too costly.
-    return queryset.filter(AnyOf(F(name), ids), **{f"{name}__gte": ids[0], f"{name}__lte": ids[-1]})
 
 
 CHECKED_FIELDS = ("id", "name", "status", "account_manager_id", "account_manager__email")

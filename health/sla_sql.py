@@ -4,7 +4,7 @@ seven times and running the clock over each in Python (a third of a sweep's read
 
 Times are compared as integer microseconds since the epoch, so the rule is exact on both
 databases (a due time is a deadline: answering at it is in time, one microsecond later is not).
-`tests/health/test_sla.py` holds this expression to `sla.clock` on hand-built and generated
+`tests/health/test_sla_sql.py` holds this expression to `sla.clock` on hand-built and generated
 issues, on SQLite and on PostgreSQL: the clock stays the one definition of a breach.
 """
 

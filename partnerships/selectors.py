@@ -16,6 +16,7 @@ from partnerships.models import (
 )
 from tenancy import access
 from tenancy.errors import ApplicationError
+from tenancy.queries import id_in
 
 
 def partnership_list(*, membership, filters: dict | None = None) -> QuerySet[Partnership]:
@@ -233,7 +234,7 @@ def partnership_rows(rows, *, membership) -> list[dict]:
     if pms:
         through = Partnership.implementation_pms.through
         for pid, user_id, email, full_name in (
-            through.objects.filter(partnership_id__in=pms)
+            id_in(through.objects.all(), "partnership_id", sorted(pms))
             .order_by("user__full_name", "user__email", "user_id")
             .values_list("partnership_id", "user_id", "user__email", "user__full_name")
         ):
@@ -316,7 +317,7 @@ def implementation_pm_names(partnership_ids) -> dict[int, list[str]]:
     if names:
         through = Partnership.implementation_pms.through
         for pid, full_name, email in (
-            through.objects.filter(partnership_id__in=names)
+            id_in(through.objects.all(), "partnership_id", sorted(names))
             .order_by("user__full_name", "user__email", "user_id")
             .values_list("partnership_id", "user__full_name", "user__email")
         ):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from tenancy.audit import Actor, audit_record, diff, redact
@@ -76,7 +77,11 @@ class AuditedAdmin(admin.ModelAdmin):
 
         readable = {}
         for name, (before, after) in changes.items():
-            field = model._meta.get_field(name)
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:  # not a field: a count the admin records (as it is)
+                readable[name] = [before, after]
+                continue
             if field.is_relation:
                 before, after = name_of(field, before), name_of(field, after)
             readable[name] = [before, after]
@@ -167,6 +172,18 @@ class MembershipAdmin(AuditedAdmin):
     search_fields = ("user__email", "user__full_name", "organization__name")
     autocomplete_fields = ("user", "organization", "client")
     readonly_fields = ("created_at", "updated_at")
+
+    # A membership ends on its organization's Members page (`accounts.services.
+    # membership_remove`), which lets go of what the member held and revokes their API tokens
+    # and calendar feed keys; deleting the row here, or moving it to another person or
+    # organization, would skip all of that.
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        return (*self.readonly_fields, "user", "organization")
 
 
 @admin.register(AuditEvent)

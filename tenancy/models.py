@@ -263,7 +263,11 @@ class OutboxMessage(models.Model):
         indexes = [
             models.Index(
                 fields=["id"], name="outbox_unsent", condition=models.Q(sent_at__isnull=True)
-            )
+            ),
+            # The relay's purge of what was sent over a week ago (`tenancy.outbox.purge_sent`).
+            models.Index(
+                fields=["sent_at"], name="outbox_sent", condition=models.Q(sent_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

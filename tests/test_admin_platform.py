@@ -202,6 +202,37 @@ def test_an_inline_membership_change_is_audited(client, operator, account_manage
     assert event.actor == operator
 
 
+def test_a_membership_is_neither_deleted_nor_moved_in_the_admin(
+    client, operator, account_manager, org_b
+):
+    """Ending a membership revokes the member's tokens and calendar keys: only the Members
+    page does that, so the admin neither deletes a membership nor moves it elsewhere."""
+    client.force_login(operator)
+    delete = reverse("admin:tenancy_membership_delete", args=[account_manager.pk])
+    assert client.get(delete).status_code == 403
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    # On the person's page, the existing membership's organization is not a field.
+    user = account_manager.user
+    data = form_data(client.get(change_url(user)))
+    data |= {
+        "memberships-0-id": str(account_manager.pk),
+        "memberships-0-user": str(user.pk),
+        "memberships-0-organization": str(org_b.pk),
+        "memberships-0-role": account_manager.role,
+        "memberships-0-DELETE": "on",
+    }
+    response = client.post(change_url(user), data)
+    assert response.status_code == 302, [
+        (f.formset.errors, f.formset.non_form_errors())
+        for f in response.context["inline_admin_formsets"]
+    ] + [response.context["adminform"].form.errors]
+    account_manager.refresh_from_db()
+    assert account_manager.organization_id != org_b.pk
+    # And on the membership's own page neither the person nor the organization is.
+    page = client.get(change_url(account_manager)).content.decode()
+    assert 'name="organization"' not in page and 'name="user"' not in page
+
+
 def test_opening_a_staff_member_in_the_admin_is_in_the_hr_view_log(client, operator, partnership):
     person = StaffMemberFactory(partnership=partnership, full_name="Jo Nurse", hr_notes="Private")
     quiet = StaffMemberFactory(partnership=partnership, full_name="No Notes")

@@ -37,16 +37,19 @@ def _member_joined(sender, *, membership, **kwargs) -> None:
     pm_appointments_fulfil(membership=membership)
 
 
-def _member_leaving(sender, *, membership, **kwargs) -> None:
+def _member_leaving(sender, *, membership, **kwargs) -> dict[str, int]:
     from transition.services import calendar_feed_keys_revoke_for
 
-    calendar_feed_keys_revoke_for(user_id=membership.user_id, organization=membership.organization)
+    revoked = calendar_feed_keys_revoke_for(
+        user_id=membership.user_id, organization=membership.organization
+    )
+    return {"calendar_feed_keys_revoked": revoked}
 
 
-def _user_deactivated(sender, *, user, **kwargs) -> None:
+def _user_deactivated(sender, *, user, **kwargs) -> dict[str, int]:
     from transition.services import calendar_feed_keys_revoke_for
 
-    calendar_feed_keys_revoke_for(user_id=user.pk)
+    return {"calendar_feed_keys_revoked": calendar_feed_keys_revoke_for(user_id=user.pk)}
 
 
 def _sync_culture_tasks(actor, partnership) -> None:

@@ -143,6 +143,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", d
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # ... and the account from every address after AXES_ACCOUNT_FAILURE_LIMIT wrong passwords
 # within the cool-off, whatever their addresses (guessing spread over many addresses).
+# Each address counts up to AXES_FAILURE_LIMIT towards it: at the defaults, four addresses.
 AXES_ACCOUNT_FAILURE_LIMIT = env.int("AXES_ACCOUNT_FAILURE_LIMIT", default=20)
 AXES_HANDLER = "accounts.security.AccountCeilingHandler"
 AXES_CLIENT_IP_CALLABLE = "tenancy.clientip.client_ip"

@@ -630,6 +630,8 @@ def test_admin_creates_users_with_lower_case_unique_emails(client, db):
         "password2": NEW_PASSWORD,
         "memberships-TOTAL_FORMS": "0",
         "memberships-INITIAL_FORMS": "0",
+        "memberships-2-TOTAL_FORMS": "0",
+        "memberships-2-INITIAL_FORMS": "0",
     }
     response = client.post(reverse("admin:accounts_user_add"), data)
     assert response.status_code == 302, response.context["adminform"].form.errors

@@ -175,6 +175,8 @@ def test_switching_an_account_off_revokes_its_tokens_for_good(client, account_ma
             "date_joined_1": "09:00:00",
             "memberships-TOTAL_FORMS": "0",
             "memberships-INITIAL_FORMS": "0",
+            "memberships-2-TOTAL_FORMS": "0",
+            "memberships-2-INITIAL_FORMS": "0",
         }
     )
     response = client.post(url, data)
@@ -183,7 +185,9 @@ def test_switching_an_account_off_revokes_its_tokens_for_good(client, account_ma
     assert user.is_active is False
     token.refresh_from_db()
     assert token.revoked_at is not None
-    assert AuditEvent.objects.filter(verb="user.api_tokens_revoked").exists()
+    event = AuditEvent.objects.get(verb="user.api_tokens_revoked")
+    assert event.changes["api_tokens_revoked"] == [0, 1]
+    assert "calendar_feed_keys_revoked" not in event.changes  # none issued: no change
     # Switched back on, the person needs new tokens.
     user.is_active = True
     user.save()

@@ -770,6 +770,11 @@ def test_a_calendar_key_dies_with_the_membership_or_the_account(
         user.save()
     assert api.get(feed).status_code == 401
     assert CalendarFeedKey.objects.get(user=user).revoked_at is not None
+    if how == "removed":  # the removal's audit event says what went with the membership
+        from tenancy.models import AuditEvent
+
+        event = AuditEvent.objects.get(verb="member.removed")
+        assert event.changes["calendar_feed_keys_revoked"] == [None, 1]
 
 
 # --- Templates ---------------------------------------------------------------------------
