@@ -84,6 +84,7 @@ def test_guessing_from_many_addresses_pauses_the_account_everywhere(client, pers
     assert response.status_code == 429  # the twelfth, from all addresses together
     html = response.content.decode()
     assert "from anywhere" in html and "several addresses" in html
+    assert "lifts the pause" in html  # the way back: a password reset
     # The right password from an address never seen is refused too, for the cool-off.
     assert sign_in(client, email, PASSWORD, address="198.51.100.20").status_code == 429
     # One event for the account, whatever address tried next; no address was locked itself.
