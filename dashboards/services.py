@@ -25,7 +25,7 @@ from dashboards.models import (
     NotificationPreference,
 )
 from tenancy import outbox
-from tenancy.audit import Actor
+from tenancy.audit import Actor, audit_record
 from tenancy.errors import ApplicationError
 from tenancy.models import Membership
 
@@ -314,6 +314,28 @@ def summary_pdf_request(*, actor: Actor, partnership, month: datetime.date):
         summary_pdf_task, organization_id=document.organization_id, document_id=document.pk
     )
     return document
+
+
+def summary_pdf_downloaded(*, actor: Actor, document) -> bytes:
+    """The finished PDF's bytes for `actor`, the download written to the audit trail."""
+    audit_record(
+        actor=actor,
+        verb="summary.downloaded",
+        target=document,
+        partnership=document.partnership,
+        changes={"month": [None, f"{document.month:%Y-%m}"]},
+    )
+    return bytes(document.pdf)
+
+
+def audit_trail_exported(*, actor: Actor, filters: dict) -> None:
+    """An admin exported the audit trail (with these filters): that is itself in the trail."""
+    audit_record(
+        actor=actor,
+        verb="audit.exported",
+        target=actor.organization,
+        changes={"filters": [None, {k: str(v) for k, v in filters.items() if v}]},
+    )
 
 
 def summary_pdf_write(*, document, membership) -> None:

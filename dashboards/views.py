@@ -33,7 +33,6 @@ from partnerships.base import PartnershipPageMixin
 from partnerships.models import Partnership, PartnershipStatus
 from tenancy import access
 from tenancy.access import Action
-from tenancy.audit import audit_record
 from tenancy.csvfiles import iter_rows
 from tenancy.errors import ApplicationError
 from tenancy.fastpages import DateTexts, render_rows, url_for_each
@@ -514,12 +513,7 @@ class AuditTrailView(HomeMixin, TemplateView):
         organization's trail never sits whole in memory). The export is recorded first."""
         zone = self.organization.zone
         events = self.events().filter(created_at__lte=timezone.now())  # not this export's own
-        audit_record(
-            actor=self.actor,
-            verb="audit.exported",
-            target=self.organization,
-            changes={"filters": [None, {k: str(v) for k, v in self.filters.items() if v}]},
-        )
+        notification_services.audit_trail_exported(actor=self.actor, filters=self.filters)
         rows = (
             (
                 event.created_at.astimezone(datetime.UTC).isoformat(),
@@ -761,14 +755,8 @@ class SummaryPdfDownloadView(SummaryMixin, View):
         if document.status != JobStatus.DONE or not document.pdf:
             return HttpResponseRedirect(self.url("summary-pdf", pk=document.pk))
         name = slugify(self.partnership.name)[:60] or "partnership"
-        audit_record(
-            actor=self.actor,
-            verb="summary.downloaded",
-            target=document,
-            partnership=self.partnership,
-            changes={"month": [None, f"{document.month:%Y-%m}"]},
-        )
-        response = HttpResponse(bytes(document.pdf), content_type="application/pdf")
+        pdf = notification_services.summary_pdf_downloaded(actor=self.actor, document=document)
+        response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (
             f'attachment; filename="summary-{name}-{document.month:%Y-%m}.pdf"'
         )
