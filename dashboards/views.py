@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from django.views.generic import TemplateView, View
 
 from dashboards import offboarding, selectors, summary
-from dashboards import services as notification_services
+from dashboards import services as dashboard_services
 from dashboards.models import (
     DEFAULT_DELIVERY,
     Delivery,
@@ -513,7 +513,7 @@ class AuditTrailView(HomeMixin, TemplateView):
         organization's trail never sits whole in memory). The export is recorded first."""
         zone = self.organization.zone
         events = self.events().filter(created_at__lte=timezone.now())  # not this export's own
-        notification_services.audit_trail_exported(actor=self.actor, filters=self.filters)
+        dashboard_services.audit_trail_exported(actor=self.actor, filters=self.filters)
         rows = (
             (
                 event.created_at.astimezone(datetime.UTC).isoformat(),
@@ -599,7 +599,7 @@ class NotificationMixin(OrgScopedMixin):
     model = Notification
 
     def preferences(self) -> dict[str, str]:
-        chosen = notification_services.deliveries(
+        chosen = dashboard_services.deliveries(
             organization_id=self.organization.pk, user_ids=[self.membership.user_id]
         )
         return {kind: delivery for (_, kind), delivery in chosen.items()}
@@ -629,7 +629,7 @@ class NotificationListView(NotificationMixin, HomeMixin, TemplateView):
         form = PreferencesForm(request.POST, current=self.preferences())
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        notification_services.preferences_set(actor=self.actor, choices=form.cleaned_data)
+        dashboard_services.preferences_set(actor=self.actor, choices=form.cleaned_data)
         messages.success(request, "Notification settings saved.")
         return HttpResponseRedirect(self.request.path)
 
@@ -641,7 +641,7 @@ class NotificationOpenView(NotificationMixin, View):
 
     def post(self, request, *args, **kwargs):
         notification = self.get_object()
-        notification_services.notification_mark_read(actor=self.actor, notification=notification)
+        dashboard_services.notification_mark_read(actor=self.actor, notification=notification)
         target = notification.url
         if not url_has_allowed_host_and_scheme(target, allowed_hosts=None) or not target.startswith(
             "/"
@@ -658,7 +658,7 @@ class NotificationReadAllView(NotificationMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
-        count = notification_services.notifications_mark_all_read(actor=self.actor)
+        count = dashboard_services.notifications_mark_all_read(actor=self.actor)
         messages.success(request, f"{count} notification{'s' if count != 1 else ''} marked read.")
         return HttpResponseRedirect(
             reverse("dashboards:notifications", kwargs={"org_slug": self.organization.slug})
@@ -724,7 +724,7 @@ class SummaryPdfCreateView(SummaryMixin, View):
             messages.error(request, "Choose a month between January 2000 and this month.")
             return HttpResponseRedirect(self.url("summary"))
         try:
-            document = notification_services.summary_pdf_request(
+            document = dashboard_services.summary_pdf_request(
                 actor=self.actor, partnership=self.partnership, month=month
             )
         except ApplicationError as error:
@@ -755,7 +755,7 @@ class SummaryPdfDownloadView(SummaryMixin, View):
         if document.status != JobStatus.DONE or not document.pdf:
             return HttpResponseRedirect(self.url("summary-pdf", pk=document.pk))
         name = slugify(self.partnership.name)[:60] or "partnership"
-        pdf = notification_services.summary_pdf_downloaded(actor=self.actor, document=document)
+        pdf = dashboard_services.summary_pdf_downloaded(actor=self.actor, document=document)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = (
             f'attachment; filename="summary-{name}-{document.month:%Y-%m}.pdf"'
@@ -775,7 +775,7 @@ class HealthChecksAllView(OrgScopedMixin, View):
     required_action = Action.MANAGE_SETTINGS
 
     def post(self, request, *args, **kwargs):
-        job = notification_services.health_checks_all_request(actor=self.actor)
+        job = dashboard_services.health_checks_all_request(actor=self.actor)
         return HttpResponseRedirect(
             reverse("jobs:job", kwargs={"org_slug": self.organization.slug, "pk": job.pk})
         )

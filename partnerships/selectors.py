@@ -234,7 +234,7 @@ def partnership_rows(rows, *, membership) -> list[dict]:
     if pms:
         through = Partnership.implementation_pms.through
         for pid, user_id, email, full_name in (
-            id_in(through.objects.all(), "partnership_id", sorted(pms))
+            id_in(through.objects.all(), "partnership_id", list(pms))
             .order_by("user__full_name", "user__email", "user_id")
             .values_list("partnership_id", "user_id", "user__email", "user__full_name")
         ):
@@ -317,7 +317,7 @@ def implementation_pm_names(partnership_ids) -> dict[int, list[str]]:
     if names:
         through = Partnership.implementation_pms.through
         for pid, full_name, email in (
-            id_in(through.objects.all(), "partnership_id", sorted(names))
+            id_in(through.objects.all(), "partnership_id", list(names))
             .order_by("user__full_name", "user__email", "user_id")
             .values_list("partnership_id", "user__full_name", "user__email")
         ):

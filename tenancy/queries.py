@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.lookups import Lookup
@@ -20,15 +22,18 @@ class AnyOf(Lookup):
         return f"{lhs} = ANY(%s::bigint[])", (*lhs_params, array)
 
 
-def id_in(queryset: QuerySet, name: str, ids: list[int]) -> QuerySet:
-    """`queryset.filter(<name>__in=ids)` for `ids` in ascending order; on PostgreSQL as
-    `= ANY(%s)` with the ids bound as one array: a sweep filters a score of tables by hundreds
-    of ids, a page of 200 partnerships reads their PMs, and the ORM building an IN list of
-    them, a parameter each, cost more than running most of those queries."""
+def id_in(queryset: QuerySet, name: str, ids: Collection[int]) -> QuerySet:
+    """`queryset.filter(<name>__in=ids)`; on PostgreSQL as `= ANY(%s)` with the ids bound as
+    one array: a sweep filters a score of tables by hundreds of ids, a page of 200
+    partnerships reads their PMs, and the ORM building an IN list of them, a parameter each,
+    cost more than running most of those queries."""
     if not ids:
         return queryset.none()
     if connection.vendor != "postgresql":
         return queryset.filter(**{f"{name}__in": ids})
     # The range as well: it lets the planner walk a composite index (organization,
-    # partnership, ...) from the first id to the last, where an array alone looks too costly.
-    return queryset.filter(AnyOf(F(name), ids), **{f"{name}__gte": ids[0], f"{name}__lte": ids[-1]})
+    # partnership, ...) from the lowest id to the highest, where an array alone looks too
+    # costly.
+    return queryset.filter(
+        AnyOf(F(name), ids), **{f"{name}__gte": min(ids), f"{name}__lte": max(ids)}
+    )

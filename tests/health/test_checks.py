@@ -456,3 +456,36 @@ def test_an_audit_roll_up_or_an_old_upload_never_makes_stale_data_look_fresh(org
     freshness = next(c for c in check.components if c["key"] == "data_freshness")
     assert freshness["score"] == 0
     assert Alert.objects.filter(partnership=healthy, kind=AlertKind.STALE_DATA).count() == 1
+
+
+def test_the_sweep_counts_open_issues_by_severity_and_those_past_their_sla(
+    org_a, healthy, account_manager
+):
+    """The issues component reads, per partnership, the open issues by severity and how many
+    are past a target (counted in the database): a critical one 48 h old is past both, a
+    fresh high one is in time, a resolved one is not counted."""
+    from health import selectors
+
+    user = account_manager.user
+    critical_issue(healthy, user, hours_ago=48)
+    critical_issue(healthy, user, hours_ago=0.25)  # in time: due in 45 minutes
+    fresh = critical_issue(healthy, user, hours_ago=1)
+    Issue.objects.filter(pk=fresh.pk).update(severity="high", response_minutes=240)
+    done = critical_issue(healthy, user, hours_ago=72)
+    Issue.objects.filter(pk=done.pk).update(status="resolved", resolved_at=NOW)
+    facts = selectors.check_inputs(
+        organization=org_a,
+        period_start=NOW,
+        now=NOW,
+        settings=selectors.health_settings_for(organization=org_a),
+    )
+    issues = next(item for item in facts if item.id == healthy.pk).inputs.issues
+    assert dict(issues.open_by_severity) == {"critical": 2, "high": 1}
+    assert issues.breached == 1
+    run(org_a, NOW)
+    component = next(
+        c for c in HealthCheck.objects.get(partnership=healthy).components if c["key"] == "issues"
+    )
+    assert component["reason"] == (
+        "3 open issues (2 critical, 1 high), 1 past the resolution target."
+    )
