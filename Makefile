@@ -134,23 +134,27 @@ format: install
 #   make backup                      -> var/backups/switchboard-<UTC time>.dump (+ -media.tar.gz)
 #   make restore FILE=var/backups/switchboard-<time>.dump DATABASE_URL=postgres://.../fresh
 # pg_dump's custom format, without owners or privileges (the restoring role owns what it
-# restores); the uploaded files (MEDIA_ROOT) go into a tar archive beside it.
+# restores); the uploaded files (MEDIA_ROOT) go into a tar archive beside it. Both run as the
+# tables' owner (MIGRATION_DATABASE_URL when set): the application's role sees no row outside
+# a tenant scope (tenancy/rls.py). After a restore, `manage.py migrate` grants the
+# application's role its rights again.
 BACKUP_DIR ?= var/backups
+OWNER_DATABASE_URL = $(or $(MIGRATION_DATABASE_URL),$(DATABASE_URL))
 MEDIA_DIR  ?= $(or $(MEDIA_ROOT),var/media)
 backup:
-	@case "$(DATABASE_URL)" in postgres://*|postgresql://*) ;; \
+	@case "$(OWNER_DATABASE_URL)" in postgres://*|postgresql://*) ;; \
 	  *) echo "make backup needs DATABASE_URL=postgres://… (SQLite: copy var/switchboard.sqlite3)" >&2; exit 2;; esac
 	@mkdir -p $(BACKUP_DIR)
 	@stamp=$$(date -u +%Y%m%dT%H%M%SZ); \
-	  pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP_DIR)/switchboard-$$stamp.dump" "$(DATABASE_URL)" && \
+	  pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP_DIR)/switchboard-$$stamp.dump" "$(OWNER_DATABASE_URL)" && \
 	  if [ -d "$(MEDIA_DIR)" ]; then tar -czf "$(BACKUP_DIR)/switchboard-$$stamp-media.tar.gz" -C "$(MEDIA_DIR)" .; fi && \
 	  echo "$(BACKUP_DIR)/switchboard-$$stamp.dump"
 
 restore:
 	@test -n "$(FILE)" || { echo "make restore FILE=<backup .dump> DATABASE_URL=<an empty database>" >&2; exit 2; }
-	@case "$(DATABASE_URL)" in postgres://*|postgresql://*) ;; \
+	@case "$(OWNER_DATABASE_URL)" in postgres://*|postgresql://*) ;; \
 	  *) echo "make restore needs DATABASE_URL=postgres://… of an empty database" >&2; exit 2;; esac
-	pg_restore --no-owner --no-privileges --exit-on-error --single-transaction --dbname="$(DATABASE_URL)" "$(FILE)"
+	pg_restore --no-owner --no-privileges --exit-on-error --single-transaction --dbname="$(OWNER_DATABASE_URL)" "$(FILE)"
 	@media="$(basename $(FILE))-media.tar.gz"; \
 	  if [ -f "$$media" ]; then mkdir -p "$(MEDIA_DIR)" && tar -xzf "$$media" -C "$(MEDIA_DIR)" && echo "files restored into $(MEDIA_DIR)"; fi
 

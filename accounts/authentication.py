@@ -11,6 +11,7 @@ from rest_framework import authentication, exceptions
 from rest_framework.permissions import SAFE_METHODS
 
 from accounts.models import ApiToken
+from tenancy import rls
 from tenancy.audit import audit_event
 from tenancy.clientip import client_ip
 
@@ -31,9 +32,12 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
         return user, token
 
     def authenticate_credentials(self, key: str):
-        token = (
-            ApiToken.objects.select_related("user").filter(key_hash=ApiToken.hash_key(key)).first()
-        )
+        with rls.system():  # the key names its organization: looked up across all of them
+            token = (
+                ApiToken.objects.select_related("user")
+                .filter(key_hash=ApiToken.hash_key(key))
+                .first()
+            )
         if token is None or token.revoked_at is not None:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         if token.is_expired:
@@ -41,6 +45,8 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(f"This token expired on {expired}.")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("The token's user is inactive.")
+        # The request works in the token's organization only (row-level security).
+        rls.narrow(rls.Scope.of([token.organization_id], token.user_id))
         return token.user, token
 
     @staticmethod

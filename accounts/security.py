@@ -23,6 +23,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.models import User
+from tenancy import rls
 from tenancy.audit import audit_event
 from tenancy.clientip import client_ip
 from tenancy.models import AuditEvent, Membership
@@ -109,23 +110,26 @@ def record(
     """One audit event per organization the person belongs to; how many were written."""
     if user is None or user.pk is None:
         return 0
-    organization_ids = Membership.objects.filter(user_id=user.pk).values_list(
-        "organization_id", flat=True
-    )
     address = client_ip(request) if request is not None else None
     agent = request.META.get("HTTP_USER_AGENT", "") if request is not None else ""
     written = 0
-    for organization_id in organization_ids:
-        audit_event(
-            organization_id=organization_id,
-            actor_id=user.pk,
-            verb=verb,
-            target=user,
-            changes=changes,
-            ip_address=address,
-            user_agent=agent,
+    # In the person's own organizations (row-level security): before signing in, or after a
+    # wrong password, the request has nobody's scope.
+    with rls.scoped(rls.Scope.person_of(user.pk)):
+        organization_ids = Membership.objects.filter(user_id=user.pk).values_list(
+            "organization_id", flat=True
         )
-        written += 1
+        for organization_id in organization_ids:
+            audit_event(
+                organization_id=organization_id,
+                actor_id=user.pk,
+                verb=verb,
+                target=user,
+                changes=changes,
+                ip_address=address,
+                user_agent=agent,
+            )
+            written += 1
     return written
 
 
@@ -167,6 +171,9 @@ def locked_out(sender, request, username, ip_address, **kwargs):
         verb, same = "user.account_locked", Q()
     else:
         verb, same = "user.locked_out", Q(ip_address=ip_address)
-    if AuditEvent.objects.filter(same, verb=verb, actor_id=user.pk, created_at__gte=since).exists():
-        return
+    with rls.scoped(rls.Scope.person_of(user.pk)):  # the trail of their organizations
+        if AuditEvent.objects.filter(
+            same, verb=verb, actor_id=user.pk, created_at__gte=since
+        ).exists():
+            return
     record(user, verb, request)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts import signals, twofactor
 from accounts.models import ApiToken, Invitation, User
-from tenancy import access
+from tenancy import access, rls
 from tenancy.access import Action
 from tenancy.audit import Actor, audit_record
 from tenancy.errors import ApplicationError
@@ -390,7 +390,13 @@ def member_two_factor_reset(*, actor: Actor, membership: Membership) -> None:
             " their two-factor sign-in.",
             field="membership",
         )
-    if Membership.objects.filter(user_id=membership.user_id).exclude(pk=membership.pk).exists():
+    # Memberships elsewhere are outside this organization's scope: an explicit cross-tenant
+    # read (row-level security, tenancy/rls.py), of whether there is one, nothing more.
+    with rls.system():
+        elsewhere = (
+            Membership.objects.filter(user_id=membership.user_id).exclude(pk=membership.pk).exists()
+        )
+    if elsewhere:
         raise ApplicationError(
             f"{membership.user} also belongs to another organization: ask Switchboard's"
             " platform staff to reset their two-factor sign-in.",

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Invitation
+from tenancy.rls import system_task
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ def invitation_send_task(*, organization_id: int, invitation_id: int, token: str
 
 
 @shared_task
+@system_task  # across organizations (tenancy/rls.py)
 def invitations_expire_task() -> int:
     """Hourly: count invitations that expired unused (they stop working by themselves; this
     keeps the number visible in the worker log)."""

@@ -35,7 +35,7 @@ from accounts.forms import (
 )
 from accounts.models import ApiToken, Invitation, User
 from accounts.selectors import has_active_token
-from tenancy import access
+from tenancy import access, rls
 from tenancy.access import Action
 from tenancy.cache import count
 from tenancy.clientip import client_ip
@@ -174,11 +174,14 @@ class InvitationAcceptView(View):
 
     def dispatch(self, request, *args, **kwargs):
         self.token = kwargs["token"]
-        self.invitation = services.invitation_for_token(self.token)
+        with rls.system():  # the token names its organization: looked up across all of them
+            self.invitation = services.invitation_for_token(self.token)
         if self.invitation is None:
             response = render(request, "accounts/invitation_invalid.html", status=404)
             add_never_cache_headers(response)
             return response
+        # The rest of the request works in the invitation's organization only.
+        rls.narrow(rls.Scope.of([self.invitation.organization_id], request.user.pk))
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):

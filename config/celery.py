@@ -7,7 +7,8 @@ from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
-app = Celery("switchboard")
+# Every task runs in a tenant scope (row-level security): tenancy/rls.py, ScopedTask.
+app = Celery("switchboard", task_cls="tenancy.rls:ScopedTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from dashboards import digests, services, signals
 from tenancy.models import Organization
+from tenancy.rls import system_task
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ def _due(organization: Organization, now: datetime.datetime) -> bool:
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+@system_task  # across organizations (tenancy/rls.py)
 def digests_dispatch_task() -> int:
     """Enqueue the morning work of each organization whose local time is 7:00."""
     now = timezone.now()

@@ -28,6 +28,7 @@ from django.utils import timezone
 from health import selectors
 from health.services.checks import checks_run, minute_floor, period_floor
 from tenancy.models import Organization
+from tenancy.rls import system_task
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ def _chunks(ids: list[int], size: int):
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+@system_task  # across organizations (tenancy/rls.py)
 def health_checks_dispatch_task() -> int:
     """Enqueue one run task per organization and chunk of its checked partnerships, each for
     the organization's current check period. Returns the number of chunks enqueued."""

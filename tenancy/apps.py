@@ -6,6 +6,11 @@ class TenancyConfig(AppConfig):
     verbose_name = "Tenancy"
 
     def ready(self) -> None:
-        from tenancy import access
+        from django.db.models.signals import post_migrate
+
+        from tenancy import access, checks, rls  # noqa: F401 (checks registers itself)
 
         access.register_scopes()
+        # After every migrate (and only once: sent with this app as sender), row security on
+        # every tenant table, new ones included.
+        post_migrate.connect(rls.after_migrate, sender=self, dispatch_uid="tenancy.rls")

@@ -24,7 +24,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.test import Client
 from pytest_django.fixtures import _get_databases_for_setup
 from rest_framework.test import APIClient
@@ -320,3 +320,94 @@ def actor_for():
         return Actor(membership=membership, ip_address="127.0.0.1", user_agent="pytest")
 
     return build
+
+
+# --- Row-level security: the suite as the application's role -------------------------------
+
+# The role tests/tenancy/test_row_security.py tests as, and the whole suite runs as when
+# SWITCHBOARD_TEST_APP_ROLE=1 (CI's PostgreSQL run): not the owner, not a superuser.
+APP_ROLE = "switchboard_test_app"
+
+
+def app_role_grants() -> str:
+    """The application role exists in the test cluster and has the application's rights in
+    the test database (what `migrate` grants a configured one: tenancy.rls.grant)."""
+    from tenancy import rls
+
+    connection = connections["default"]
+    # A connection of its own, committing at once: never inside a test's transaction.
+    raw = connection.get_new_connection(connection.get_connection_params())
+    raw.autocommit = True
+    try:
+        with raw.cursor() as cursor:
+            cursor.execute(
+                f"DO $$ BEGIN CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS;"
+                " EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$"
+            )
+            rls.grant(cursor, connection, APP_ROLE)
+    finally:
+        raw.close()
+    return APP_ROLE
+
+
+@pytest.fixture(scope="session")
+def app_role(django_db_setup, django_db_blocker) -> str:
+    with django_db_blocker.unblock():
+        return app_role_grants()
+
+
+@pytest.fixture
+def as_owner(db):
+    """For a test that changes the schema or proves what even the owner cannot do: the
+    connection's own role (the owner), also when the suite runs as the application's role."""
+    connection = connections["default"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+
+
+@pytest.fixture(autouse=True)
+def _suite_as_app_role(request, _django_db_marker):
+    """With SWITCHBOARD_TEST_APP_ROLE=1 on PostgreSQL, every test that uses the database runs
+    as the application role under row-level security: its own code (fixtures, direct service
+    calls) in every organization's scope, as a shell or a migration would, and every request
+    and task in the scope that the middleware, the authentications and the tasks set."""
+    connection = connections["default"]
+    if os.environ.get("SWITCHBOARD_TEST_APP_ROLE") != "1" or connection.vendor != "postgresql":
+        yield
+        return
+    try:
+        connection.ensure_connection()
+    except RuntimeError:  # no database for this test
+        yield
+        return
+    from tenancy import rls
+
+    role = request.getfixturevalue("app_role")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {role}")
+    rls.narrow(rls.SYSTEM)
+    # DRF's `force_authenticate` stands for a signed-in session (tests/api use it): the person
+    # it names gets the scope the middleware gives a session's person.
+    person_of = rls.ScopeMiddleware.person_of
+    forced = pytest.MonkeyPatch()
+    forced.setattr(
+        rls.ScopeMiddleware,
+        "person_of",
+        staticmethod(
+            lambda request: (
+                rls.Scope.person_of(request._force_auth_user.pk)
+                if getattr(request, "_force_auth_user", None) is not None
+                else person_of(request)
+            )
+        ),
+    )
+    yield
+    forced.undo()
+    if connection.connection is not None and not connection.needs_rollback:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET ROLE")
+        except DatabaseError:  # a failed transaction: its rollback resets the role
+            pass
+    rls.narrow(rls.NOBODY)

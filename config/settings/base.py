@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The database's tenant scope for the request (row-level security, tenancy/rls.py).
+    "tenancy.rls.ScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.sessions.SessionLimitsMiddleware",
     "accounts.twofactor.TwoFactorMiddleware",
@@ -108,6 +110,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Persistent connections: a fresh connection per request costs ~7x throughput here.
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Two roles on PostgreSQL (tenancy/rls.py): DATABASE_URL connects as the application's role,
+# which is not the tables' owner and cannot bypass row security; MIGRATION_DATABASE_URL, when
+# set, as the owner, which `manage.py migrate` uses (the `owner` alias).
+if env.str("MIGRATION_DATABASE_URL", default=""):
+    DATABASES["owner"] = env.db_url("MIGRATION_DATABASE_URL")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

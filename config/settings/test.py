@@ -6,6 +6,7 @@ from .base import *  # noqa: F403
 from .base import REDIS_URL
 
 DEBUG = False
+DATABASES.pop("owner", None)  # noqa: F405 (the suite creates and migrates its own database)
 SECRET_KEY = "test-secret-key-not-for-production"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

@@ -21,6 +21,7 @@ pytestmark = [
         reason="the append-only triggers are PostgreSQL's (SQLite has the models' refusal only)",
     ),
     pytest.mark.django_db,
+    pytest.mark.usefixtures("as_owner"),  # the trigger holds for the owner too
 ]
 
 

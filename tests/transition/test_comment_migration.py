@@ -26,6 +26,7 @@ def migrate(targets):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("as_owner")  # migrations run as the owner
 def test_task_comments_are_kept_as_the_tasks_comment_thread():
     old = migrate(BEFORE)
     try:

@@ -12,7 +12,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, renderers
 
 from partnerships.api.base import PartnershipScopedViewSet
-from tenancy import access
+from tenancy import access, rls
 from tenancy.access import Action
 from transition import services
 from transition.models import CalendarFeedKey
@@ -65,15 +65,17 @@ class CalendarFeedKeyAuthentication(authentication.BaseAuthentication):
         raw = (request.parser_context or {}).get("kwargs", {}).get("feed_key")
         if not raw:
             return None
-        key = (
-            CalendarFeedKey.objects.select_related("user")
-            .filter(key_hash=CalendarFeedKey.hash_key(raw))
-            .first()
-        )
+        with rls.system():  # the key names its organization: looked up across all of them
+            key = (
+                CalendarFeedKey.objects.select_related("user")
+                .filter(key_hash=CalendarFeedKey.hash_key(raw))
+                .first()
+            )
         if key is None or key.revoked_at is not None or not key.user.is_active:
             if "HTTP_AUTHORIZATION" in request.META or request._request.user.is_authenticated:
                 return None  # a token or a session: it decides (the own feed, or 404)
             raise exceptions.AuthenticationFailed("Invalid or revoked calendar key.")
+        rls.narrow(rls.Scope.of([key.organization_id], key.user_id))
         now = timezone.now()
         # Calendar apps poll often: touch at most once an hour.
         if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 3600:

@@ -18,6 +18,7 @@ from django.test.utils import override_settings
 
 from demo.data import DEMO_PASSWORD, ORGANIZATIONS, PLATFORM_OPERATORS
 from demo.loader import load_organization, load_platform_operators
+from tenancy import rls
 from tenancy.models import Role
 
 QUIET_MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
@@ -113,7 +114,8 @@ class Command(BaseCommand):
         created: list[tuple[str, str]] = []  # (kind, what)
         # The demo people's addresses are made up: the notifications their activity makes are
         # stored (the bells and the digests show them) but no e-mail leaves.
-        with override_settings(MAILERS=QUIET_MAILERS), transaction.atomic():
+        # Every organization's demo data: an explicit cross-tenant path (tenancy/rls.py).
+        with override_settings(MAILERS=QUIET_MAILERS), transaction.atomic(), rls.system():
             for spec in ORGANIZATIONS:
                 created += load_organization(spec, password=DEMO_PASSWORD)
             created += load_platform_operators(PLATFORM_OPERATORS, password=DEMO_PASSWORD)

@@ -1,0 +1,348 @@
+"""Row-level security: PostgreSQL's own backstop for tenancy.
+
+The access policy (`tenancy/access.py`) filters every queryset by organization; this is what
+holds if a query ever forgets to. Every tenant-owned table (every table with an
+`organization_id`) has row security enabled and forced, and one policy: a row is visible and
+writable only if its organization is in the **scope** of the current unit of work, two
+settings on the database connection:
+
+- `switchboard.organizations`: the organization ids the work may touch (`"3,7"`), `"*"` for
+  the few paths that must cross tenants (the Django admin, the health dispatcher, `seed_demo`),
+  or empty: no rows at all;
+- `switchboard.person`: the signed-in person. With a person and no organizations given, the
+  scope is the organizations they are a member of (read once, when the scope is entered), and
+  they see their own memberships in any organization (the organization picker).
+
+Who sets it: `ScopeMiddleware` for every request (the signed-in person; nobody otherwise),
+the API token and calendar-key authentications (narrowed to the key's organization, after
+looking the key up as an explicit cross-tenant read), every Celery task (`ScopedTask`: the
+task's `organization_id`, or `*` for the tasks declared `system_task`), and the sign-in events
+(`accounts.security.record`, for the person signing in). Inside a transaction the settings are
+transaction-local (`set_config(..., true)`, what `SET LOCAL` does); outside one they hold for
+the request or task and the previous scope is put back when it ends. Never a query without a
+scope: with none set, every tenant table reads zero rows and refuses every write.
+
+The application connects as a role that is neither the tables' owner nor a superuser and
+cannot bypass row security; migrations run as the owner (`MIGRATION_DATABASE_URL`, the
+`owner` database alias: `tenancy/management/commands/migrate.py`). After every `migrate`,
+`apply()` (a `post_migrate` receiver) puts row security and the policy on every tenant table
+(a new table is covered without anyone remembering it) and grants the application role what
+it needs, minus UPDATE and DELETE on the append-only tables.
+
+The statements that set the scope go through the database driver's own cursor, like the
+settings Django sends when it connects: they are not part of a page's query count.
+On SQLite everything here does nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from celery import Task
+from django.apps import apps
+from django.contrib.auth import SESSION_KEY
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.signals import connection_created
+from django.dispatch import receiver
+
+ALL = "*"
+ADMIN_PATH = "/admin/"
+# Tables whose rows are never changed or deleted (tenancy/appendonly.py): the application role
+# gets no UPDATE or DELETE on them, beyond emptying the foreign keys named here.
+APPEND_ONLY = {
+    "tenancy_auditevent": (),
+    "transition_sensitiveaccesslog": ("staff_member_id",),
+}
+
+FUNCTIONS = """
+CREATE OR REPLACE FUNCTION switchboard_all_organizations() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT COALESCE(current_setting('switchboard.organizations', true), '') = '*'
+$$;
+
+CREATE OR REPLACE FUNCTION switchboard_organizations() RETURNS bigint[]
+LANGUAGE sql STABLE AS $$
+    SELECT COALESCE(string_to_array(NULLIF(NULLIF(
+        current_setting('switchboard.organizations', true), ''), '*'), ',')::bigint[], '{}')
+$$;
+
+CREATE OR REPLACE FUNCTION switchboard_person() RETURNS bigint
+LANGUAGE sql STABLE AS $$
+    SELECT NULLIF(current_setting('switchboard.person', true), '')::bigint
+$$;
+
+-- Enter a scope. organizations NULL: the person's own organizations.
+CREATE OR REPLACE FUNCTION switchboard_scope(person text, organizations text, is_local boolean)
+RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('switchboard.person', COALESCE(person, ''), is_local);
+    PERFORM set_config('switchboard.organizations', COALESCE(organizations, ''), is_local);
+    IF organizations IS NULL AND COALESCE(person, '') <> '' THEN
+        PERFORM set_config('switchboard.organizations', COALESCE((
+            SELECT string_agg(organization_id::text, ',' ORDER BY organization_id)
+            FROM tenancy_membership WHERE user_id = person::bigint), ''), is_local);
+    END IF;
+    RETURN current_setting('switchboard.organizations');
+END;
+$$;
+"""
+
+# Each function wrapped in a scalar subquery: evaluated once per statement, not once per row.
+TENANT_RULE = (
+    "(SELECT switchboard_all_organizations())"
+    " OR organization_id = ANY ((SELECT switchboard_organizations())::bigint[])"
+)
+# A person sees their own memberships in every organization (which organizations they may
+# open); everything else of an organization only within its scope.
+MEMBERSHIP_RULE = TENANT_RULE + " OR user_id = (SELECT switchboard_person())"
+# Versioned: a table without this very policy gets it (and loses an older one) at migrate.
+POLICY = "switchboard_tenant_v1"
+
+
+# --- The scope --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    organizations: str | None  # "3,7", ALL, "" (nothing), None (the person's own)
+    person: str = ""
+
+    @classmethod
+    def of(cls, organization_ids: Iterable[int], person: int | None = None) -> Scope:
+        ids = sorted({int(pk) for pk in organization_ids})
+        return cls(",".join(map(str, ids)), str(int(person)) if person else "")
+
+    @classmethod
+    def person_of(cls, user_id: int | None) -> Scope:
+        return cls(None, str(int(user_id))) if user_id else NOBODY
+
+
+NOBODY = Scope("")
+SYSTEM = Scope(ALL)
+
+
+def _enabled(connection) -> bool:
+    return connection.vendor == "postgresql"
+
+
+def current(using: str = DEFAULT_DB_ALIAS) -> Scope:
+    return getattr(connections[using], "switchboard_scope", NOBODY)
+
+
+def _set(
+    scope: Scope, using: str = DEFAULT_DB_ALIAS, *, connect: bool = True, local: bool = True
+) -> None:
+    """`local`: transaction-local when in a transaction (a `scoped()` block puts the previous
+    one back before its transaction can end); `narrow()` sets it for the rest of the request."""
+    connection = connections[using]
+    if _enabled(connection):
+        raw = connection.connection
+        live = raw is not None and not raw.closed and not raw.broken
+        if live and scope == current(using):
+            return  # already so (a signed-out request costs no round trip)
+        if not live:
+            if not connect or scope == NOBODY:  # a new connection starts with no scope
+                connection.switchboard_scope = NOBODY
+                return
+            connection.ensure_connection()
+            raw = connection.connection
+        if raw.info.transaction_status == raw.info.transaction_status.INERROR:
+            connection.switchboard_scope = scope
+            return  # rolled back as a whole, our setting with it
+        # Django's error types (a lost database is an OperationalError, answered with 503).
+        with connection.wrap_database_errors, raw.cursor() as cursor:
+            cursor.execute(
+                "SELECT switchboard_scope(%s, %s, %s)",
+                [scope.person, scope.organizations, local and connection.in_atomic_block],
+            )
+    connection.switchboard_scope = scope
+
+
+@contextlib.contextmanager
+def scoped(scope: Scope, using: str = DEFAULT_DB_ALIAS) -> Iterator[Scope]:
+    """Run the block in `scope`, then put the previous scope back."""
+    previous = current(using)
+    _set(scope, using)
+    try:
+        yield scope
+    finally:
+        _set(previous, using, connect=False)
+
+
+def narrow(scope: Scope, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Replace the scope for the rest of the enclosing `scoped()` block (which puts back what
+    was there before it): an API key, once found, narrows the request to its organization."""
+    _set(scope, using, local=False)
+
+
+def system(using: str = DEFAULT_DB_ALIAS):
+    """An explicit cross-tenant path: every organization. Used by name, so that each one can
+    be found with grep and reviewed."""
+    return scoped(SYSTEM, using)
+
+
+@receiver(connection_created, dispatch_uid="tenancy.rls.connection_created")
+def _new_connection(sender, connection, **kwargs):
+    # A new connection carries no setting (a closed one took its own with it).
+    connection.switchboard_scope = NOBODY
+
+
+# --- Requests ---------------------------------------------------------------------------
+
+
+class ScopeMiddleware:
+    """The request's scope: the signed-in person's organizations (nobody's when signed out);
+    the Django admin, for staff, every organization. Token and calendar-key requests are
+    narrowed by their authentication. After `AuthenticationMiddleware`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with scoped(self.person_of(request)):
+            if request.path_info.startswith(ADMIN_PATH) and request.user.is_staff:
+                narrow(SYSTEM)  # the Django admin is the platform staff's, across tenants
+            response = self.get_response(request)
+            if getattr(response, "streaming", False):
+                response.streaming_content = _streamed(response.streaming_content, current())
+            return response
+
+    @staticmethod
+    def person_of(request) -> Scope:
+        """The session's person, before anything reads the user: the authentication backend
+        reads the user with their memberships (accounts/backends.py), which only the person
+        may see. No session cookie: nobody, without reading the session."""
+        if not request.COOKIES or not _enabled(connections[DEFAULT_DB_ALIAS]):
+            return NOBODY
+        try:
+            return Scope.person_of(int(request.session.get(SESSION_KEY) or 0))
+        except (TypeError, ValueError):
+            return NOBODY
+
+
+def _streamed(content, scope: Scope):
+    """A streamed body is read after the middleware returned: it runs in the request's scope."""
+    with scoped(scope):
+        yield from content
+
+
+# --- Tasks ------------------------------------------------------------------------------
+
+SYSTEM_TASKS: set[str] = set()
+
+
+def system_task(function):
+    """Declare a task that works across organizations (a dispatcher that fans out per
+    organization, the outbox relay): it runs in every organization's scope."""
+    SYSTEM_TASKS.add(f"{function.__module__}.{function.__name__}")
+    return function
+
+
+class ScopedTask(Task):
+    """Every task runs in a scope: its `organization_id` keyword argument, or every
+    organization for a declared system task, or none (it reads nothing)."""
+
+    def __call__(self, *args, **kwargs):
+        if "organization_id" in kwargs:
+            scope = Scope.of([kwargs["organization_id"]])
+        elif self.name in SYSTEM_TASKS:
+            scope = SYSTEM
+        else:
+            scope = NOBODY
+        with scoped(scope):
+            return super().__call__(*args, **kwargs)
+
+
+# --- Schema: policies and grants (run by migrate) ----------------------------------------
+
+
+def tenant_tables() -> list[str]:
+    """Every table with an organization: the tenant-owned ones."""
+    tables = set()
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        field = next(
+            (f for f in model._meta.concrete_fields if f.column == "organization_id"), None
+        )
+        if field is not None:
+            tables.add(model._meta.db_table)
+    return sorted(tables)
+
+
+def apply(using: str = DEFAULT_DB_ALIAS, app_role: str | None = None) -> list[str]:
+    """Row security forced and the policy on every tenant table that lacks them; grants to the
+    application role if one is named. Idempotent and cheap when nothing is missing. The
+    tables changed."""
+    connection = connections[using]
+    if not _enabled(connection):
+        return []
+    changed = []
+    with connection.cursor() as cursor:
+        cursor.execute(FUNCTIONS)
+        cursor.execute(
+            "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,"
+            " p.policyname IS NOT NULL"
+            " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " LEFT JOIN pg_policies p ON p.schemaname = n.nspname AND p.tablename = c.relname"
+            "  AND p.policyname = %s"
+            " WHERE n.nspname = current_schema() AND c.relkind = 'r'",
+            [POLICY],
+        )
+        state = {name: (enabled, forced, policy) for name, enabled, forced, policy in cursor}
+        for table in tenant_tables():
+            if table not in state or all(state[table]):
+                continue
+            quoted = connection.ops.quote_name(table)
+            rule = MEMBERSHIP_RULE if table == "tenancy_membership" else TENANT_RULE
+            cursor.execute(f"ALTER TABLE {quoted} ENABLE ROW LEVEL SECURITY")
+            cursor.execute(f"ALTER TABLE {quoted} FORCE ROW LEVEL SECURITY")
+            for old in _policies(cursor, table):
+                cursor.execute(f"DROP POLICY {connection.ops.quote_name(old)} ON {quoted}")
+            cursor.execute(f"CREATE POLICY {POLICY} ON {quoted} USING ({rule}) WITH CHECK ({rule})")
+            changed.append(table)
+        if app_role:
+            grant(cursor, connection, app_role)
+    return changed
+
+
+def grant(cursor, connection, role: str) -> None:
+    """What the application role may do: read and write rows, never change the schema, never
+    change or delete a row of an append-only table."""
+    quoted = connection.ops.quote_name(role)
+    cursor.execute(f"GRANT USAGE ON SCHEMA public TO {quoted}")
+    cursor.execute(
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {quoted}"
+    )
+    cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quoted}")
+    for table, may_empty in APPEND_ONLY.items():
+        table_name = connection.ops.quote_name(table)
+        cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table_name} FROM {quoted}")
+        for column in may_empty:
+            cursor.execute(
+                f"GRANT UPDATE ({connection.ops.quote_name(column)}) ON {table_name} TO {quoted}"
+            )
+
+
+def _policies(cursor, table: str) -> list[str]:
+    cursor.execute(
+        "SELECT policyname FROM pg_policies WHERE schemaname = current_schema()"
+        " AND tablename = %s AND policyname LIKE 'switchboard_tenant%%'",
+        [table],
+    )
+    return [name for (name,) in cursor.fetchall()]
+
+
+def application_role(using: str) -> str | None:
+    """The role the application connects as, when migrations run as another (the owner)."""
+    from django.conf import settings
+
+    owner = settings.DATABASES[using].get("USER")
+    app = settings.DATABASES[DEFAULT_DB_ALIAS].get("USER")
+    return app if using != DEFAULT_DB_ALIAS and app and app != owner else None
+
+
+def after_migrate(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    apply(using, application_role(using))
