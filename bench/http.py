@@ -472,6 +472,29 @@ def built_already() -> bool:
 
 # --- Serving ------------------------------------------------------------------------------
 
+BENCH_APP_ROLE = "switchboard_bench_app"
+
+
+def application_role(db: dict) -> str:
+    """gunicorn connects as production's application role does: not the owner, not a
+    superuser, held by row-level security (tenancy/rls.py), with the rights `migrate` grants.
+    A fresh password each run, so that password authentication works too."""
+    from tenancy import rls
+
+    password = secrets.token_urlsafe(24)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DO $$ BEGIN CREATE ROLE {BENCH_APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS;"
+            " EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        )
+        cursor.execute(f"ALTER ROLE {BENCH_APP_ROLE} LOGIN PASSWORD %s", [password])
+        rls.grant(cursor, connection, BENCH_APP_ROLE)
+    os.environ["BENCH_HTTP_DATABASE_URL"] = (
+        f"postgres://{BENCH_APP_ROLE}:{quote(password, safe='')}@{db['HOST']}:{db['PORT']}"
+        f"/{db['NAME']}"
+    )
+    return BENCH_APP_ROLE
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -971,6 +994,12 @@ def main() -> int:
     )
     parser.add_argument("--keepdb", action="store_true", help="reuse (and keep) the database")
     parser.add_argument(
+        "--as-owner",
+        action="store_true",
+        help="serve as the database's owner (row-level security not applied), not as the "
+        f"application role {BENCH_APP_ROLE} that production's DATABASE_URL names",
+    )
+    parser.add_argument(
         "--suite",
         choices=["http", "dashboards"],
         default="http",
@@ -1034,6 +1063,7 @@ def main() -> int:
             raise SystemExit(f"The plan has {data['counts']['plan_tasks']} tasks, not {TASKS}")
         call_command("collectstatic", interactive=False, clear=True, verbosity=0)
         report = {"machine": machine()}
+        database_role = db["USER"] if args.as_owner else application_role(db)
         connection.close()
         server = serve(args.workers)
         session = sign_in(server.port)
@@ -1143,6 +1173,8 @@ def main() -> int:
                 "redis": bool(os.environ.get("REDIS_URL")),
                 "conn_max_age": settings.DATABASES["default"].get("CONN_MAX_AGE"),
                 "database": settings.DATABASES["default"]["NAME"],
+                # As production connects: a role that row-level security holds (tenancy/rls.py)
+                "database_role": database_role,
                 "signed_in_as": MANAGER_EMAIL,
                 "list_page_query": args.list_query,
             },

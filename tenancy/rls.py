@@ -17,10 +17,14 @@ Who sets it: `ScopeMiddleware` for every request (the signed-in person; nobody o
 the API token and calendar-key authentications (narrowed to the key's organization, after
 looking the key up as an explicit cross-tenant read), every Celery task (`ScopedTask`: the
 task's `organization_id`, or `*` for the tasks declared `system_task`), and the sign-in events
-(`accounts.security.record`, for the person signing in). Inside a transaction the settings are
-transaction-local (`set_config(..., true)`, what `SET LOCAL` does); outside one they hold for
-the request or task and the previous scope is put back when it ends. Never a query without a
-scope: with none set, every tenant table reads zero rows and refuses every write.
+(`accounts.security.record`, for the person signing in). The scope belongs to the unit of
+work (an attribute of the thread's connection wrapper); the database only ever holds it
+transaction-locally (`set_config(…, true)`, what `SET LOCAL` does): an execute wrapper sets it
+at the first statement of every transaction, and runs a statement made outside one (Django's
+autocommit) in a transaction of its own with it. Nothing stays on the connection between
+transactions, so PgBouncer in transaction mode may hand the connection to anyone. A read
+request with a scope is one transaction, so its scope is set once. Never a query without a scope:
+with none set, every tenant table reads zero rows and refuses every write.
 
 The application connects as a role that is neither the tables' owner nor a superuser and
 cannot bypass row security; migrations run as the owner (`MIGRATION_DATABASE_URL`, the
@@ -43,12 +47,14 @@ from dataclasses import dataclass
 from celery import Task
 from django.apps import apps
 from django.contrib.auth import SESSION_KEY
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
+from psycopg.pq import TransactionStatus
 
 ALL = "*"
 ADMIN_PATH = "/admin/"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 # Tables whose rows are never changed or deleted (tenancy/appendonly.py): the application role
 # gets no UPDATE or DELETE on them, beyond emptying the foreign keys named here.
 APPEND_ONLY = {
@@ -128,36 +134,66 @@ def _enabled(connection) -> bool:
 
 
 def current(using: str = DEFAULT_DB_ALIAS) -> Scope:
+    """The scope of the work running on this thread's connection."""
     return getattr(connections[using], "switchboard_scope", NOBODY)
 
 
-def _set(
-    scope: Scope, using: str = DEFAULT_DB_ALIAS, *, connect: bool = True, local: bool = True
-) -> None:
-    """`local`: transaction-local when in a transaction (a `scoped()` block puts the previous
-    one back before its transaction can end); `narrow()` sets it for the rest of the request."""
-    connection = connections[using]
+def _apply(connection, scope: Scope) -> None:
+    """Set the scope for the rest of the open transaction (`set_config(…, true)`: what `SET
+    LOCAL` does). Through the driver's own cursor, like Django's connection set-up: not part
+    of a page's query count, and not through `_every_transaction` again."""
+    # Django's error types (a lost database is an OperationalError, answered with 503).
+    with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT switchboard_scope(%s, %s, true)", [scope.person, scope.organizations]
+        )
+
+
+def _status(connection):
+    raw = connection.connection
+    if raw is None or raw.closed or raw.broken:
+        return None
+    return raw.info.transaction_status
+
+
+def _every_transaction(execute, sql, params, many, context):
+    """An execute wrapper on every PostgreSQL connection: each transaction starts with the
+    current scope set in it, transaction-locally. A statement outside a transaction (Django's
+    autocommit) is run in one of its own with the scope, unless there is no scope to set
+    (nothing set is no rows, which is what no scope means)."""
+    connection = context["connection"]
+    scope = getattr(connection, "switchboard_scope", NOBODY)
+    if connection.get_autocommit():
+        if scope == NOBODY:
+            return execute(sql, params, many, context)
+        with transaction.atomic(using=connection.alias):
+            _apply(connection, scope)
+            return execute(sql, params, many, context)
+    if scope != NOBODY and _status(connection) == TransactionStatus.IDLE:
+        _apply(connection, scope)  # this statement opens the transaction
+    return execute(sql, params, many, context)
+
+
+def _install(connection) -> None:
+    if _every_transaction not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, _every_transaction)
+
+
+@receiver(connection_created, dispatch_uid="tenancy.rls.connection_created")
+def _new_connection(sender, connection, **kwargs):
     if _enabled(connection):
-        raw = connection.connection
-        live = raw is not None and not raw.closed and not raw.broken
-        if live and scope == current(using):
-            return  # already so (a signed-out request costs no round trip)
-        if not live:
-            if not connect or scope == NOBODY:  # a new connection starts with no scope
-                connection.switchboard_scope = NOBODY
-                return
-            connection.ensure_connection()
-            raw = connection.connection
-        if raw.info.transaction_status == raw.info.transaction_status.INERROR:
-            connection.switchboard_scope = scope
-            return  # rolled back as a whole, our setting with it
-        # Django's error types (a lost database is an OperationalError, answered with 503).
-        with connection.wrap_database_errors, raw.cursor() as cursor:
-            cursor.execute(
-                "SELECT switchboard_scope(%s, %s, %s)",
-                [scope.person, scope.organizations, local and connection.in_atomic_block],
-            )
+        _install(connection)
+
+
+def _set(scope: Scope, using: str = DEFAULT_DB_ALIAS) -> None:
+    connection = connections[using]
     connection.switchboard_scope = scope
+    if _enabled(connection):
+        _install(connection)
+        if _status(connection) == TransactionStatus.INTRANS:
+            _apply(connection, scope)  # the open transaction, from its next statement
+        # Otherwise the next transaction sets it at its first statement (_every_transaction);
+        # a failed one is rolled back as a whole.
 
 
 @contextlib.contextmanager
@@ -168,13 +204,13 @@ def scoped(scope: Scope, using: str = DEFAULT_DB_ALIAS) -> Iterator[Scope]:
     try:
         yield scope
     finally:
-        _set(previous, using, connect=False)
+        _set(previous, using)
 
 
 def narrow(scope: Scope, using: str = DEFAULT_DB_ALIAS) -> None:
     """Replace the scope for the rest of the enclosing `scoped()` block (which puts back what
     was there before it): an API key, once found, narrows the request to its organization."""
-    _set(scope, using, local=False)
+    _set(scope, using)
 
 
 def system(using: str = DEFAULT_DB_ALIAS):
@@ -183,28 +219,41 @@ def system(using: str = DEFAULT_DB_ALIAS):
     return scoped(SYSTEM, using)
 
 
-@receiver(connection_created, dispatch_uid="tenancy.rls.connection_created")
-def _new_connection(sender, connection, **kwargs):
-    # A new connection carries no setting (a closed one took its own with it).
-    connection.switchboard_scope = NOBODY
-
-
 # --- Requests ---------------------------------------------------------------------------
 
 
 class ScopeMiddleware:
     """The request's scope: the signed-in person's organizations (nobody's when signed out);
     the Django admin, for staff, every organization. Token and calendar-key requests are
-    narrowed by their authentication. After `AuthenticationMiddleware`."""
+    narrowed by their authentication. After `AuthenticationMiddleware`.
+
+    A read (GET, HEAD, OPTIONS) with a scope is one transaction, so its scope is set once for
+    all its statements. A change is not: its services open their own transactions (each
+    starts with the scope), and what they do after their commit (queueing an e-mail, whose
+    failure the page reports) happens before the response, as it always has. Work after the
+    response's commit (a streamed body) runs in the request's scope too."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        connection = connections[DEFAULT_DB_ALIAS]
+        if not _enabled(connection):
+            return self.get_response(request)
         with scoped(self.person_of(request)):
             if request.path_info.startswith(ADMIN_PATH) and request.user.is_staff:
                 narrow(SYSTEM)  # the Django admin is the platform staff's, across tenants
-            response = self.get_response(request)
+            if (
+                current() == NOBODY
+                or connection.in_atomic_block
+                or request.method not in SAFE_METHODS
+            ):
+                response = self.get_response(request)
+            else:
+                with transaction.atomic():
+                    response = self.get_response(request)
+                    if response.status_code >= 500:
+                        transaction.set_rollback(True)
             if getattr(response, "streaming", False):
                 response.streaming_content = _streamed(response.streaming_content, current())
             return response
@@ -214,7 +263,7 @@ class ScopeMiddleware:
         """The session's person, before anything reads the user: the authentication backend
         reads the user with their memberships (accounts/backends.py), which only the person
         may see. No session cookie: nobody, without reading the session."""
-        if not request.COOKIES or not _enabled(connections[DEFAULT_DB_ALIAS]):
+        if not request.COOKIES:
             return NOBODY
         try:
             return Scope.person_of(int(request.session.get(SESSION_KEY) or 0))

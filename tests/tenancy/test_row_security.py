@@ -13,6 +13,7 @@ import pytest
 from celery import shared_task
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.http import HttpResponse
 from django.urls import reverse
 
 from partnerships.models import ClientOrganization, Partnership
@@ -293,3 +294,77 @@ def test_the_suite_runs_as_the_application_role_when_asked(app_role, partnership
         cursor.execute("SELECT current_user, current_setting('switchboard.organizations')")
         assert cursor.fetchone() == (app_role, rls.ALL)
     assert Partnership.objects.filter(pk=partnership.pk).exists()
+
+
+# --- Transaction-local, always --------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def app_role_session(role: str):
+    """SET ROLE for the connection, outside any transaction (a transactional test)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET ROLE {role}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+
+
+def session_setting() -> str:
+    """What the connection holds outside a transaction, read past the scope's own wrapper."""
+    with connection.connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('switchboard.organizations', true)")
+        return cursor.fetchone()[0] or ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_each_statement_gets_the_scope_and_the_session_none(
+    app_role, partnership, outsider_partnership
+):
+    """Django's autocommit: every statement runs in a transaction of its own with the scope
+    set in it (SET LOCAL); nothing is left on the connection (PgBouncer in transaction mode
+    could hand it to someone else)."""
+    with app_role_session(app_role):
+        with rls.scoped(rls.Scope.of([partnership.organization_id])):
+            assert connection.get_autocommit()
+            assert set(Partnership.objects.values_list("pk", flat=True)) == {partnership.pk}
+            assert list(Partnership.objects.iterator(chunk_size=1)) == [partnership]
+            assert session_setting() == ""
+        with rls.scoped(rls.NOBODY):
+            assert Partnership.objects.count() == 0  # no scope: no rows
+        assert session_setting() == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_is_one_transaction_and_a_change_keeps_its_own(
+    app_role, rf, monkeypatch, partnership
+):
+    """The middleware runs a scoped read in one transaction with its scope set once (one
+    answered 500 writes nothing), and work after its commit keeps the request's scope; a
+    change runs in autocommit as ever, its own transactions each started with the scope."""
+    northstar = rls.Scope.of([partnership.organization_id])
+    monkeypatch.setattr(rls.ScopeMiddleware, "person_of", staticmethod(lambda request: northstar))
+    after_commit = []
+
+    def view(status):
+        def get_response(request):
+            assert connection.in_atomic_block == (request.method == "GET")
+            ClientOrganization.objects.create(
+                organization_id=partnership.organization_id, name=f"Answered {status}"
+            )
+            transaction.on_commit(lambda: after_commit.append(Partnership.objects.count()))
+            return HttpResponse(status=status)
+
+        return rls.ScopeMiddleware(get_response)
+
+    with app_role_session(app_role):
+        assert view(200)(rf.get("/")).status_code == 200
+        assert view(500)(rf.get("/")).status_code == 500
+        assert after_commit == [1]  # the 500's callback never ran; the 200's saw its partnership
+        assert view(201)(rf.post("/")).status_code == 201
+        assert after_commit == [1, 1]  # ran at once, in the request's scope
+        assert session_setting() == ""
+    names = set(ClientOrganization.objects.values_list("name", flat=True))
+    assert {"Answered 200", "Answered 201"} <= names
+    assert "Answered 500" not in names
