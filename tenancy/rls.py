@@ -243,8 +243,10 @@ class ScopeMiddleware:
         with scoped(self.person_of(request)):
             if request.path_info.startswith(ADMIN_PATH) and request.user.is_staff:
                 narrow(SYSTEM)  # the Django admin is the platform staff's, across tenants
+            # An API token narrows the scope once it is found, inside the transaction.
+            scoped_later = "HTTP_AUTHORIZATION" in request.META
             if (
-                current() == NOBODY
+                (current() == NOBODY and not scoped_later)
                 or connection.in_atomic_block
                 or request.method not in SAFE_METHODS
             ):

@@ -368,3 +368,32 @@ def test_a_read_is_one_transaction_and_a_change_keeps_its_own(
     names = set(ClientOrganization.objects.values_list("name", flat=True))
     assert {"Answered 200", "Answered 201"} <= names
     assert "Answered 500" not in names
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_api_token_read_is_one_transaction_in_the_tokens_scope(
+    app_role, actor_for, admin, partnership, outsider_partnership, monkeypatch
+):
+    from django.test import Client
+
+    from accounts.services import api_token_create
+
+    issued = api_token_create(actor=actor_for(admin), name="feed")
+    transactions = []
+    original = rls._apply
+    monkeypatch.setattr(
+        rls,
+        "_apply",
+        lambda connection, scope: transactions.append(scope) or original(connection, scope),
+    )
+    with app_role_session(app_role):
+        response = Client().get(
+            f"/api/v1/orgs/{admin.organization.slug}/partnerships/",
+            HTTP_AUTHORIZATION=f"Token {issued.key}",
+        )
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [partnership.pk]
+    # One transaction, whose scope is set three times: to find the key across tenants, back
+    # to none, then the token's organization for every statement after (not once each).
+    token = rls.Scope.of([admin.organization_id], admin.user_id)
+    assert transactions == [rls.SYSTEM, rls.NOBODY, token]
