@@ -366,6 +366,7 @@ def as_owner(db):
             cursor.execute("RESET ROLE")
 
 
+# After pytest-django's `_django_db_marker` (private, but what opens a marked test's database).
 @pytest.fixture(autouse=True)
 def _suite_as_app_role(request, _django_db_marker):
     """With SWITCHBOARD_TEST_APP_ROLE=1 on PostgreSQL, every test that uses the database runs
