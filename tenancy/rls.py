@@ -50,6 +50,7 @@ from django.contrib.auth import SESSION_KEY
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
+from django.http import FileResponse
 from psycopg.pq import TransactionStatus
 
 ALL = "*"
@@ -177,6 +178,19 @@ def _every_transaction(execute, sql, params, many, context):
 def _install(connection) -> None:
     if _every_transaction not in connection.execute_wrappers:
         connection.execute_wrappers.insert(0, _every_transaction)
+    if not getattr(connection, "_switchboard_savepoints", False):
+        # Rolling back to a savepoint also undoes a `set_config` made after it: the database
+        # would hold the scope of the savepoint's time (maybe a wider one) while the work
+        # goes on in a narrower one. Put the current scope back at once.
+        rollback = connection.savepoint_rollback
+
+        def savepoint_rollback(sid):
+            rollback(sid)
+            if _status(connection) == TransactionStatus.INTRANS:
+                _apply(connection, current(connection.alias))
+
+        connection.savepoint_rollback = savepoint_rollback
+        connection._switchboard_savepoints = True
 
 
 @receiver(connection_created, dispatch_uid="tenancy.rls.connection_created")
@@ -256,7 +270,8 @@ class ScopeMiddleware:
                     response = self.get_response(request)
                     if response.status_code >= 500:
                         transaction.set_rollback(True)
-            if getattr(response, "streaming", False):
+            if getattr(response, "streaming", False) and not isinstance(response, FileResponse):
+                # A file's body reads no row (and keeps the server's file wrapper).
                 response.streaming_content = _streamed(response.streaming_content, current())
             return response
 
@@ -323,6 +338,32 @@ def tenant_tables() -> list[str]:
     return sorted(tables)
 
 
+def dependent_tables() -> dict[str, str]:
+    """Tables without an organization of their own whose rows belong to a tenant row (the
+    many-to-many tables of tenant models): {table: its rule}. A row is visible when the row
+    it belongs to is (that table's own policy decides)."""
+    tenants = set(tenant_tables())
+    rules = {}
+    for model in apps.get_models(include_auto_created=True):
+        if not model._meta.auto_created or model._meta.db_table in tenants:
+            continue
+        for field in model._meta.concrete_fields:
+            parent = field.related_model
+            if field.is_relation and parent._meta.db_table in tenants:
+                table, pk = _quote(parent._meta.db_table), _quote(parent._meta.pk.column)
+                # Identifiers from the models' meta, quoted; no value is interpolated.
+                rules[model._meta.db_table] = (
+                    f"EXISTS (SELECT 1 FROM {table} parent"  # noqa: S608
+                    f" WHERE parent.{pk} = {_quote(field.column)})"
+                )
+                break
+    return rules
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def apply(using: str = DEFAULT_DB_ALIAS, app_role: str | None = None) -> list[str]:
     """Row security forced and the policy on every tenant table that lacks them; grants to the
     application role if one is named. Idempotent and cheap when nothing is missing. The
@@ -343,11 +384,13 @@ def apply(using: str = DEFAULT_DB_ALIAS, app_role: str | None = None) -> list[st
             [POLICY],
         )
         state = {name: (enabled, forced, policy) for name, enabled, forced, policy in cursor}
-        for table in tenant_tables():
+        rules = {table: TENANT_RULE for table in tenant_tables()}
+        rules["tenancy_membership"] = MEMBERSHIP_RULE
+        rules |= dependent_tables()
+        for table, rule in sorted(rules.items()):
             if table not in state or all(state[table]):
                 continue
             quoted = connection.ops.quote_name(table)
-            rule = MEMBERSHIP_RULE if table == "tenancy_membership" else TENANT_RULE
             cursor.execute(f"ALTER TABLE {quoted} ENABLE ROW LEVEL SECURITY")
             cursor.execute(f"ALTER TABLE {quoted} FORCE ROW LEVEL SECURITY")
             for old in _policies(cursor, table):

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from tenancy import access
+from tenancy import access, rls
 from tenancy.access import Action
 from tenancy.audit import Actor
 from tenancy.models import TenantModel
@@ -38,6 +38,11 @@ def membership_for(user, org_slug: str):
         )
     if membership is None:
         raise Http404(NOT_FOUND)
+    # One organization at a time: a person's scope (all their organizations) narrows to this
+    # one for the rest of the request (row-level security, tenancy/rls.py). An API key's
+    # scope is already its own organization's.
+    if rls.current().organizations is None:
+        rls.narrow(rls.Scope.of([membership.organization_id], membership.user_id))
     return membership
 
 

@@ -74,6 +74,9 @@ def test_every_tenant_table_has_row_security_forced_and_the_policy():
     tables = catalog_tenant_tables()
     assert set(rls.tenant_tables()) == tables  # no table with an organization escapes the list
     assert {"partnerships_partnership", "tenancy_membership", "health_issue"} <= tables
+    # and the tables whose rows belong to a tenant row (a partnership's implementation PMs)
+    assert "partnerships_partnership_implementation_pms" in rls.dependent_tables()
+    tables |= set(rls.dependent_tables())
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,"
@@ -123,13 +126,30 @@ def test_with_no_organization_set_every_tenant_table_reads_zero_rows(
     app_role, partnership, client_executive, outsider_partnership
 ):
     AuditEventFactory(organization=partnership.organization, verb="x.made")
-    tables = sorted(catalog_tenant_tables())
+    tables = sorted(catalog_tenant_tables() | set(rls.dependent_tables()))
     filled = [table for table in tables if rows(table)]
-    assert {"partnerships_partnership", "tenancy_membership", "tenancy_auditevent"} <= set(filled)
+    assert {
+        "partnerships_partnership",
+        "partnerships_partnership_implementation_pms",
+        "tenancy_membership",
+        "tenancy_auditevent",
+    } <= set(filled)
     with as_app_role(app_role):
         assert {table: rows(table) for table in tables} == dict.fromkeys(tables, 0)
         with refused("row-level security"):
             ClientOrganization.objects.create(organization=partnership.organization, name="X")
+
+
+def test_a_partnerships_pms_are_as_visible_as_the_partnership(
+    app_role, partnership, outsider, outsider_partnership
+):
+    outsider_partnership.implementation_pms.add(outsider.user)
+    pms = Partnership.implementation_pms.through.objects
+    assert pms.filter(partnership=outsider_partnership).exists()
+    with as_app_role(app_role, rls.Scope.of([partnership.organization_id])):
+        assert set(pms.values_list("partnership_id", flat=True)) == {partnership.pk}
+        with refused("row-level security"):
+            pms.create(partnership_id=outsider_partnership.pk, user_id=outsider.user_id)
 
 
 def test_a_planted_cross_tenant_query_returns_no_row(app_role, partnership, outsider_partnership):
@@ -381,19 +401,34 @@ def test_an_api_token_read_is_one_transaction_in_the_tokens_scope(
     issued = api_token_create(actor=actor_for(admin), name="feed")
     transactions = []
     original = rls._apply
-    monkeypatch.setattr(
-        rls,
-        "_apply",
-        lambda connection, scope: transactions.append(scope) or original(connection, scope),
-    )
-    with app_role_session(app_role):
+
+    def recorded(connection, scope):
+        transactions.append(scope)
+        original(connection, scope)
+
+    with app_role_session(app_role), rls.scoped(rls.NOBODY):
+        monkeypatch.setattr(rls, "_apply", recorded)
         response = Client().get(
             f"/api/v1/orgs/{admin.organization.slug}/partnerships/",
             HTTP_AUTHORIZATION=f"Token {issued.key}",
         )
+        monkeypatch.undo()
     assert response.status_code == 200
     assert [row["id"] for row in response.json()["results"]] == [partnership.pk]
     # One transaction, whose scope is set three times: to find the key across tenants, back
     # to none, then the token's organization for every statement after (not once each).
     token = rls.Scope.of([admin.organization_id], admin.user_id)
     assert transactions == [rls.SYSTEM, rls.NOBODY, token]
+
+
+def test_rolling_back_to_a_savepoint_keeps_the_current_scope(
+    app_role, partnership, outsider_partnership
+):
+    """A savepoint rolled back undoes a `set_config` made after it: the scope of the work,
+    narrowed meanwhile, is put back at once, never the wider one of the savepoint's time."""
+    with as_app_role(app_role, rls.SYSTEM):
+        with pytest.raises(ZeroDivisionError), transaction.atomic():
+            rls.narrow(rls.Scope.of([partnership.organization_id]))
+            raise ZeroDivisionError
+        assert rls.current() == rls.Scope.of([partnership.organization_id])
+        assert set(Partnership.objects.values_list("pk", flat=True)) == {partnership.pk}

@@ -115,7 +115,8 @@ class Command(BaseCommand):
         # The demo people's addresses are made up: the notifications their activity makes are
         # stored (the bells and the digests show them) but no e-mail leaves.
         # Every organization's demo data: an explicit cross-tenant path (tenancy/rls.py).
-        with override_settings(MAILERS=QUIET_MAILERS), transaction.atomic(), rls.system():
+        # Outside the transaction, so that its after-commit work keeps the scope too.
+        with override_settings(MAILERS=QUIET_MAILERS), rls.system(), transaction.atomic():
             for spec in ORGANIZATIONS:
                 created += load_organization(spec, password=DEMO_PASSWORD)
             created += load_platform_operators(PLATFORM_OPERATORS, password=DEMO_PASSWORD)
