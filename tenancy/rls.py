@@ -10,10 +10,13 @@ settings on the database connection:
   the few paths that must cross tenants (the Django admin, the health dispatcher, `seed_demo`),
   or empty: no rows at all;
 - `switchboard.person`: the signed-in person. With a person and no organizations given, the
-  scope is the organizations they are a member of (read once, when the scope is entered), and
-  they see their own memberships in any organization (the organization picker).
+  scope is the organizations they are a member of (read from their memberships at the start
+  of each transaction), and they see their own memberships in any organization (the
+  organization picker).
 
 Who sets it: `ScopeMiddleware` for every request (the signed-in person; nobody otherwise),
+narrowed to the URL's organization once the membership in it is found
+(`tenancy.views.membership_for`),
 the API token and calendar-key authentications (narrowed to the key's organization, after
 looking the key up as an explicit cross-tenant read), every Celery task (`ScopedTask`: the
 task's `organization_id`, or `*` for the tasks declared `system_task`), and the sign-in events

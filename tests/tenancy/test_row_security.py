@@ -432,3 +432,21 @@ def test_rolling_back_to_a_savepoint_keeps_the_current_scope(
             raise ZeroDivisionError
         assert rls.current() == rls.Scope.of([partnership.organization_id])
         assert set(Partnership.objects.values_list("pk", flat=True)) == {partnership.pk}
+
+
+def test_a_page_narrows_a_person_of_two_organizations_to_the_one_it_opens(
+    app_role, admin, partnership, outsider, outsider_partnership
+):
+    from tenancy.views import membership_for
+
+    Membership.objects.create(organization=outsider.organization, user=admin.user, role="viewer")
+    person = rls.Scope.person_of(admin.user_id)
+    with as_app_role(app_role, person):
+        assert Partnership.objects.filter(pk=outsider_partnership.pk).exists()  # both, so far
+        membership = membership_for(admin.user, admin.organization.slug)
+        assert rls.current() == rls.Scope.of([membership.organization_id], admin.user_id)
+        assert set(Partnership.objects.values_list("pk", flat=True)) == {partnership.pk}
+        # An API key's scope is its own already: not widened to the URL's organization.
+        rls.narrow(rls.Scope.of([outsider.organization_id], admin.user_id))
+        membership_for(admin.user, admin.organization.slug)
+        assert rls.current() == rls.Scope.of([outsider.organization_id], admin.user_id)
