@@ -15,7 +15,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Avg, Count, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db import transaction
+from django.db.models import (
+    Avg,
+    BigIntegerField,
+    Count,
+    DateField,
+    DateTimeField,
+    F,
+    Max,
+    Model,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.transaction import TransactionManagementError
 
 from culture.models import SatisfactionResult
 from discovery.models import (
@@ -45,7 +60,7 @@ from health.models import (
 )
 from partnerships.models import Partnership, PartnershipStatus
 from tenancy import access
-from tenancy.queries import id_in
+from tenancy.queries import Bind, PreparedRead, id_in
 from transition.models import PlanTask, SentimentCheckIn, StaffMember
 from transition.models.people import SETTLED_STATUSES, Outcome
 from transition.models.plan import TaskStatus
@@ -92,39 +107,288 @@ def checked_partnerships(*, organization, partnership_ids=None) -> QuerySet[Part
 CHECKED_FIELDS = ("id", "name", "status", "account_manager_id", "account_manager__email")
 
 
+# --- The sweep's reads -----------------------------------------------------------------------
+#
+# Built and compiled once per connection, run for every chunk with its own values
+# (`tenancy.queries.PreparedRead`): the organization, the chunk's ids (or those of its
+# partnerships in the phases that weigh what a read reads), the day and the time.
+
+_ORGANIZATION = Bind("organization", BigIntegerField())
+_IDS = Bind("ids", BigIntegerField())  # a list of ids: `id_in` prepares it
+_TODAY = Bind("today", DateField())
+
+
+def _date(name: str) -> Bind:
+    return Bind(name, DateField())
+
+
+def _chunk(model: type[Model]) -> QuerySet:
+    """`model`'s rows of the organization about the run's partnerships (`ids`)."""
+    return id_in(model.objects.filter(organization_id=_ORGANIZATION), "partnership_id", _IDS)
+
+
+def _checked(some: bool, lock: bool) -> QuerySet:
+    queryset = Partnership.objects.filter(
+        organization_id=_ORGANIZATION, status__in=CHECKED_STATUSES
+    )
+    if some:
+        queryset = id_in(queryset, "pk", _IDS)
+    if lock:
+        queryset = queryset.select_for_update(no_key=True, of=("self",))
+    return queryset.order_by("pk").values_list(*CHECKED_FIELDS)
+
+
+_CHECKED = {
+    (some, lock): PreparedRead(lambda some=some, lock=lock: _checked(some, lock))
+    for some in (False, True)
+    for lock in (False, True)
+}
+_KPIS = PreparedRead(
+    lambda: KpiDefinition.objects.filter(organization_id=_ORGANIZATION).values_list(
+        "id", "key", "name", "unit", "direction", "target"
+    )
+)
+_LINES = PreparedRead(lambda: _chunk(ServiceLine).values_list("id", "name", "partnership_id"))
+# One pass over the KPI figures of the last weeks (the index starts at the window, not at the
+# first day ever measured): the window's averages, when fresh data last arrived, and when any
+# feed data last arrived.
+_KPI_FIGURES = PreparedRead(
+    lambda: (
+        _chunk(KpiMeasurement)
+        .filter(day__gte=_date("scan_from"))
+        .values("partnership_id", "line_key", "kpi_id")
+        .annotate(
+            average=Avg("value", filter=_kpi_window(_date("since"), _date("month_start"))),
+            days=Count("id", filter=_kpi_window(_date("since"), _date("month_start"))),
+            fresh=Max("received_at", filter=_feed_window(_date("fresh_since"))),
+            feed=Max("received_at", filter=~Q(source=MeasurementSource.AUDITS)),
+        )
+        .order_by()
+        .values_list("partnership_id", "line_key", "kpi_id", "average", "days", "fresh", "feed")
+    )
+)
+_BASELINES = PreparedRead(
+    lambda: _chunk(KpiBaseline).values_list(
+        "partnership_id", "service_line_id", "kpi_id", "value", "target"
+    )
+)
+_GOALS = PreparedRead(
+    lambda: (
+        _chunk(ExperienceGoal)
+        .order_by("pk")
+        .values_list("partnership_id", "kpi_id", "service_line_id", "target")
+    )
+)
+_SATISFACTION = PreparedRead(
+    lambda: (
+        _chunk(SatisfactionResult)
+        .filter(period_end__gte=_date("satisfaction_from"))
+        .values_list("partnership_id", "period_end", "responses", "satisfied_pct")
+    )
+)
+_ISSUES = PreparedRead(
+    lambda: (
+        _chunk(Issue)
+        .filter(status__in=OPEN_ISSUE_STATUSES)
+        .values("partnership_id", "severity")
+        # Counted by the issue log's clock (a response or a resolution past its target), in the
+        # database: `sla_sql.breached` is `sla.clock`'s rule, held to it by the tests.
+        .annotate(count=Count("id"), late=Count("id", filter=sla_sql.breached(sla_sql.bound_now())))
+        .order_by()
+        .values_list("partnership_id", "severity", "count", "late")
+    )
+)
+_NOT_DONE = ~Q(status=TaskStatus.DONE)
+_TASKS = PreparedRead(
+    lambda: (
+        _chunk(PlanTask)
+        .values("partnership_id")
+        .annotate(
+            total=Count("id"),
+            overdue=Count("id", filter=Q(due__lt=_TODAY) & _NOT_DONE),
+            overdue_milestones=Count("id", filter=Q(due__lt=_TODAY, is_milestone=True) & _NOT_DONE),
+            slip=Max(
+                F("due") - F("baseline_due"),
+                filter=Q(is_milestone=True, baseline_due__isnull=False) & _NOT_DONE,
+            ),
+        )
+        .order_by()
+        .values_list("partnership_id", "total", "overdue", "overdue_milestones", "slip")
+    )
+)
+_STAFF = PreparedRead(
+    lambda: (
+        _chunk(StaffMember)
+        .values("partnership_id")
+        .annotate(
+            total=Count("id"),
+            settled=Count(
+                "id", filter=~Q(outcome=Outcome.UNDECIDED) & Q(outcome_status__in=SETTLED_STATUSES)
+            ),
+        )
+        .order_by()
+        .values_list("partnership_id", "total", "settled")
+    )
+)
+_SENTIMENT = PreparedRead(
+    lambda: (
+        _chunk(SentimentCheckIn)
+        .filter(checked_on__gte=_date("sentiment_from"))
+        .values("partnership_id")
+        .annotate(average=Avg("score"), n=Count("id"))
+        .order_by()
+        .values_list("partnership_id", "average", "n")
+    )
+)
+_TOUCHPOINTS = PreparedRead(
+    lambda: (
+        _chunk(Touchpoint)
+        .values("partnership_id")
+        .annotate(last=Max("date"))
+        .order_by()
+        .values_list("partnership_id", "last")
+    )
+)
+_OVERDUE_FOLLOW_UPS = PreparedRead(
+    lambda: (
+        _chunk(FollowUp)
+        .filter(due__lt=_TODAY, done_at__isnull=True)
+        .values("partnership_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("partnership_id", "n")
+    )
+)
+_DISCOVERY_SIGNED_OFF = PreparedRead(
+    lambda: (
+        _chunk(DiscoverySignOff)
+        .filter(reopened_at__isnull=True)
+        .values_list("partnership_id", flat=True)
+    )
+)
+_DISCOVERY_SESSIONS = PreparedRead(
+    lambda: _chunk(DiscoverySession).values_list("partnership_id", flat=True)
+)
+_REPORTS = PreparedRead(
+    lambda: (
+        _chunk(ReviewedReport)
+        .values("partnership_id")
+        .annotate(total=Count("id"), without=Count("id", filter=Q(findings="")))
+        .order_by()
+        .values_list("partnership_id", "total", "without")
+    )
+)
+_CALL_FLOWS = PreparedRead(
+    lambda: (
+        _chunk(CallFlow)
+        .filter(state=CallFlowState.CURRENT)
+        .values_list("partnership_id", "latest_version__is_valid", "latest_version__reviewed_at")
+    )
+)
+_GOALS_SIGNED = PreparedRead(
+    lambda: (
+        _chunk(GoalSignOff)
+        .filter(superseded_at__isnull=True)
+        .values_list("partnership_id", flat=True)
+    )
+)
+
+
+def _latest_checks() -> QuerySet:
+    """The latest snapshot (up to the period) of each partnership: one index lookup per
+    partnership (a correlated subquery from the partnership's side), not one per snapshot of
+    the history, which grows every hour."""
+    latest = (
+        HealthCheck.objects.filter(
+            organization_id=_ORGANIZATION,
+            partnership_id=OuterRef("pk"),
+            period_start__lte=Bind("period_start", DateTimeField()),
+        )
+        .order_by("-period_start")  # unique per partnership: the index's order, no sort
+        .values("pk")[:1]
+    )
+    checked = id_in(Partnership.objects.filter(organization_id=_ORGANIZATION), "pk", _IDS)
+    return (
+        HealthCheck.objects.filter(
+            organization_id=_ORGANIZATION,
+            pk__in=checked.annotate(latest=Subquery(latest)).values("latest"),
+        )
+        .order_by()
+        .values_list(*PREVIOUS_FIELDS)
+    )
+
+
+def _latest_alerts() -> QuerySet:
+    """The latest alert of each kind of each partnership, the same way."""
+    checked = id_in(Partnership.objects.filter(organization_id=_ORGANIZATION), "pk", _IDS)
+    latest_alerts = Q()
+    for kind in AlertKind.values:
+        latest = (
+            Alert.objects.filter(
+                organization_id=_ORGANIZATION, partnership_id=OuterRef("pk"), kind=kind
+            )
+            .order_by("-created_at", "-id")
+            .values("pk")[:1]
+        )
+        latest_alerts |= Q(pk__in=checked.annotate(latest=Subquery(latest)).values("latest"))
+    return (
+        Alert.objects.filter(latest_alerts, organization_id=_ORGANIZATION)
+        .order_by()
+        .values_list("partnership_id", "kind", "band", "created_at")
+    )
+
+
+PREVIOUS_FIELDS = (
+    "id",
+    "partnership_id",
+    "period_start",
+    "band",
+    "score",
+    "created_at",
+    "inputs_digest",
+)
+_PREVIOUS = PreparedRead(_latest_checks)
+_LAST_ALERTS = PreparedRead(_latest_alerts)
+
+
 @dataclass(frozen=True)
 class _Scope:
-    """The partnerships a sweep reads, as a filter of their rows in other tables. A read may
-    be limited to the partnerships in some phases (those whose profile weighs what it reads);
-    with none of them in the scope it is not run."""
+    """The partnerships a sweep reads. A read may be limited to the partnerships in some
+    phases (those whose profile weighs what it reads); with none of them in the scope it is
+    not run."""
 
-    organization: Any
-    ids: list[int]  # ascending
+    organization_id: int
+    ids: tuple[int, ...]  # ascending
     phase_of: dict[int, str] = field(default_factory=dict)
+    _in_phases: dict[frozenset, tuple[int, ...]] = field(default_factory=dict)
 
-    def __call__(self, queryset: QuerySet, phases: Collection[str] | None = None) -> QuerySet:
+    def ids_in(self, phases: Collection[str]) -> tuple[int, ...]:
+        """The scope's ids (ascending) of the partnerships in `phases`."""
+        key = frozenset(phases)
+        if key not in self._in_phases:
+            self._in_phases[key] = tuple(pid for pid in self.ids if self.phase_of[pid] in key)
+        return self._in_phases[key]
+
+    def read(self, read: PreparedRead, phases: Collection[str] | None = None, **values):
+        """`read`'s rows about the scope's partnerships (those in `phases`)."""
         ids = self.ids if phases is None else self.ids_in(phases)
         if not ids:
-            return queryset.none()
-        return id_in(queryset.filter(organization=self.organization), "partnership_id", ids)
-
-    def ids_in(self, phases: Collection[str]) -> list[int]:
-        """The scope's ids (ascending) of the partnerships in `phases`."""
-        return [pid for pid in self.ids if self.phase_of[pid] in phases]
-
-    def partnerships(self) -> QuerySet[Partnership]:
-        """The scope's partnerships themselves."""
-        return id_in(Partnership.objects.filter(organization=self.organization), "pk", self.ids)
+            return []
+        return read(organization=self.organization_id, ids=ids, **values)
 
 
 def _checked_scope(organization, partnership_ids, *, lock: bool) -> tuple[list[tuple], _Scope]:
     """The checked partnerships' rows (`CHECKED_FIELDS`, by id) and their `_Scope`; with
-    `lock`, the partnership rows are locked by the same query (see `check_inputs`)."""
-    queryset = checked_partnerships(organization=organization, partnership_ids=partnership_ids)
-    if lock:
-        queryset = queryset.select_for_update(no_key=True, of=("self",))
-    rows = list(queryset.order_by("pk").values_list(*CHECKED_FIELDS))
-    return rows, _Scope(organization, [row[0] for row in rows], {row[0]: row[2] for row in rows})
+    `lock`, the partnership rows are locked by the same query (see `check_inputs`). The
+    tenant is re-checked here, whatever ids a task was given."""
+    if lock and transaction.get_autocommit():
+        raise TransactionManagementError("A locking check runs in a transaction.")
+    if partnership_ids is None:
+        rows = _CHECKED[False, lock](organization=organization.pk)
+    else:
+        ids = sorted({int(pk) for pk in partnership_ids})
+        rows = _CHECKED[True, lock](organization=organization.pk, ids=ids) if ids else []
+    return rows, _Scope(organization.pk, tuple(row[0] for row in rows), {r[0]: r[2] for r in rows})
 
 
 # --- KPI figures (quality, experience, parity) -----------------------------------------------
@@ -141,13 +405,11 @@ class KpiInfo:
 
 
 def _kpis(organization) -> dict[int, KpiInfo]:
-    rows = KpiDefinition.objects.filter(organization=organization).values_list(
-        "id", "key", "name", "unit", "direction", "target"
-    )
+    rows = _KPIS(organization=organization.pk)
     return {r[0]: KpiInfo(r[0], r[1], r[2], r[3], r[4], _f(r[5])) for r in rows}
 
 
-def _feed_window(since: datetime.date) -> Q:
+def _feed_window(since: datetime.date | Bind) -> Q:
     """What says the KPI feed is alive: figures the telephony feed (or a person) sent about
     the days since `since` (today less the organization's stale-after days). The audits'
     roll-ups and a late upload of old days say nothing about it, so they never make stale data
@@ -155,11 +417,13 @@ def _feed_window(since: datetime.date) -> Q:
     return Q(day__gte=since) & ~Q(source=MeasurementSource.AUDITS)
 
 
-def _kpi_window(since: datetime.date) -> Q:
+def _kpi_window(since: datetime.date | Bind, month_start: datetime.date | Bind | None = None) -> Q:
     """The KPI figures of the window starting `since`. The audits' monthly roll-ups are dated
-    the 1st of their month: the month the window starts in counts whole, so that the QA KPIs
-    never drop out at the end of a month."""
-    return Q(day__gte=since) | Q(source=MeasurementSource.AUDITS, day__gte=since.replace(day=1))
+    the 1st of their month: the month the window starts in (`month_start`, by default that of
+    `since`) counts whole, so that the QA KPIs never drop out at the end of a month."""
+    if month_start is None:
+        month_start = since.replace(day=1)
+    return Q(day__gte=since) | Q(source=MeasurementSource.AUDITS, day__gte=month_start)
 
 
 def _kpi_averages(measurements: QuerySet, since: datetime.date) -> dict[tuple, tuple]:
@@ -177,9 +441,8 @@ def _kpi_averages(measurements: QuerySet, since: datetime.date) -> dict[tuple, t
     }
 
 
-def _baselines(baselines: QuerySet) -> dict[tuple, tuple]:
-    """{(partnership, service line, kpi): (baseline, target or None)}."""
-    rows = baselines.values_list("partnership_id", "service_line_id", "kpi_id", "value", "target")
+def _baselines(rows) -> dict[tuple, tuple]:
+    """{(partnership, service line, kpi): (baseline, target or None)} of `_BASELINES` rows."""
     return {(p, s, k): (_f(v), _f(t)) for p, s, k, v, t in rows}
 
 
@@ -263,63 +526,50 @@ def check_inputs(
     if not partnerships:
         return []
     today = organization.local_today()
-    org = organization
+    read = scope.read
     # A phase reads only what its profile weighs; a live partnership's feed is read whatever
     # the weights (stale data never looks healthy).
     weighing = scoring.weighing_phases(settings.weights or {})
     kpi_phases = weighing["quality"] | weighing["experience"] | {PartnershipStatus.LIVE}
     goal_phases = weighing["experience"] | weighing["discovery"]
 
-    kpis = _kpis(org)
+    kpis = _kpis(organization)
     lines: dict[int, str] = {}
     line_partnership: dict[int, int] = {}
-    for line_id, line_name, pid in scope(
-        ServiceLine.objects, weighing["quality"] | goal_phases
-    ).values_list("id", "name", "partnership_id"):
+    for line_id, line_name, pid in read(_LINES, weighing["quality"] | goal_phases):
         lines[line_id] = line_name
         line_partnership[line_id] = pid
-    # One pass over the KPI figures of the last weeks (the index starts at the window, not at
-    # the first day ever measured): the window's averages, when fresh data last arrived, and
-    # when any feed data last arrived.
     since = today - datetime.timedelta(days=KPI_WINDOW_DAYS - 1)
     fresh_since = today - datetime.timedelta(days=settings.stale_after_days)
     averages: dict[int, dict[tuple, tuple]] = defaultdict(dict)
     last_fresh: dict[int, datetime.datetime] = {}
     last_any: dict[int, datetime.datetime] = {}
-    for pid, line, kpi_id, average, days, fresh, feed in sorted(
-        scope(KpiMeasurement.objects, kpi_phases)
-        .filter(day__gte=min(since.replace(day=1), fresh_since))
-        .values("partnership_id", "line_key", "kpi_id")
-        .annotate(
-            average=Avg("value", filter=_kpi_window(since)),
-            days=Count("id", filter=_kpi_window(since)),
-            fresh=Max("received_at", filter=_feed_window(fresh_since)),
-            feed=Max("received_at", filter=~Q(source=MeasurementSource.AUDITS)),
-        )
-        .order_by()
-        .values_list("partnership_id", "line_key", "kpi_id", "average", "days", "fresh", "feed")
-    ):
+    figures = read(
+        _KPI_FIGURES,
+        kpi_phases,
+        scan_from=min(since.replace(day=1), fresh_since),
+        since=since,
+        month_start=since.replace(day=1),
+        fresh_since=fresh_since,
+    )
+    for pid, line, kpi_id, average, days, fresh, feed in sorted(figures):
         if days:
             averages[pid][(line, kpi_id)] = (_f(average), days)
         if fresh is not None and (pid not in last_fresh or fresh > last_fresh[pid]):
             last_fresh[pid] = fresh
         if feed is not None and (pid not in last_any or feed > last_any[pid]):
             last_any[pid] = feed
-    baselines = _baselines(scope(KpiBaseline.objects, weighing["quality"] | weighing["discovery"]))
+    baselines = _baselines(read(_BASELINES, weighing["quality"] | weighing["discovery"]))
 
     goals: dict[int, list] = defaultdict(list)
-    for pid, kpi_id, line_id, target in (
-        scope(ExperienceGoal.objects, goal_phases)
-        .order_by("pk")
-        .values_list("partnership_id", "kpi_id", "service_line_id", "target")
-    ):
+    for pid, kpi_id, line_id, target in read(_GOALS, goal_phases):
         goals[pid].append((kpi_id, line_id, _f(target)))
 
     satisfaction: dict[int, dict] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))
-    for pid, period_end, responses, pct in (
-        scope(SatisfactionResult.objects, weighing["experience"])
-        .filter(period_end__gte=today - datetime.timedelta(days=400))
-        .values_list("partnership_id", "period_end", "responses", "satisfied_pct")
+    for pid, period_end, responses, pct in read(
+        _SATISFACTION,
+        weighing["experience"],
+        satisfaction_from=today - datetime.timedelta(days=400),
     ):
         weight = max(responses, 1)
         satisfaction[pid][period_end][0] += float(pct) * weight
@@ -328,115 +578,39 @@ def check_inputs(
 
     issues: dict[int, dict[str, int]] = defaultdict(dict)
     breached: dict[int, int] = defaultdict(int)
-    for pid, severity, count, late in (
-        scope(Issue.objects, weighing["issues"])
-        .filter(status__in=OPEN_ISSUE_STATUSES)
-        .values("partnership_id", "severity")
-        # Counted by the issue log's clock (a response or a resolution past its target), in
-        # the database: `sla_sql.breached` is `sla.clock`'s rule, held to it by the tests.
-        .annotate(count=Count("id"), late=Count("id", filter=sla_sql.breached(now)))
-        .order_by()
-        .values_list("partnership_id", "severity", "count", "late")
-    ):
+    for pid, severity, count, late in read(_ISSUES, weighing["issues"], now=now):
         issues[pid][severity] = count
         breached[pid] += late
 
-    not_done = ~Q(status=TaskStatus.DONE)
-    tasks = {
-        r["partnership_id"]: r
-        for r in scope(PlanTask.objects, weighing["schedule"])
-        .values("partnership_id")
-        .annotate(
-            total=Count("id"),
-            overdue=Count("id", filter=Q(due__lt=today) & not_done),
-            overdue_milestones=Count("id", filter=Q(due__lt=today, is_milestone=True) & not_done),
-            slip=Max(
-                F("due") - F("baseline_due"),
-                filter=Q(is_milestone=True, baseline_due__isnull=False) & not_done,
-            ),
-        )
-        .order_by()
-    }
-
-    staff = {
-        r["partnership_id"]: r
-        for r in scope(StaffMember.objects, weighing["people"])
-        .values("partnership_id")
-        .annotate(
-            total=Count("id"),
-            settled=Count(
-                "id",
-                filter=~Q(outcome=Outcome.UNDECIDED) & Q(outcome_status__in=SETTLED_STATUSES),
-            ),
-        )
-        .order_by()
-    }
+    tasks = {row[0]: row for row in read(_TASKS, weighing["schedule"], today=today)}
+    staff = {row[0]: row for row in read(_STAFF, weighing["people"])}
     sentiment = {
-        r["partnership_id"]: r
-        for r in scope(SentimentCheckIn.objects, weighing["people"])
-        .filter(checked_on__gte=today - datetime.timedelta(days=SENTIMENT_WINDOW_DAYS))
-        .values("partnership_id")
-        .annotate(average=Avg("score"), n=Count("id"))
-        .order_by()
+        row[0]: row
+        for row in read(
+            _SENTIMENT,
+            weighing["people"],
+            sentiment_from=today - datetime.timedelta(days=SENTIMENT_WINDOW_DAYS),
+        )
     }
-
-    touchpoints = dict(
-        scope(Touchpoint.objects, weighing["engagement"])
-        .values("partnership_id")
-        .annotate(last=Max("date"))
-        .order_by()
-        .values_list("partnership_id", "last")
-    )
-    overdue_follow_ups = dict(
-        scope(FollowUp.objects, weighing["engagement"])
-        .filter(due__lt=today, done_at__isnull=True)
-        .values("partnership_id")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("partnership_id", "n")
-    )
+    touchpoints = dict(read(_TOUCHPOINTS, weighing["engagement"]))
+    overdue_follow_ups = dict(read(_OVERDUE_FOLLOW_UPS, weighing["engagement"], today=today))
 
     discovery = _discovery_facts(
         scope, weighing["discovery"], lines, line_partnership, baselines, goals
     )
 
-    # The latest snapshot and alerts: one index lookup per partnership (a correlated subquery
-    # from the partnership's side), not one per snapshot or alert of the history, which grows
-    # every hour.
-    checked = scope.partnerships()
-    latest_check = (
-        HealthCheck.objects.filter(
-            organization=org, partnership_id=OuterRef("pk"), period_start__lte=period_start
-        )
-        .order_by("-period_start")  # unique per partnership: the index's order, no sort
-        .values("pk")[:1]
-    )
     previous = {
-        r["partnership_id"]: r
-        for r in HealthCheck.objects.filter(
-            organization=org,
-            pk__in=checked.annotate(latest=Subquery(latest_check)).values("latest"),
-        )
-        .order_by()
-        .values(
-            "id", "partnership_id", "period_start", "band", "score", "created_at", "inputs_digest"
-        )
+        row[1]: dict(zip(PREVIOUS_FIELDS, row, strict=True))
+        for row in read(_PREVIOUS, period_start=period_start)
     }
-    latest_alerts = Q()
-    for kind in AlertKind.values:
-        latest_alert = (
-            Alert.objects.filter(organization=org, partnership_id=OuterRef("pk"), kind=kind)
-            .order_by("-created_at", "-id")
-            .values("pk")[:1]
-        )
-        latest_alerts |= Q(pk__in=checked.annotate(latest=Subquery(latest_alert)).values("latest"))
     last_alerts: dict[int, dict[str, dict]] = defaultdict(dict)
-    for r in (
-        Alert.objects.filter(latest_alerts, organization=org)
-        .order_by()
-        .values("partnership_id", "kind", "band", "created_at")
-    ):
-        last_alerts[r["partnership_id"]][r["kind"]] = r
+    for pid, kind, band, created_at in read(_LAST_ALERTS):
+        last_alerts[pid][kind] = {
+            "partnership_id": pid,
+            "kind": kind,
+            "band": band,
+            "created_at": created_at,
+        }
 
     result = []
     stale_after_days = settings.stale_after_days
@@ -464,11 +638,11 @@ def check_inputs(
         if task is None:
             schedule = None
         else:
-            slip = task["slip"]
+            _, total, overdue, overdue_milestones, slip = task
             schedule = scoring.ScheduleFacts(
-                tasks=task["total"],
-                overdue=task["overdue"],
-                overdue_milestones=task["overdue_milestones"],
+                tasks=total,
+                overdue=overdue,
+                overdue_milestones=overdue_milestones,
                 max_milestone_slip_days=max(0, slip.days) if slip is not None else 0,
             )
         inputs = scoring.CheckInputs(
@@ -499,10 +673,10 @@ def check_inputs(
             people=None
             if people is None and mood is None
             else scoring.PeopleFacts(
-                staff=people["total"] if people else 0,
-                settled=people["settled"] if people else 0,
-                sentiment_average=_f(mood["average"]) if mood else None,
-                sentiment_n=mood["n"] if mood else 0,
+                staff=people[1] if people else 0,
+                settled=people[2] if people else 0,
+                sentiment_average=_f(mood[1]) if mood else None,
+                sentiment_n=mood[2] if mood else 0,
             ),
             engagement=None
             if last_touch is None
@@ -573,31 +747,13 @@ def _discovery_facts(scope, phases, lines, line_partnership, baselines, goals) -
     `discovery.selectors.discovery_checklist`, which reads one partnership at a time)."""
     if not scope.ids_in(phases):
         return {}
-    signed_off = set(
-        scope(DiscoverySignOff.objects, phases)
-        .filter(reopened_at__isnull=True)
-        .values_list("partnership_id", flat=True)
-    )
-    sessions = set(scope(DiscoverySession.objects, phases).values_list("partnership_id", flat=True))
-    reports = {
-        r["partnership_id"]: r
-        for r in scope(ReviewedReport.objects, phases)
-        .values("partnership_id")
-        .annotate(total=Count("id"), without=Count("id", filter=Q(findings="")))
-        .order_by()
-    }
+    signed_off = set(scope.read(_DISCOVERY_SIGNED_OFF, phases))
+    sessions = set(scope.read(_DISCOVERY_SESSIONS, phases))
+    reports = {pid: without for pid, _, without in scope.read(_REPORTS, phases)}
     flows: dict[int, list[bool]] = defaultdict(list)
-    for pid, valid, reviewed in (
-        scope(CallFlow.objects, phases)
-        .filter(state=CallFlowState.CURRENT)
-        .values_list("partnership_id", "latest_version__is_valid", "latest_version__reviewed_at")
-    ):
+    for pid, valid, reviewed in scope.read(_CALL_FLOWS, phases):
         flows[pid].append(bool(valid) and reviewed is not None)
-    goal_signed = set(
-        scope(GoalSignOff.objects, phases)
-        .filter(superseded_at__isnull=True)
-        .values_list("partnership_id", flat=True)
-    )
+    goal_signed = set(scope.read(_GOALS_SIGNED, phases))
     with_baseline = {line for (_, line, _) in baselines}
     lines_of: dict[int, list[int]] = defaultdict(list)
     for line, pid in line_partnership.items():
@@ -609,7 +765,7 @@ def _discovery_facts(scope, phases, lines, line_partnership, baselines, goals) -
             "services with baselines": bool(lines_of[pid])
             and all(line in with_baseline for line in lines_of[pid]),
             "reviewed call flows": bool(flows[pid]) and all(flows[pid]),
-            "reports with findings": pid in reports and not reports[pid]["without"],
+            "reports with findings": pid in reports and not reports[pid],
             "a discovery session": pid in sessions,
             "signed-off experience goals": bool(goals.get(pid)) and pid in goal_signed,
         }

@@ -23,6 +23,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 from django.db.models.lookups import GreaterThan
 
+from tenancy.queries import Bind
+
 MICROS = 1_000_000
 _BIG = BigIntegerField()
 
@@ -55,15 +57,21 @@ class EpochMicros(Func):
         )
 
 
-def _micros(moment: datetime.datetime) -> Value:
+def micros(moment: datetime.datetime) -> int:
+    """`moment` (aware) as integer microseconds since 1970-01-01 UTC."""
     delta = moment - datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
-    return Value((delta.days * 86_400 + delta.seconds) * MICROS + delta.microseconds, _BIG)
+    return (delta.days * 86_400 + delta.seconds) * MICROS + delta.microseconds
 
 
-def breached(now: datetime.datetime) -> Q:
+def bound_now() -> Bind:
+    """`now` as a placeholder of a prepared read, bound to the run's `now` (a datetime)."""
+    return Bind("now", _BIG, lambda moment, connection: micros(moment))
+
+
+def breached(now: datetime.datetime | Bind) -> Q:
     """Issues whose response or resolution is past its target at `now` (`sla.clock(...)
-    .breached`), as a filter of `Issue` rows."""
-    now_us = _micros(now)
+    .breached`), as a filter of `Issue` rows. `now` may be `bound_now()`."""
+    now_us = now if isinstance(now, Bind) else Value(micros(now), _BIG)
     opened = EpochMicros("opened_at")
     answered = EpochMicros("first_response_at")
     end = Coalesce(EpochMicros("resolved_at"), now_us, output_field=_BIG)
