@@ -10,6 +10,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import BigIntegerField, Expression, F, Field, QuerySet, TextField
 from django.db.models.lookups import Lookup
+from django.db.models.query import FlatValuesListIterable
 
 
 class AnyOf(Lookup):
@@ -40,8 +41,8 @@ def id_in(queryset: QuerySet, name: str, ids: Collection[int] | Bind) -> QuerySe
         return queryset.filter(
             AnyOf(F(name), ids.derive(_id_array, TextField())),
             **{
-                f"{name}__gte": ids.derive(lambda v, c: min(v), big),
-                f"{name}__lte": ids.derive(lambda v, c: max(v), big),
+                f"{name}__gte": ids.derive(lambda v, c: min(map(int, v)), big),
+                f"{name}__lte": ids.derive(lambda v, c: max(map(int, v)), big),
             },
         )
     if not ids:
@@ -143,12 +144,18 @@ class PreparedRead:
         prepared = conn.__dict__.setdefault("switchboard_prepared_reads", {})
         entry = prepared.get(self)
         if entry is None:
-            compiler = self.build().query.get_compiler(using=DEFAULT_DB_ALIAS)
+            queryset = self.build()
+            compiler = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS)
             sql, params = compiler.as_sql()
-            entry = prepared[self] = (compiler, sql, tuple(params))
-        compiler, sql, template = entry
+            flat = queryset._iterable_class is FlatValuesListIterable
+            entry = prepared[self] = (compiler, sql, tuple(params), flat)
+        compiler, sql, template, flat = entry
         params = [p.value(values, conn) if isinstance(p, _Slot) else p for p in template]
         with conn.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        return list(compiler.results_iter(results=[rows], tuple_expected=True))
+        if compiler.has_extra_select:  # columns the ordering added: not the read's
+            rows = [row[: compiler.col_count] for row in rows]
+        rows = compiler.results_iter(results=[rows], tuple_expected=True)
+        # A flat `values_list` answers its one column's values, as the queryset does.
+        return [row[0] for row in rows] if flat else list(rows)

@@ -489,3 +489,52 @@ def test_the_sweep_counts_open_issues_by_severity_and_those_past_their_sla(
     assert component["reason"] == (
         "3 open issues (2 critical, 1 high), 1 past the resolution target."
     )
+
+
+def test_the_sweep_reads_the_discovery_checklist_as_the_checklist_page_does(
+    org_a, partnership, account_manager
+):
+    """The discovery component counts the checklist's items in a few reads for every
+    partnership at once; step by step it agrees with `discovery_checklist`, which reads one
+    partnership at a time, and the sign-off shows."""
+    from discovery.models import DiscoverySignOff, GoalSignOff
+    from discovery.selectors import discovery_checklist
+    from health import selectors
+    from tests.discovery.factories import (
+        DiscoverySessionFactory,
+        ExperienceGoalFactory,
+        ReviewedReportFactory,
+    )
+
+    user = account_manager.user
+
+    def facts():
+        found = selectors.check_inputs(
+            organization=org_a,
+            period_start=NOW,
+            now=NOW,
+            settings=selectors.health_settings_for(organization=org_a),
+        )
+        return next(item for item in found if item.id == partnership.pk).inputs.discovery
+
+    def checklist_done():
+        return sum(item.done for item in discovery_checklist(partnership=partnership).items)
+
+    assert facts().items_done == checklist_done() == 0
+    DiscoverySessionFactory(partnership=partnership)
+    assert facts().items_done == checklist_done() == 1
+    assert "a discovery session" not in facts().missing
+    ReviewedReportFactory(partnership=partnership)
+    KpiBaselineFactory(partnership=partnership)  # its service line has a baseline
+    assert facts().items_done == checklist_done() == 3
+    ExperienceGoalFactory(partnership=partnership)
+    GoalSignOff.objects.create(
+        organization=org_a, partnership=partnership, signed_by=user, signed_at=NOW, goals=[]
+    )
+    assert facts().items_done == checklist_done() == 4
+    assert facts().missing == ("reviewed call flows",)
+    assert not facts().signed_off
+    DiscoverySignOff.objects.create(
+        organization=org_a, partnership=partnership, signed_by=user, signed_at=NOW, checklist={}
+    )
+    assert facts().signed_off
