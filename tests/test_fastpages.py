@@ -81,3 +81,34 @@ def test_the_plans_cut_is_truncatechars(text):
     from transition.views.plan import _cut
 
     assert _cut(text, 40) == truncatechars(text, 40)
+
+
+@pytest.mark.django_db
+def test_form_controls_offer_a_model_selects_choices_in_one_plain_query(
+    admin, partnership, other_client_partnership
+):
+    """The filter form's selects, as the list page draws them: the same options as Django's
+    own choices (the empty label first, the chosen one marked), each model select read by one
+    query rather than through a server-side cursor."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from partnerships.forms import PartnershipFilterForm
+    from tenancy.fastpages import form_controls
+
+    chosen = str(other_client_partnership.client_id)
+    form = PartnershipFilterForm({"client": chosen}, membership=admin)
+    with CaptureQueriesContext(connection) as queries:
+        controls = {control["name"]: control for control in form_controls(form)}
+    expected = PartnershipFilterForm({"client": chosen}, membership=admin)
+    for name in ("status", "account_manager", "client"):
+        assert controls[name]["options"] == [
+            (str(value), str(label), str(value) == (chosen if name == "client" else ""))
+            for value, label in expected.fields[name].choices
+        ]
+    assert controls["client"]["options"][0] == ("", "Any client", False)
+    assert [o for o in controls["client"]["options"] if o[2]] == [
+        (chosen, str(other_client_partnership.client), True)
+    ]
+    assert len(queries) == 2  # the managers and the clients
+    assert not any("DECLARE" in q["sql"] for q in queries.captured_queries)
