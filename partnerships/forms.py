@@ -104,11 +104,16 @@ class PartnershipFilterForm(forms.Form):
         visible = access.visible(membership, Partnership)
         # Offer only the managers of partnerships this member sees: an option must never
         # reveal a colleague's work the member cannot open.
-        self.fields["account_manager"].queryset = selectors.account_manager_choices(
-            organization=membership.organization
-        ).filter(pk__in=visible.values("account_manager_id"))
+        # The options need a name and an id only (the page draws them from plain data).
+        self.fields["account_manager"].queryset = (
+            selectors.account_manager_choices(organization=membership.organization)
+            .filter(pk__in=visible.values("account_manager_id"))
+            .only("pk", "full_name", "email")
+        )
         if membership.is_provider:
-            self.fields["client"].queryset = access.visible(membership, ClientOrganization)
+            self.fields["client"].queryset = access.visible(membership, ClientOrganization).only(
+                "pk", "name"
+            )
         else:
             # A client executive sees one client's partnerships; a client filter means nothing.
             del self.fields["client"]
