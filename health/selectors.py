@@ -360,7 +360,9 @@ class _Scope:
     organization_id: int
     ids: tuple[int, ...]  # ascending
     phase_of: dict[int, str] = field(default_factory=dict)
-    _in_phases: dict[frozenset, tuple[int, ...]] = field(default_factory=dict)
+    _in_phases: dict[frozenset, tuple[int, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def ids_in(self, phases: Collection[str]) -> tuple[int, ...]:
         """The scope's ids (ascending) of the partnerships in `phases`."""
