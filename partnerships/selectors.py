@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BigIntegerField, Count, Q, QuerySet
 from django.utils import timezone
 
 from partnerships.models import (
@@ -16,7 +16,7 @@ from partnerships.models import (
 )
 from tenancy import access
 from tenancy.errors import ApplicationError
-from tenancy.queries import id_in
+from tenancy.queries import Bind, PreparedRead, id_in
 
 
 def partnership_list(*, membership, filters: dict | None = None) -> QuerySet[Partnership]:
@@ -35,6 +35,19 @@ def partnership_list(*, membership, filters: dict | None = None) -> QuerySet[Par
             | Q(client__city__icontains=search)
         )
     return queryset.order_by("name")
+
+
+def partnership_list_count(*, filters: dict, status_counts: dict[str, int]) -> int | None:
+    """How many rows `partnership_list(filters=filters)` holds, read from the status counts
+    (`partnership_status_counts`, the same scope) when no filter but the status is set, as on
+    the status tabs; None when it must be counted."""
+    if filters.get("account_manager") or filters.get("client"):
+        return None
+    if (filters.get("q") or "").strip():
+        return None
+    if status := filters.get("status"):
+        return status_counts.get(status, 0)
+    return sum(status_counts.values())
 
 
 def partnership_status_counts(*, membership) -> dict[str, int]:
@@ -311,15 +324,23 @@ def partnership_page_values(queryset: QuerySet[Partnership]) -> QuerySet:
     return queryset.select_related(None).prefetch_related(None).values_list(*_PAGE_COLUMNS)
 
 
+_PM_IDS = Bind("ids", BigIntegerField())  # the page's partnership ids
+# Built and compiled once per connection (`PreparedRead`): the list page and the API read a
+# page's PMs on every request. The ids come from a page already read through the access
+# policy; this joins them to their PMs and no further.
+_PM_NAMES = PreparedRead(
+    lambda: (
+        id_in(Partnership.implementation_pms.through.objects.all(), "partnership_id", _PM_IDS)
+        .order_by("user__full_name", "user__email", "user_id")
+        .values_list("partnership_id", "user__full_name", "user__email")
+    )
+)
+
+
 def implementation_pm_names(partnership_ids) -> dict[int, list[str]]:
     """{partnership: the names of its implementation PMs, in name order}, in one query."""
     names: dict[int, list[str]] = {pk: [] for pk in partnership_ids}
     if names:
-        through = Partnership.implementation_pms.through
-        for pid, full_name, email in (
-            id_in(through.objects.all(), "partnership_id", list(names))
-            .order_by("user__full_name", "user__email", "user_id")
-            .values_list("partnership_id", "user__full_name", "user__email")
-        ):
+        for pid, full_name, email in _PM_NAMES(ids=list(names)):
             names[pid].append(full_name or email)
     return names

@@ -90,6 +90,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.membership",
             ],
+            # `{% url %}` remembered per process (tenancy/templatetags/fast_url.py).
+            "builtins": ["tenancy.templatetags.fast_url"],
         },
     },
     {

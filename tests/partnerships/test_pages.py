@@ -215,15 +215,59 @@ def test_list_query_count_does_not_grow_with_rows(
     )
     member = as_member(admin)
 
-    # 1 the user with their memberships (the session comes from the cache), 2 count for the
-    # paginator, 3 status counts for the tabs, 4 account-manager choices, 5 client choices,
-    # 6 page of partnerships with clients and managers, 7 their PMs,
-    # 8-10 session save (savepoint, update, release): the mixin records the current org.
-    with django_assert_num_queries(10):
+    # 1 the user with their memberships (the session comes from the cache), 2 status counts
+    # for the tabs (which hold the paginator's count too), 3 account-manager choices, 4 client
+    # choices, 5 page of partnerships with clients and managers, 6 their PMs,
+    # 7-9 session save (savepoint, update, release): the mixin records the current org.
+    with django_assert_num_queries(9):
         response = member.get(url("list", org_a))
 
     assert response.status_code == 200
     assert len(response.context["partnerships"]) == min(rows, 25)
+
+
+@pytest.mark.parametrize(
+    ("query", "count", "pages"),
+    [
+        ("", 33, 2),  # every status: the tabs' total
+        ("?status=live", 30, 2),  # one tab: its count
+        ("?status=prospect", 3, 1),
+        ("?status=ended", 0, 1),
+        ("?q=Harbor", 2, 1),  # a search is counted
+        ("?status=live&q=Harbor", 1, 1),
+    ],
+)
+def test_list_counts_what_it_lists(as_member, admin, org_a, query, count, pages):
+    PartnershipFactory.create_batch(29, organization=org_a, status=PartnershipStatus.LIVE)
+    PartnershipFactory(organization=org_a, status=PartnershipStatus.LIVE, name="Harbor Live")
+    PartnershipFactory(organization=org_a, status=PartnershipStatus.PROSPECT, name="Harbor New")
+    PartnershipFactory.create_batch(2, organization=org_a, status=PartnershipStatus.PROSPECT)
+
+    response = as_member(admin).get(url("list", org_a) + query)
+
+    assert response.status_code == 200
+    paginator = response.context["paginator"]
+    assert (paginator.count, paginator.num_pages) == (count, pages)
+    if count:  # none: the empty state says so instead
+        assert f"{count} partnership" in response.content.decode()
+    assert len(response.context["partnerships"]) == min(count, 25)
+
+
+def test_list_count_is_the_members_own(as_member, implementation_pm, org_a):
+    """The tabs' counts stand in for the paginator's only because both read the member's
+    scope: a PM's total is the partnerships they work on, not the organization's."""
+    PartnershipFactory.create_batch(4, organization=org_a, status=PartnershipStatus.LIVE)
+    PartnershipFactory.create_batch(
+        2,
+        organization=org_a,
+        status=PartnershipStatus.LIVE,
+        implementation_pms=[implementation_pm.user],
+    )
+
+    response = as_member(implementation_pm).get(url("list", org_a))
+
+    assert response.context["paginator"].count == 2
+    assert len(response.context["partnerships"]) == 2
 
 
 def test_list_asks_anonymous_visitors_to_sign_in(client, org_a):
