@@ -271,10 +271,11 @@ def portfolio(
     follow_ups = health_portfolio.overdue_follow_ups(
         membership=membership, partnership_ids=ids, today=today
     )
-    live_ids = [v["id"] for v in values if v["status"] == PartnershipStatus.LIVE]
-    received = health_portfolio.last_kpi_received(
-        membership=membership, partnership_ids=live_ids, today=today
+    # The KPI figures of the last weeks, read once for the freshness and the tiles.
+    kpi_window = health_portfolio.kpi_window(
+        membership=membership, partnership_ids=ids, today=today
     )
+    received = kpi_window.received
     alerts = health_portfolio.open_alerts(membership=membership, today=today)
     labels = dict(PartnershipStatus.choices)
     rows = []
@@ -312,7 +313,7 @@ def portfolio(
     if band:
         rows = [r for r in rows if (r.band or "unchecked") == band]
     tiles = health_portfolio.kpi_tiles(
-        membership=membership, partnership_ids=[r.id for r in rows], today=today
+        membership=membership, partnership_ids=[r.id for r in rows], today=today, window=kpi_window
     )
     rows.sort(key=_sort_key(sort if sort in PORTFOLIO_SORTS else "attention"))
     return Portfolio(

@@ -34,8 +34,10 @@ from health.models import (
 from health.selectors import (
     KPI_WINDOW_DAYS,
     OPEN_ISSUE_STATUSES,
+    _f,
     _goal_value,
     _kpi_averages,
+    _kpi_window,
     latest_check_ids,
 )
 from tenancy import access
@@ -204,27 +206,72 @@ def overdue_follow_ups(
     return {row["partnership_id"]: row["n"] for row in rows}
 
 
+@dataclass
+class KpiWindow:
+    """What the portfolio reads of the KPI figures of the last weeks, in one pass: each line's
+    average over the health check's window, and when each partnership's feed last sent
+    figures."""
+
+    averages: dict[tuple, tuple]  # {(partnership, line or 0, kpi): (average, days)}
+    received: dict[int, dict[str, Any]]  # {partnership: {day, received_at}}
+
+
+def kpi_window(
+    *, membership: Membership, partnership_ids: Collection[int], today: datetime.date
+) -> KpiWindow:
+    """One scan of the partnerships' recent KPI figures for both of the portfolio's uses (two
+    scans of the same rows had been a quarter of its database time):
+
+    - the averages per line over the health check's 28-day window (`_kpi_window`: the audits'
+      monthly roll-ups of the month the window starts in count whole), as `_kpi_averages`;
+    - the latest day the feed (or a person) sent figures about, within the last
+      `FRESHNESS_WINDOW_DAYS` days, and when it last sent any. The audits' roll-ups say
+      nothing about the feed and are left out."""
+    if not partnership_ids:
+        return KpiWindow({}, {})
+    since = today - datetime.timedelta(days=KPI_WINDOW_DAYS - 1)
+    fresh_since = today - datetime.timedelta(days=FRESHNESS_WINDOW_DAYS)
+    window = _kpi_window(since)
+    feed = Q(day__gte=fresh_since) & ~Q(source=MeasurementSource.AUDITS)
+    rows = (
+        _of(access.visible(membership, KpiMeasurement), partnership_ids)
+        .filter(day__gte=min(fresh_since, since.replace(day=1)))
+        .values("partnership_id", "line_key", "kpi_id")
+        .annotate(
+            average=Avg("value", filter=window),
+            days=Count("id", filter=window),
+            # Named apart from the columns: `feed` filters by the column `day`.
+            last_day=Max("day", filter=feed),
+            last_received=Max("received_at", filter=feed),
+        )
+        .order_by()
+        .values_list(
+            "partnership_id", "line_key", "kpi_id", "average", "days", "last_day", "last_received"
+        )
+    )
+    averages: dict[tuple, tuple] = {}
+    received: dict[int, dict[str, Any]] = {}
+    for pid, line, kpi_id, average, days, day, received_at in rows:
+        if days:
+            averages[(pid, line, kpi_id)] = (_f(average), days)
+        if day is None:
+            continue
+        last = received.get(pid)
+        if last is None:
+            received[pid] = {"day": day, "received_at": received_at}
+        else:
+            last["day"] = max(last["day"], day)
+            last["received_at"] = max(last["received_at"], received_at)
+    return KpiWindow(averages, received)
+
+
 def last_kpi_received(
     *, membership: Membership, partnership_ids: Collection[int], today: datetime.date
 ) -> dict[int, dict[str, Any]]:
     """{partnership: {day, received_at}}: the latest day the KPI feed (or a person) sent
-    figures about, within the last `FRESHNESS_WINDOW_DAYS` days, and when it last sent any.
-    The audits' monthly roll-ups say nothing about the feed and are left out."""
-    if not partnership_ids:
-        return {}
-    since = today - datetime.timedelta(days=FRESHNESS_WINDOW_DAYS)
-    rows = (
-        _of(access.visible(membership, KpiMeasurement), partnership_ids)
-        .filter(day__gte=since)
-        .exclude(source=MeasurementSource.AUDITS)
-        .order_by()
-        .values("partnership_id")
-        .annotate(day=Max("day"), received_at=Max("received_at"))
-    )
-    return {
-        row["partnership_id"]: {"day": row["day"], "received_at": row["received_at"]}
-        for row in rows
-    }
+    figures about, within the last `FRESHNESS_WINDOW_DAYS` days, and when it last sent any
+    (`kpi_window`)."""
+    return kpi_window(membership=membership, partnership_ids=partnership_ids, today=today).received
 
 
 def open_alerts(
@@ -482,18 +529,24 @@ class KpiTile:
 
 
 def kpi_tiles(
-    *, membership: Membership, partnership_ids: Collection[int], today: datetime.date
+    *,
+    membership: Membership,
+    partnership_ids: Collection[int],
+    today: datetime.date,
+    window: KpiWindow | None = None,
 ) -> list[KpiTile]:
     """Per KPI, across the partnerships: how many of their lines (a service line, or the whole
     line) meet the target and are at least as good as their discovery baseline, over the
-    health check's 28-day window. Three queries, however many partnerships."""
+    health check's 28-day window. Three queries, however many partnerships; two when the
+    caller read the `window` already (for these partnerships or more)."""
     from discovery.models import KpiBaseline
 
     if not partnership_ids:
         return []
-    ids = list(partnership_ids)
-    since = today - datetime.timedelta(days=KPI_WINDOW_DAYS - 1)
-    averages = _kpi_averages(_of(access.visible(membership, KpiMeasurement), ids), since)
+    ids = set(partnership_ids)
+    if window is None:
+        window = kpi_window(membership=membership, partnership_ids=ids, today=today)
+    averages = {key: value for key, value in window.averages.items() if key[0] in ids}
     if not averages:
         return []
     baselines = {

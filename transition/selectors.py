@@ -14,6 +14,7 @@ from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
 from discovery.selectors import discovery_open_sign_off
 from tenancy import access
+from tenancy.queries import id_in
 from transition import schedule
 from transition.models import (
     DEPARTING_OUTCOMES,
@@ -875,7 +876,9 @@ def plan_progress(
     ids = list(partnership_ids)
     if not ids:
         return {}
-    tasks = access.visible(membership, PlanTask).filter(partnership_id__in=ids)
+    # The ids bound as one array (`id_in`): an IN list of 400 parameters cost more to build
+    # and send than these queries take.
+    tasks = id_in(access.visible(membership, PlanTask), "partnership_id", sorted(ids))
     counts = (
         tasks.order_by()
         .values("partnership_id")

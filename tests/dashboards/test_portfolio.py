@@ -461,3 +461,65 @@ def test_the_inbox_return_address_stays_in_the_organization(
         {"note": "Done.", "next": target},
     )
     assert response.url == reverse("health:alerts", kwargs={"org_slug": org_a.slug})
+
+
+def test_one_kpi_scan_gives_the_windows_averages_and_the_feeds_freshness(
+    account_manager, org_a, university
+):
+    """`kpi_window` reads the figures once for two rules: the health check's 28-day averages
+    (the audits' roll-up of the month the window starts in counting whole) and the feed's
+    freshness over 35 days (audits left out). Each is held to its own plain reading."""
+    from django.db.models import Max
+
+    from health import portfolio_selectors as portfolio
+    from health.models import KpiMeasurement
+    from health.selectors import KPI_WINDOW_DAYS, _kpi_averages
+    from tenancy import access
+
+    kpi = KpiFactory(organization=org_a, key="asa", name="Speed of answer", direction="lower")
+    other = KpiFactory(organization=org_a, key="aband", name="Abandonment", direction="lower")
+    fed, stale, audited_only = (
+        PartnershipFactory(
+            organization=org_a,
+            client=university,
+            status=PartnershipStatus.LIVE,
+            account_manager=account_manager.user,
+        )
+        for _ in range(3)
+    )
+    today = org_a.local_today()
+    since = today - datetime.timedelta(days=KPI_WINDOW_DAYS - 1)
+    for days_ago, value in [(0, "30"), (20, "40"), (30, "90"), (40, "99")]:
+        measure(fed, kpi, Decimal(value), days_ago=days_ago, received_days_ago=days_ago)
+    measure(fed, other, Decimal("3"), days_ago=33, received_days_ago=1)  # late, outside 28 days
+    measure(stale, kpi, Decimal("50"), days_ago=36, received_days_ago=36)  # outside both
+    for partnership in (fed, audited_only):
+        KpiMeasurement.objects.create(
+            organization=org_a,
+            partnership=partnership,
+            kpi=kpi,
+            day=since.replace(day=1),
+            value=Decimal("70"),
+            source="audits",
+            received_at=NOW,
+        )
+    ids = [fed.pk, stale.pk, audited_only.pk]
+
+    window = portfolio.kpi_window(membership=account_manager, partnership_ids=ids, today=today)
+
+    visible = access.visible(account_manager, KpiMeasurement).filter(partnership_id__in=ids)
+    assert window.averages == _kpi_averages(visible, since)
+    assert window.averages[(fed.pk, 0, kpi.pk)] == (round((30 + 40 + 70) / 3, 3), 3)
+    assert (fed.pk, 0, other.pk) not in window.averages
+    assert (stale.pk, 0, kpi.pk) not in window.averages
+    assert window.averages[(audited_only.pk, 0, kpi.pk)] == (70.0, 1)
+    fresh = visible.filter(day__gte=today - datetime.timedelta(days=35)).exclude(source="audits")
+    expected = {
+        row["partnership_id"]: {"day": row["day"], "received_at": row["received_at"]}
+        for row in fresh.order_by()
+        .values("partnership_id")
+        .annotate(day=Max("day"), received_at=Max("received_at"))
+    }
+    assert window.received == expected
+    assert window.received[fed.pk] == {"day": today, "received_at": NOW}
+    assert stale.pk not in window.received and audited_only.pk not in window.received
