@@ -325,8 +325,8 @@ def partnership_page_values(queryset: QuerySet[Partnership]) -> QuerySet:
 
 
 _PM_IDS = Bind("ids", BigIntegerField())  # the page's partnership ids
-# Built and compiled once per connection (`PreparedRead`): the list page and the API read a
-# page's PMs on every request. The ids come from a page already read through the access
+# Built and compiled once per connection (`PreparedRead`): the list page reads its page's
+# PMs on every request. The ids come from a page already read through the access
 # policy; this joins them to their PMs and no further.
 _PM_NAMES = PreparedRead(
     lambda: (

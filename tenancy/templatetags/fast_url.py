@@ -40,8 +40,9 @@ def cached_reverse(view_name, args, kwargs, current_app) -> str:
         return reverse(view_name, args=args, kwargs=kwargs, current_app=current_app)
     key = (
         view_name,
-        tuple(str(a) for a in args),
-        tuple(sorted((k, str(v)) for k, v in kwargs.items())),
+        # The values as given, not as text: a path converter's `to_url` may tell 1 from "1".
+        tuple(args),
+        tuple(sorted(kwargs.items())),
         current_app,
         get_urlconf() or settings.ROOT_URLCONF,
         get_script_prefix(),

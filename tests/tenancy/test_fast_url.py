@@ -152,3 +152,11 @@ def test_memory_is_bounded(monkeypatch):
             "partnerships:detail", kwargs={"org_slug": "north", "pk": pk}
         )
         assert len(fast_url._urls) <= 3
+
+
+def test_an_int_and_its_text_are_remembered_apart():
+    """Each reversed as given: a converter may write an int and a string differently."""
+    source = "{% url 'partnerships:detail' org_slug='north' pk=pk %}"
+
+    assert render(source, pk=7) == render(source, pk="7")
+    assert len(fast_url._urls) == 2
