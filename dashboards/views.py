@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -31,7 +32,7 @@ from dashboards.models import (
 from discovery.models import KpiDefinition
 from partnerships.base import PartnershipPageMixin
 from partnerships.models import Partnership, PartnershipStatus
-from tenancy import access
+from tenancy import access, generation
 from tenancy.access import Action
 from tenancy.csvfiles import iter_rows
 from tenancy.errors import ApplicationError
@@ -115,13 +116,50 @@ class PortfolioView(HomeMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         query = self.request.GET
         manager = query.get("manager", "")
-        clients = (
+        wanted = tuple(query.get(name, "") for name in ("band", "status", "client", "sort"))
+        # The portfolio's figures and rows as of the last write, within the minute
+        # (tenancy/generation.py), remembered as the HTML they are shown as.
+        clients, filters, summary_html, rows_html, row_count = generation.remember(
+            (
+                "dashboards.portfolio-page",
+                self.membership.pk,
+                self.membership.role,
+                self.membership.user_id,
+                self.organization.slug,
+                manager,
+                wanted,
+                generation.this_minute(),
+            ),
+            lambda: self._portfolio(manager),
+        )
+        form = PortfolioFilterForm(query or None, clients=clients)
+        form.is_valid()
+        alerts, alert_count = selectors.inbox(membership=self.membership)
+        context.update(
+            summary_html=summary_html,
+            rows_html=rows_html,
+            row_count=row_count,
+            filter_form=form,
+            is_filtered=any(filters.get(name) for name in ("band", "status", "client")),
+            manager=manager,
+            alerts=alerts,
+            alert_count=alert_count,
+            manages_any=selectors.portfolio_partnerships(membership=self.membership).exists()
+            if not row_count
+            else True,
+            list_url=reverse("partnerships:list", kwargs={"org_slug": self.organization.slug}),
+        )
+        return context
+
+    def _portfolio(self, manager: str) -> tuple:
+        """The filter's clients, the filters that hold, the portfolio and its rows' HTML."""
+        clients = list(
             selectors.portfolio_partnerships(membership=self.membership, manager=manager)
             .order_by("client__name")
             .values_list("client_id", "client__name")
             .distinct()
         )
-        form = PortfolioFilterForm(query or None, clients=list(clients))
+        form = PortfolioFilterForm(self.request.GET or None, clients=clients)
         filters = form.cleaned_data if form.is_valid() else {}
         data = selectors.portfolio(
             membership=self.membership,
@@ -131,31 +169,21 @@ class PortfolioView(HomeMixin, TemplateView):
             client=filters.get("client", ""),
             sort=filters.get("sort") or "attention",
         )
-        alerts, alert_count = selectors.inbox(membership=self.membership)
-        slug = self.organization.slug
-        context.update(
-            portfolio=data,
-            rows_html=render_rows(
-                "dashboards/_portfolio_rows.html",
-                self._rows(data),
-                band_labels=BAND_LABELS,
-            ),
-            filter_form=form,
-            is_filtered=any(filters.get(name) for name in ("band", "status", "client")),
-            manager=manager,
-            alerts=alerts,
-            alert_count=alert_count,
-            band_tiles=[
-                (band, BAND_LABELS[band], data.bands.get(band, 0))
-                for band in ("red", "amber", "green", "no_data", "unchecked")
-            ],
-            manages_any=selectors.portfolio_partnerships(membership=self.membership).exists()
-            if not data.rows
-            else True,
-            list_url=reverse("partnerships:list", kwargs={"org_slug": slug}),
-            touchpoint_days=selectors.TOUCHPOINT_DUE_DAYS,
+        summary_html = render_to_string(
+            "dashboards/portfolio.html#summary",
+            {
+                "portfolio": data,
+                "band_tiles": [
+                    (band, BAND_LABELS[band], data.bands.get(band, 0))
+                    for band in ("red", "amber", "green", "no_data", "unchecked")
+                ],
+                "touchpoint_days": selectors.TOUCHPOINT_DUE_DAYS,
+            },
         )
-        return context
+        rows_html = render_rows(
+            "dashboards/_portfolio_rows.html", self._rows(data), band_labels=BAND_LABELS
+        )
+        return clients, filters, summary_html, rows_html, len(data.rows)
 
     def _rows(self, data: selectors.Portfolio) -> list[dict]:
         slug = self.organization.slug

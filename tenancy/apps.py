@@ -8,7 +8,7 @@ class TenancyConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from tenancy import access, checks, rls  # noqa: F401 (checks registers itself)
+        from tenancy import access, checks, generation, rls  # noqa: F401 (they register themselves)
 
         access.register_scopes()
         # After every migrate (and only once: sent with this app as sender), row security on

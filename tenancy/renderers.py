@@ -61,10 +61,28 @@ def dumps(data: Any) -> bytes:
     return text
 
 
+class Rendered:
+    """A response body already rendered by `dumps` (one a view remembers between writes):
+    `FastJSONRenderer` sends its bytes as they are, and parses them back for a request that
+    asks for indentation."""
+
+    __slots__ = ("content",)
+
+    def __init__(self, content: bytes):
+        self.content = content
+
+    def parsed(self) -> Any:
+        return orjson.loads(self.content)
+
+
 class FastJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
+        if isinstance(data, Rendered):
+            if not self.get_indent(accepted_media_type, renderer_context or {}):
+                return data.content
+            data = data.parsed()
         if self.get_indent(accepted_media_type, renderer_context or {}):
             return super().render(data, accepted_media_type, renderer_context)
         try:

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 
 from dashboards import selectors
 from partnerships.models import Partnership
+from tenancy import generation, renderers
 from tenancy.api import OrgScopedViewSet, SingletonSchema
 from tenancy.rest import NOT_FOUND
 
@@ -123,22 +124,38 @@ class PortfolioViewSet(OrgScopedViewSet):
             errors["manager"] = ["`all` or a user id (a whole number)."]
         if errors:
             raise exceptions.ValidationError(errors)
-        data = selectors.portfolio(
-            membership=self.membership,
-            manager=manager,
-            band=band,
-            status=status,
-            client=client,
-            sort=sort,
+        # The portfolio as of the last write, within the minute (tenancy/generation.py),
+        # remembered as the JSON it is sent as.
+        content = generation.remember(
+            (
+                "dashboards.portfolio-api",
+                self.membership.pk,
+                self.membership.role,
+                self.membership.user_id,
+                manager,
+                band,
+                status,
+                client,
+                sort,
+                generation.this_minute(),
+            ),
+            lambda: renderers.dumps(
+                self._body(manager=manager, band=band, status=status, client=client, sort=sort)
+            ),
         )
-        return Response(
-            {
-                "count": len(data.rows),
-                "needs_attention": data.attention,
-                "bands": data.bands,
-                "sla_breaches": data.breached,
-                "stale_feeds": data.stale,
-                "open_alerts": data.open_alerts,
-                "results": [row.as_dict() for row in data.rows],
-            }
-        )
+        body = renderers.Rendered(content)
+        if not isinstance(request.accepted_renderer, renderers.FastJSONRenderer):
+            return Response(body.parsed())  # the browsable API
+        return Response(body)
+
+    def _body(self, **filters) -> dict:
+        data = selectors.portfolio(membership=self.membership, **filters)
+        return {
+            "count": len(data.rows),
+            "needs_attention": data.attention,
+            "bands": data.bands,
+            "sla_breaches": data.breached,
+            "stale_feeds": data.stale,
+            "open_alerts": data.open_alerts,
+            "results": [row.as_dict() for row in data.rows],
+        }

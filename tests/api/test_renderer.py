@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.serializer_helpers import ReturnDict, ReturnList
 
-from tenancy.renderers import FastJSONRenderer
+from tenancy.renderers import FastJSONRenderer, Rendered, dumps
 
 UTC = datetime.UTC
 EST = datetime.timezone(datetime.timedelta(hours=-5))
@@ -70,3 +70,14 @@ def test_an_api_response_is_rendered_by_the_fast_renderer(api, admin):
     assert response.status_code == 200
     assert isinstance(response.accepted_renderer, FastJSONRenderer)
     assert json.loads(response.content)["email"] == admin.user.email
+
+
+@pytest.mark.parametrize("value", VALUES[:10], ids=range(10))
+def test_a_body_rendered_once_is_sent_as_drf_would_write_it(value):
+    """A remembered body (`Rendered`) goes out as its bytes, and indented when asked."""
+    rendered = Rendered(dumps(value))
+    assert FastJSONRenderer().render(rendered) == JSONRenderer().render(value)
+    media = "application/json; indent=2"
+    assert FastJSONRenderer().render(rendered, media) == JSONRenderer().render(
+        json.loads(JSONRenderer().render(value)), media
+    )

@@ -523,3 +523,89 @@ def test_one_kpi_scan_gives_the_windows_averages_and_the_feeds_freshness(
     assert window.received == expected
     assert window.received[fed.pk] == {"day": today, "received_at": NOW}
     assert stale.pk not in window.received and audited_only.pk not in window.received
+
+
+# --- What the portfolio remembers between writes (tenancy/generation.py) ----------------
+
+
+def test_the_portfolio_shows_a_write_at_once(
+    as_member, account_manager, portfolio_data, portfolio_url, org_a
+):
+    """The page and its API twin are remembered between writes; every write shows on the
+    next visit."""
+    member = as_member(account_manager)
+    api = reverse("api:dashboards-portfolio-list", kwargs={"org_slug": org_a.slug})
+    slipping = portfolio_data["slipping"]
+    assert "Never" in member.get(portfolio_url).content.decode()
+    rows = {row["name"]: row for row in member.get(api).json()["results"]}
+    assert rows["Slipping line"]["open_alerts"] == 0
+
+    touch(slipping, account_manager.user, days_ago=1)
+    Alert.objects.create(
+        organization=org_a,
+        partnership=slipping,
+        recipient=account_manager.user,
+        kind=AlertKind.BAND_WORSENED,
+        band="red",
+        title="Slipping line turned red",
+    )
+
+    html = member.get(portfolio_url).content.decode()
+    assert "Never" not in html and "1 open alert" in html
+    rows = {row["name"]: row for row in member.get(api).json()["results"]}
+    assert rows["Slipping line"]["open_alerts"] == 1
+    assert rows["Slipping line"]["days_since_touchpoint"] == 1
+
+
+def test_members_never_share_a_remembered_portfolio(
+    as_member, account_manager, admin, portfolio_data, portfolio_url, org_a
+):
+    api = reverse("api:dashboards-portfolio-list", kwargs={"org_slug": org_a.slug})
+
+    def shows_admins_line(html: str) -> bool:
+        return "Admin&#x27;s line" in html or "Admin&#39;s line" in html
+
+    mine = as_member(account_manager)
+    assert not shows_admins_line(mine.get(portfolio_url).content.decode())
+    assert "Admin's line" not in row_names(mine.get(api))
+    theirs = as_member(admin)
+    assert shows_admins_line(theirs.get(portfolio_url).content.decode())
+    assert "Admin's line" in row_names(theirs.get(api))
+    mine = as_member(account_manager)
+    assert "Admin's line" not in row_names(mine.get(api))
+
+
+def test_the_portfolio_is_computed_afresh_each_minute(
+    as_member, account_manager, portfolio_data, portfolio_url, org_a, monkeypatch
+):
+    """What depends on the time (an SLA breached, days since a touchpoint, a stale feed) is
+    never more than a minute old: a visit in the same minute reads what the first computed, a
+    visit the next minute computes it again."""
+    from tenancy import generation
+
+    member = as_member(account_manager)
+    api = reverse("api:dashboards-portfolio-list", kwargs={"org_slug": org_a.slug})
+    minute = generation.this_minute()
+    monkeypatch.setattr(generation, "this_minute", lambda: minute)
+    computed = _portfolio_queries(member, portfolio_url)
+    remembered = _portfolio_queries(member, portfolio_url)
+    assert remembered < computed
+    api_computed = _portfolio_queries(member, api)
+    assert _portfolio_queries(member, api) < api_computed
+    later = minute + datetime.timedelta(minutes=1)
+    monkeypatch.setattr(generation, "this_minute", lambda: later)
+    assert _portfolio_queries(member, portfolio_url) > remembered
+    assert _portfolio_queries(member, api) == api_computed
+
+
+def test_the_api_twin_reads_the_same_in_the_browsable_api_and_indented(
+    as_member, account_manager, portfolio_data, org_a
+):
+    member = as_member(account_manager)
+    api = reverse("api:dashboards-portfolio-list", kwargs={"org_slug": org_a.slug})
+    compact = member.get(api).json()
+    indented = member.get(api, HTTP_ACCEPT="application/json; indent=2")
+    assert b'\n  "count": 3' in indented.content and indented.json() == compact
+    browsable = member.get(api, HTTP_ACCEPT="text/html")
+    assert browsable.status_code == 200
+    assert "Slipping line" in browsable.content.decode()
