@@ -120,6 +120,7 @@ class PortfolioView(HomeMixin, TemplateView):
         # The portfolio's figures and rows as of the last write, within the minute
         # (tenancy/generation.py), remembered as the HTML they are shown as.
         clients, filters, summary_html, rows_html, row_count = generation.remember(
+            self.organization.pk,
             (
                 "dashboards.portfolio-page",
                 self.membership.pk,

@@ -23,16 +23,19 @@ process, so a write by another process is seen once what was remembered expires.
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.utils import timezone
+
+from tenancy import rls
 
 KEY = "tenancy:data-generation"
 # How long a remembered result lives at most (seconds): it also bounds how long a write made
@@ -72,30 +75,52 @@ def written_table(sql: str) -> str | None:
     return (match["quoted"] or match["bare"]).lower()
 
 
-def _key() -> str:
+def _key(organization_id: int | None = None) -> str:
     # One token per database: two databases sharing a Redis (the test workers' databases, a
     # benchmark's next to development's) have rows with the same ids.
-    return f"{KEY}:{connections[DEFAULT_DB_ALIAS].settings_dict['NAME']}"
+    name = connections[DEFAULT_DB_ALIAS].settings_dict["NAME"]
+    return f"{KEY}:{name}" + ("" if organization_id is None else f":{organization_id}")
 
 
-def current() -> str:
-    """The token of the data as it is now."""
-    key = _key()
-    token = cache.get(key)
-    if token is None:
-        token = secrets.token_hex(8)
-        if not cache.add(key, token, None):
-            token = cache.get(key) or token
-    return token
+def current(organization_id: int | None = None) -> str:
+    """The token of the data as it is now: of everything, and with an organization, of that
+    organization's too."""
+    keys = [_key()] + ([] if organization_id is None else [_key(organization_id)])
+    found = cache.get_many(keys)
+    tokens = []
+    for key in keys:
+        token = found.get(key)
+        if token is None:
+            token = secrets.token_hex(8)
+            if not cache.add(key, token, None):
+                token = cache.get(key) or token
+        tokens.append(token)
+    return ".".join(tokens)
 
 
-def bump() -> None:
-    """Make everything remembered so far unreachable."""
-    cache.set(_key(), secrets.token_hex(8), None)
+def bump(organization_ids: Iterable[int] | None = None) -> None:
+    """Make everything remembered so far unreachable: of the organizations given, else of
+    every organization."""
+    keys = [_key()] if organization_ids is None else [_key(pk) for pk in organization_ids]
+    cache.set_many({key: secrets.token_hex(8) for key in keys}, None)
 
 
-def _after_commit() -> None:
-    bump()
+@functools.cache
+def _tenant_tables() -> frozenset[str]:
+    return frozenset(rls.tenant_tables()) | frozenset(rls.dependent_tables())
+
+
+def _written(connection, table: str) -> tuple[int, ...] | None:
+    """Whose data a write to `table` changed: the organizations of the work's scope when the
+    table is a tenant's (row-level security holds a write to them on PostgreSQL, the access
+    policy everywhere), else everyone's (None): a table of no organization (a person's name),
+    or work in every organization's scope or in none named."""
+    if table not in _tenant_tables():
+        return None
+    organizations = getattr(connection, "switchboard_scope", rls.NOBODY).organizations
+    if not organizations or organizations == rls.ALL:
+        return None
+    return tuple(int(pk) for pk in organizations.split(","))
 
 
 def _watch_writes(execute, sql, params, many, context):
@@ -103,13 +128,32 @@ def _watch_writes(execute, sql, params, many, context):
     if isinstance(sql, str):
         table = written_table(sql)
         if table is not None and table not in QUIET_TABLES:
-            bump()
             connection = context["connection"]
-            if connection.in_atomic_block and not any(
-                entry[1] is _after_commit for entry in connection.run_on_commit
-            ):
-                transaction.on_commit(_after_commit, using=connection.alias)
+            organizations = _written(connection, table)
+            bump(organizations)
+            if connection.in_atomic_block:
+                _at_commit(connection, organizations)
     return result
+
+
+def _at_commit(connection, organizations: tuple[int, ...] | None) -> None:
+    """Bump again when the transaction commits, for every organization it wrote to (one
+    callback per transaction, gathering them)."""
+    callback = getattr(connection, "_generation_at_commit", None)
+    if callback is None or not any(entry[1] is callback for entry in connection.run_on_commit):
+        written: set = set()
+
+        def callback():
+            everyone = None in written
+            bump(None if everyone else sorted(written))
+
+        callback.written = written
+        connection._generation_at_commit = callback
+        transaction.on_commit(callback, using=connection.alias)
+    if organizations is None:
+        callback.written.add(None)
+    else:
+        callback.written.update(organizations)
 
 
 def install(connection) -> None:
@@ -122,12 +166,14 @@ def _new_connection(sender, connection, **kwargs):
     install(connection)
 
 
-def remember[T](parts: tuple, compute: Callable[[], T], lifetime: int = LIFETIME) -> T:
-    """`compute()`, or what it returned for the same `parts` since the last write. The parts
-    must name everything the result depends on besides the database (the member, the
-    organization, the filters, the minute when the result depends on the time)."""
-    digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-    key = f"tenancy:remembered:{current()}:{digest}"
+def remember[T](
+    organization_id: int, parts: tuple, compute: Callable[[], T], lifetime: int = LIFETIME
+) -> T:
+    """`compute()`, or what it returned for the same `parts` since the last write to the
+    organization's data (or to everyone's). The parts must name everything else the result
+    depends on (the member, the filters, the minute when the result depends on the time)."""
+    digest = hashlib.blake2b(repr((organization_id, parts)).encode(), digest_size=16)
+    key = f"tenancy:remembered:{current(organization_id)}:{digest.hexdigest()}"
     found = cache.get(key)
     if found is not None:
         return found

@@ -127,6 +127,7 @@ class PortfolioViewSet(OrgScopedViewSet):
         # The portfolio as of the last write, within the minute (tenancy/generation.py),
         # remembered as the JSON it is sent as.
         content = generation.remember(
+            self.membership.organization_id,
             (
                 "dashboards.portfolio-api",
                 self.membership.pk,

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from django.db import connection, transaction
 
+from accounts.models import User
 from health.models import Alert, AlertKind
 from partnerships.models import Partnership
-from tenancy import generation
+from tenancy import generation, rls
 from tenancy.models import AuditEvent
 
 
@@ -72,6 +73,11 @@ def test_each_kind_of_write_changes_the_generation(org_a, partnership, account_m
     )
 
 
+def pending_bumps() -> int:
+    callback = getattr(connection, "_generation_at_commit", None)
+    return sum(1 for entry in connection.run_on_commit if entry[1] is callback)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_transaction_changes_it_again_when_it_commits(org_a, partnership, account_manager):
     """A reader may have computed from the state before the commit after the write's first
@@ -87,8 +93,7 @@ def test_a_transaction_changes_it_again_when_it_commits(org_a, partnership, acco
             title="First",
         )
         Alert.objects.filter(title="First").update(title="Second")
-        pending = [entry[1] for entry in connection.run_on_commit]
-        assert pending.count(generation._after_commit) == 1
+        assert pending_bumps() == 1
         during = generation.current()
     assert generation.current() != during
 
@@ -100,7 +105,7 @@ def test_a_rolled_back_write_leaves_no_commit_callback_behind(org_a, partnership
         raise RuntimeError
     with transaction.atomic():
         Partnership.objects.filter(pk=partnership.pk).update(name="Kept")
-        assert [entry[1] for entry in connection.run_on_commit].count(generation._after_commit) == 1
+        assert pending_bumps() == 1
 
 
 def test_remember_gives_back_the_result_until_the_next_write(org_a, partnership):
@@ -110,14 +115,15 @@ def test_remember_gives_back_the_result_until_the_next_write(org_a, partnership)
         calls.append(1)
         return {"name": Partnership.objects.get(pk=partnership.pk).name}
 
-    assert generation.remember(("test", partnership.pk), compute) == {"name": partnership.name}
-    assert generation.remember(("test", partnership.pk), compute) == {"name": partnership.name}
+    first = generation.remember(org_a.pk, ("test", partnership.pk), compute)
+    again = generation.remember(org_a.pk, ("test", partnership.pk), compute)
+    assert first == again == {"name": partnership.name}
     assert len(calls) == 1
     # Other parts are another result.
-    generation.remember(("test", partnership.pk, "other filter"), compute)
+    generation.remember(org_a.pk, ("test", partnership.pk, "other filter"), compute)
     assert len(calls) == 2
     Partnership.objects.filter(pk=partnership.pk).update(name="Renamed")
-    assert generation.remember(("test", partnership.pk), compute) == {"name": "Renamed"}
+    assert generation.remember(org_a.pk, ("test", partnership.pk), compute) == {"name": "Renamed"}
     assert len(calls) == 3
 
 
@@ -127,3 +133,42 @@ def test_a_lost_token_is_replaced_by_a_new_one(db):
     before = generation.current()
     cache.delete(generation._key())
     assert generation.current() not in ("", before)
+
+
+def test_a_write_in_one_organizations_scope_leaves_the_others_remembered(
+    org_a, org_b, partnership, outsider_partnership
+):
+    a, b = generation.current(org_a.pk), generation.current(org_b.pk)
+    with rls.scoped(rls.Scope.of([org_a.pk])):
+        Partnership.objects.filter(pk=partnership.pk).update(name="Renamed in A")
+    assert generation.current(org_a.pk) != a
+    assert generation.current(org_b.pk) == b
+
+
+@pytest.mark.parametrize(
+    "scope", [rls.NOBODY, rls.SYSTEM, rls.Scope(None, "1")], ids=["none", "every", "person"]
+)
+def test_a_write_without_one_named_organization_changes_every_one(org_a, org_b, partnership, scope):
+    """A write in every organization's scope (a system task), in none, or in a person's own
+    organizations (before the URL's is known) may have changed anyone's data."""
+    b = generation.current(org_b.pk)
+    with rls.scoped(scope):
+        Partnership.objects.filter(pk=partnership.pk).update(name="Renamed")
+    assert generation.current(org_b.pk) != b
+
+
+def test_a_write_to_a_table_of_no_organization_changes_every_one(org_a, org_b, admin):
+    """A person's name shows in every organization they belong to."""
+    b = generation.current(org_b.pk)
+    with rls.scoped(rls.Scope.of([org_a.pk], person=admin.user_id)):
+        User.objects.filter(pk=admin.user_id).update(full_name="Renamed")
+    assert generation.current(org_b.pk) != b
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_commit_changes_the_organizations_the_transaction_wrote_to(org_a, org_b, partnership):
+    with rls.scoped(rls.Scope.of([org_a.pk])), transaction.atomic():
+        Partnership.objects.filter(pk=partnership.pk).update(name="Renamed in A")
+        a, b = generation.current(org_a.pk), generation.current(org_b.pk)
+    assert generation.current(org_a.pk) != a
+    assert generation.current(org_b.pk) == b
