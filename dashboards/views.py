@@ -32,7 +32,7 @@ from dashboards.models import (
 from discovery.models import KpiDefinition
 from partnerships.base import PartnershipPageMixin
 from partnerships.models import Partnership, PartnershipStatus
-from tenancy import access, generation
+from tenancy import access
 from tenancy.access import Action
 from tenancy.csvfiles import iter_rows
 from tenancy.errors import ApplicationError
@@ -119,19 +119,8 @@ class PortfolioView(HomeMixin, TemplateView):
         wanted = tuple(query.get(name, "") for name in ("band", "status", "client", "sort"))
         # The portfolio's figures and rows as of the last write, within the minute
         # (tenancy/generation.py), remembered as the HTML they are shown as.
-        clients, filters, summary_html, rows_html, row_count = generation.remember(
-            self.organization.pk,
-            (
-                "dashboards.portfolio-page",
-                self.membership.pk,
-                self.membership.role,
-                self.membership.user_id,
-                self.organization.slug,
-                manager,
-                wanted,
-                generation.this_minute(),
-            ),
-            lambda: self._portfolio(manager),
+        clients, filters, summary_html, rows_html, row_count = self.remember(
+            ("dashboards.portfolio-page", manager, wanted), lambda: self._portfolio(manager)
         )
         form = PortfolioFilterForm(query or None, clients=clients)
         form.is_valid()

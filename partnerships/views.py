@@ -6,6 +6,7 @@ the selectors and the access policy, and writes only through `partnerships.servi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
@@ -115,10 +116,6 @@ class PartnershipListView(OrgScopedMixin, LenientPaginationMixin, ListView):
     template_name = "partnerships/partnership_list.html"
     context_object_name = "partnerships"
 
-    def get_paginate_by(self, queryset) -> int:
-        size = self.request.GET.get("page_size", "")
-        return int(size) if size.isdigit() and int(size) in PAGE_SIZES else PAGE_SIZES[0]
-
     def get(self, request, *args, **kwargs):
         self.filter_form = PartnershipFilterForm(request.GET or None, membership=self.membership)
         response = super().get(request, *args, **kwargs)
@@ -176,33 +173,86 @@ class PartnershipListView(OrgScopedMixin, LenientPaginationMixin, ListView):
             )
         return rows
 
+    def get_paginate_by(self, queryset) -> int | None:
+        if getattr(self, "_remembered", False):
+            return None  # the page was remembered: nothing to read
+        size = self.request.GET.get("page_size", "")
+        return int(size) if size.isdigit() and int(size) in PAGE_SIZES else PAGE_SIZES[0]
+
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["partnerships"] = rows = self._rows(context["object_list"])
-        context["rows_html"] = render_rows("partnerships/_list_rows.html", rows)
-        filters = self.filter_form.filters()
-        counts = self.status_counts
+        # The table, its tabs and its filters as of the last write to the organization's
+        # data, within the minute (tenancy/generation.py), kept as the HTML they are shown as.
+        parts = self.remember(("partnerships.list", self.request.GET.urlencode()), self._results)
+        self._remembered = True
+        context = super().get_context_data(object_list=[], **kwargs)
         context.update(
+            parts,
             nav="partnerships",
             filter_form=self.filter_form,
-            filter_controls=render_rows(
+            can_create=access.can(self.membership, Action.CREATE),
+            results_target=RESULTS_TARGET,
+            page_sizes=PAGE_SIZES,
+        )
+        return context
+
+    def _results(self) -> dict[str, Any]:
+        """What the list shows, as plain values and HTML (what `remember` keeps)."""
+        paginator, page, object_list, is_paginated = self.paginate_queryset(
+            self.object_list, self.get_paginate_by(self.object_list)
+        )
+        rows = self._rows(object_list)
+        filters = self.filter_form.filters()
+        counts = self.status_counts
+        return {
+            "partnerships": rows,
+            "rows_html": render_rows("partnerships/_list_rows.html", rows),
+            "is_paginated": is_paginated,
+            "page_obj": PageFacts.of(page),
+            "paginator": PaginatorFacts(paginator.count, paginator.num_pages, paginator.per_page),
+            "page_size": paginator.per_page,
+            "filter_controls": render_rows(
                 "partnerships/_filter_controls.html", form_controls(self.filter_form)
             ),
-            is_filtered=any(filters.values()),
-            current_status=filters["status"],
-            status_tabs=[
+            "is_filtered": any(filters.values()),
+            "current_status": filters["status"],
+            "status_tabs": [
                 {"value": "", "label": "All", "count": sum(counts.values())},
                 *(
                     {"value": value, "label": label, "count": counts.get(value, 0)}
                     for value, label in PartnershipStatus.choices
                 ),
             ],
-            can_create=access.can(self.membership, Action.CREATE),
-            results_target=RESULTS_TARGET,
-            page_sizes=PAGE_SIZES,
-            page_size=context["paginator"].per_page if context.get("paginator") else None,
+        }
+
+
+@dataclass(frozen=True)
+class PaginatorFacts:
+    """What the list's template reads of its paginator (kept between writes)."""
+
+    count: int
+    num_pages: int
+    per_page: int
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What the list's template reads of its page (kept between writes)."""
+
+    number: int
+    has_previous: bool
+    has_next: bool
+    previous_page_number: int | None
+    next_page_number: int | None
+
+    @classmethod
+    def of(cls, page) -> PageFacts:
+        return cls(
+            number=page.number,
+            has_previous=page.has_previous(),
+            has_next=page.has_next(),
+            previous_page_number=page.number - 1 if page.has_previous() else None,
+            next_page_number=page.number + 1 if page.has_next() else None,
         )
-        return context
 
 
 class PartnershipDetailView(OrgScopedMixin, DetailView):

@@ -3,12 +3,16 @@ the access policy, one error shape for application and validation errors."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import exceptions
+from rest_framework.response import Response
 from rest_framework.viewsets import GenericViewSet
 
-from tenancy import access
+from tenancy import access, generation, renderers
 from tenancy.access import Action
 from tenancy.audit import Actor
 from tenancy.models import TenantModel
@@ -53,6 +57,27 @@ class OrgScopedViewSet(GenericViewSet):
         if hasattr(self, "membership"):
             context["membership"] = self.membership
         return context
+
+    def remembered(self, parts: tuple, compute: Callable[[], Any]) -> Response:
+        """`compute()`'s data as the response, rendered once and remembered for this member
+        until the next write to the organization's data, within the minute
+        (`tenancy.generation`). `parts` name what else the data depends on (the object,
+        the filters). The browsable API gets the data parsed back."""
+        content = generation.remember(
+            self.organization.pk,
+            (
+                *parts,
+                self.membership.pk,
+                self.membership.role,
+                self.membership.user_id,
+                generation.this_minute(),
+            ),
+            lambda: renderers.dumps(compute()),
+        )
+        body = renderers.Rendered(content)
+        if not isinstance(self.request.accepted_renderer, renderers.FastJSONRenderer):
+            return Response(body.parsed())
+        return Response(body)
 
 
 class SingletonSchema(AutoSchema):

@@ -4,13 +4,15 @@ membership is checked, and querysets come from the access policy. Subclasses dec
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from tenancy import access, rls
+from tenancy import access, generation, rls
 from tenancy.access import Action
 from tenancy.audit import Actor
 from tenancy.models import TenantModel
@@ -74,6 +76,24 @@ class OrgScopedMixin(LoginRequiredMixin):
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()
             return response
+
+    def remember[T](self, parts: tuple, compute: Callable[[], T]) -> T:
+        """`compute()`, remembered for this member until the next write to the organization's
+        data, within the minute (`tenancy.generation`): for what a page computes from many
+        rows, kept as the HTML it is shown as. `parts` name what else it depends on (the
+        object, the filters). Never for what records who saw it (HR data)."""
+        return generation.remember(
+            self.organization.pk,
+            (
+                *parts,
+                self.membership.pk,
+                self.membership.role,
+                self.membership.user_id,
+                self.organization.slug,
+                generation.this_minute(),
+            ),
+            compute,
+        )
 
     def setup_scope(self) -> None:
         """Resolve what else the URL names, once the membership is known (a hook)."""

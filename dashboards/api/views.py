@@ -7,11 +7,9 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
-from rest_framework.response import Response
 
 from dashboards import selectors
 from partnerships.models import Partnership
-from tenancy import generation, renderers
 from tenancy.api import OrgScopedViewSet, SingletonSchema
 from tenancy.rest import NOT_FOUND
 
@@ -124,30 +122,11 @@ class PortfolioViewSet(OrgScopedViewSet):
             errors["manager"] = ["`all` or a user id (a whole number)."]
         if errors:
             raise exceptions.ValidationError(errors)
-        # The portfolio as of the last write, within the minute (tenancy/generation.py),
-        # remembered as the JSON it is sent as.
-        content = generation.remember(
-            self.membership.organization_id,
-            (
-                "dashboards.portfolio-api",
-                self.membership.pk,
-                self.membership.role,
-                self.membership.user_id,
-                manager,
-                band,
-                status,
-                client,
-                sort,
-                generation.this_minute(),
-            ),
-            lambda: renderers.dumps(
-                self._body(manager=manager, band=band, status=status, client=client, sort=sort)
-            ),
+        # The portfolio as of the last write, within the minute (tenancy/generation.py).
+        return self.remembered(
+            ("dashboards.portfolio-api", manager, band, status, client, sort),
+            lambda: self._body(manager=manager, band=band, status=status, client=client, sort=sort),
         )
-        body = renderers.Rendered(content)
-        if not isinstance(request.accepted_renderer, renderers.FastJSONRenderer):
-            return Response(body.parsed())  # the browsable API
-        return Response(body)
 
     def _body(self, **filters) -> dict:
         data = selectors.portfolio(membership=self.membership, **filters)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
@@ -38,13 +40,18 @@ class PartnershipViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrgSc
 
     def list(self, request, *args, **kwargs):
         """Read as values, not model instances, and written without a serializer field per
-        cell (`selectors.partnership_rows`): the same JSON as `PartnershipSerializer`'s."""
+        cell (`selectors.partnership_rows`): the same JSON as `PartnershipSerializer`'s.
+        Remembered until the next write to the organization's data, within the minute; the
+        full URL names the filters, the page and the links' host."""
+        return self.remembered(("partnerships.list", request.build_absolute_uri()), self._page)
+
+    def _page(self) -> Any:
         values = selectors.partnership_row_values(self.filter_queryset(self.get_queryset()))
         page = self.paginate_queryset(values)
         if page is None:
-            return Response(selectors.partnership_rows(values, membership=self.membership))
+            return selectors.partnership_rows(values, membership=self.membership)
         rows = selectors.partnership_rows(page, membership=self.membership)
-        return self.get_paginated_response(rows)
+        return self.get_paginated_response(rows).data
 
     def _fields(self, data: dict) -> tuple[dict, list | None]:
         fields = dict(data)

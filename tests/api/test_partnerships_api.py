@@ -470,3 +470,22 @@ def test_patching_the_status_is_refused_with_a_pointer_to_the_transition(api, ad
     assert "transition" in response.json()["status"][0]
     partnership.refresh_from_db()
     assert partnership.status == "discovery"
+
+
+def test_the_remembered_list_is_each_members_and_shows_a_write_at_once(
+    api, admin, implementation_pm, partnership, other_client_partnership
+):
+    """The list is remembered between writes, per member and per full URL: an admin, then a
+    PM, then the admin again on the same URL each get their own rows, and a rename shows on
+    the next read."""
+    list_url = url("partnership-list", admin)
+    api.force_authenticate(admin.user)
+    assert ids(api.get(list_url)) == {partnership.pk, other_client_partnership.pk}
+    api.force_authenticate(implementation_pm.user)
+    assert ids(api.get(list_url)) == {partnership.pk}
+    api.force_authenticate(admin.user)
+    assert ids(api.get(list_url)) == {partnership.pk, other_client_partnership.pk}
+    assert ids(api.get(list_url + "?page_size=1")) != ids(api.get(list_url + "?page_size=1&page=2"))
+    Partnership.objects.filter(pk=partnership.pk).update(name="Renamed line")
+    names = {row["name"] for row in api.get(list_url).json()["results"]}
+    assert "Renamed line" in names

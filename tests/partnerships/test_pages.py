@@ -668,3 +668,25 @@ def test_client_list_counts_only_the_partnerships_the_member_sees(
 
     counts = {client.pk: client.partnership_count for client in response.context["clients"]}
     assert counts == {partnership.client_id: 1}
+
+
+def test_members_never_share_a_remembered_list(as_member, admin, implementation_pm, org_a):
+    """The list is remembered between writes per member: the same URL asked by an admin then
+    a PM of two of the partnerships shows each their own."""
+    PartnershipFactory.create_batch(4, organization=org_a, status=PartnershipStatus.LIVE)
+    PartnershipFactory.create_batch(
+        2,
+        organization=org_a,
+        status=PartnershipStatus.LIVE,
+        implementation_pms=[implementation_pm.user],
+    )
+    assert as_member(admin).get(url("list", org_a)).context["paginator"].count == 6
+    assert as_member(implementation_pm).get(url("list", org_a)).context["paginator"].count == 2
+    assert as_member(admin).get(url("list", org_a)).context["paginator"].count == 6
+
+
+def test_the_list_shows_a_new_partnership_at_once(as_member, admin, org_a):
+    member = as_member(admin)
+    assert "Lakeshore Nurse Line" not in member.get(url("list", org_a)).content.decode()
+    PartnershipFactory(organization=org_a, name="Lakeshore Nurse Line")
+    assert "Lakeshore Nurse Line" in member.get(url("list", org_a)).content.decode()

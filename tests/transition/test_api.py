@@ -803,3 +803,30 @@ def test_templates_for_provider_members_only(
     assert api.get(url("transition-template-builtin", org_a)).status_code == 404
     login(api, admin)
     assert api.delete(url("transition-template-detail", org_a, pk=template_id)).status_code == 204
+
+
+def test_the_gantt_data_is_remembered_until_a_task_changes(
+    api, org_a, partnership, implementation_pm, django_assert_num_queries
+):
+    """Read again in the same minute without a write, the Gantt data is what was computed
+    (the membership's query only); completing a task shows at once."""
+    plan = _big_plan(partnership, 3)
+    login(api, implementation_pm)
+    gantt = url("transition-plan-gantt", org_a, partnership)
+    first = api.get(gantt).json()
+    with django_assert_num_queries(2):  # the membership, the partnership (404 stays live)
+        assert api.get(gantt).json() == first
+    task = plan.tasks.order_by("start").first()
+    PlanTask.objects.filter(pk=task.pk).update(status="done")
+    bars = {bar["id"]: bar for bar in api.get(gantt).json()["tasks"]}
+    assert bars[task.pk]["status"] == "done"
+
+
+def test_a_remembered_gantt_is_never_anothers(api, org_a, partnership, implementation_pm, outsider):
+    """Another tenant's member asking for the same URL gets 404, never the remembered data."""
+    _big_plan(partnership, 3)
+    login(api, implementation_pm)
+    gantt = url("transition-plan-gantt", org_a, partnership)
+    assert api.get(gantt).status_code == 200
+    login(api, outsider)
+    assert api.get(gantt).status_code == 404

@@ -172,6 +172,11 @@ def test_a_client_executive_sees_no_create_form_and_may_not_create(
     assert not TransitionPlan.objects.filter(partnership=partnership).exists()
 
 
+def gantt_data(html: str) -> dict:
+    found = re.search(r'<script id="gantt-data" type="application/json">(.*?)</script>', html)
+    return json.loads(found.group(1))
+
+
 def test_the_plan_shows_phases_slip_critical_path_and_gantt_data(
     as_member, implementation_pm, partnership
 ):
@@ -183,17 +188,13 @@ def test_the_plan_shows_phases_slip_critical_path_and_gantt_data(
     )
     response = as_member(implementation_pm).get(page("plan", partnership))
     assert response.status_code == 200
-    rows = [row for phase in response.context["phases"] for row in phase["rows"]]
-    assert [row["title"] for row in rows] == ["Step 1", "Step 2", "Step 3", "Step 4"]
-    assert rows[-1]["slip_days"] == 2
-    # The gap before the late step leaves the first three two days of float.
-    assert [row["critical"] for row in rows] == [False, False, False, True]
-    assert rows[0]["total_float_days"] == 2
     html = response.content.decode()
+    data = gantt_data(html)
+    assert [bar["name"] for bar in data["tasks"]] == ["Step 1", "Step 2", "Step 3", "Step 4"]
+    assert [bar["slip_days"] for bar in data["tasks"]][-1] == 2
+    # The gap before the late step leaves the first three two days of float.
+    assert [bar["critical"] for bar in data["tasks"]] == [False, False, False, True]
     assert '<span class="slip-late">+2 d</span>' in html
-    data = json.loads(
-        re.search(r'<script id="gantt-data" type="application/json">(.*?)</script>', html).group(1)
-    )
     bars = {bar["name"]: bar for bar in data["tasks"]}
     assert bars["Step 2"]["dependencies"] == [str(tasks[0].pk)]
     assert bars["Step 4"]["custom_class"] == "is-critical"
@@ -220,7 +221,7 @@ def test_the_plan_page_query_count_does_not_grow_with_tasks(
     member.get(page("people", partnership))  # records the current organization once
     with django_assert_num_queries(6):
         response = member.get(page("plan", partnership))
-    assert len(response.context["gantt"]["tasks"]) == rows
+    assert len(gantt_data(response.content.decode())["tasks"]) == rows
 
 
 def test_recording_the_baseline_then_refusing_a_silent_rebaseline(
@@ -954,3 +955,21 @@ def test_the_readiness_query_count_does_not_grow_with_the_plan(
     # coverage, discovery sign-off, decisions (the account manager's rights do not read the
     # PMs).
     assert count_queries(member, page("readiness", partnership)) == 9
+
+
+def test_the_plan_page_is_remembered_until_a_task_changes(
+    as_member, implementation_pm, partnership
+):
+    tasks = chain(partnership, 3, owner=implementation_pm.user)
+    member = as_member(implementation_pm)
+    member.get(page("people", partnership))  # records the current organization once
+    with CaptureQueriesContext(connection) as computed:
+        first = member.get(page("plan", partnership)).content.decode()
+    with CaptureQueriesContext(connection) as remembered:
+        again = member.get(page("plan", partnership)).content.decode()
+    assert len(remembered) < len(computed)
+    assert [bar["status"] for bar in gantt_data(again)["tasks"]] == [
+        bar["status"] for bar in gantt_data(first)["tasks"]
+    ]
+    PlanTask.objects.filter(pk=tasks[0].pk).update(title="Renamed first step")
+    assert "Renamed first step" in member.get(page("plan", partnership)).content.decode()

@@ -130,7 +130,10 @@ class PlanViewSet(TransitionViewSet):
     def gantt(self, request, *args, **kwargs):
         """Everything a Gantt chart (or the plain table) needs, in a fixed number of queries:
         forecast and baseline dates, slip, float, critical flags and dependencies."""
-        return Response(payloads.gantt(self.get_view()))
+        # As of the last write to the organization's data, within the minute.
+        return self.remembered(
+            ("transition.gantt", self.partnership.pk), lambda: payloads.gantt(self.get_view())
+        )
 
     @extend_schema(request=None, responses=s.AutoScheduleResultSerializer)
     @action(detail=False, methods=["post"], url_path="auto-schedule")

@@ -112,12 +112,28 @@ class PlanView(TransitionPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        plan = selectors.plan_for(membership=self.membership, partnership=self.partnership)
+        # The plan's figures, chart data and rows as of the last write to the organization's
+        # data, within the minute (tenancy/generation.py), kept as the HTML they are shown as.
+        plan, parts = self.remember(("transition.plan-page", self.partnership.pk), self.plan_parts)
         context["plan"] = plan
         if plan is None:
             if self.can_change and "create_form" not in context:
                 context["create_form"] = self.create_form()
             return context
+        context.update(
+            parts,
+            save_template_form=SaveAsTemplateForm(
+                initial={"name": f"{self.partnership.name} plan"}
+            ),
+        )
+        return context
+
+    def plan_parts(self) -> tuple[TransitionPlan | None, dict[str, Any]]:
+        """The plan (None without one) and what the page shows of it: the summary, the
+        phases with their rows' HTML, the conflicts, the critical path, the chart's data."""
+        plan = selectors.plan_for(membership=self.membership, partnership=self.partnership)
+        if plan is None:
+            return None, {}
         view = selectors.plan_view(membership=self.membership, plan=plan)
         rows = selectors.gantt_rows(view)
         tasks = view.by_id
@@ -147,7 +163,7 @@ class PlanView(TransitionPage):
             {
                 "value": value,
                 "label": label,
-                "rows": by_phase[value],
+                "count": len(by_phase[value]),
                 "rows_html": render_rows("transition/_plan_rows.html", by_phase[value]),
                 "done": sum(1 for row in by_phase[value] if row["status"] == TaskStatus.DONE),
                 "critical": sum(1 for row in by_phase[value] if row["critical"]),
@@ -166,19 +182,14 @@ class PlanView(TransitionPage):
             # and what comes next), else on its first day.
             "scroll_to": _scroll_to(summary, self.today),
         }
-        context.update(
-            summary=summary,
-            phases=phases,
-            conflicts=selectors.conflict_rows(view),
-            critical_path=critical,
-            gantt=gantt,
-            gantt_script=json_script(gantt, "gantt-data"),
-            slipping=[row for row in rows if row["slip_days"] and row["slip_days"] > 0],
-            save_template_form=SaveAsTemplateForm(
-                initial={"name": f"{self.partnership.name} plan"}
-            ),
-        )
-        return context
+        return plan, {
+            "summary": summary,
+            "phases": phases,
+            "conflicts": selectors.conflict_rows(view),
+            "critical_path": critical,
+            "gantt_script": json_script(gantt, "gantt-data"),
+            "slipping_count": sum(1 for row in rows if row["slip_days"] and row["slip_days"] > 0),
+        }
 
 
 def _cut(text: str, length: int) -> str:
