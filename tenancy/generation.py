@@ -22,9 +22,11 @@ process, so a write by another process is seen once what was remembered expires.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import hashlib
+import logging
 import re
 import secrets
 from collections.abc import Callable, Iterable
@@ -34,10 +36,15 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from tenancy import rls
 
+logger = logging.getLogger(__name__)
+
 KEY = "tenancy:data-generation"
+# What an unreachable cache raises (Redis's errors; the local-memory cache raises none).
+CACHE_ERRORS = (RedisError, OSError)
 # How long a remembered result lives at most (seconds): it also bounds how long a write made
 # outside the application goes unseen.
 LIFETIME = 120
@@ -102,7 +109,12 @@ def bump(organization_ids: Iterable[int] | None = None) -> None:
     """Make everything remembered so far unreachable: of the organizations given, else of
     every organization."""
     keys = [_key()] if organization_ids is None else [_key(pk) for pk in organization_ids]
-    cache.set_many({key: secrets.token_hex(8) for key in keys}, None)
+    try:
+        cache.set_many({key: secrets.token_hex(8) for key in keys}, None)
+    except CACHE_ERRORS:
+        # The write stands (it may be committed already); what was remembered before it
+        # lives out its minute at most, and nothing is remembered while the cache is away.
+        logger.warning("The data generation could not be changed: the cache is unreachable.")
 
 
 @functools.cache
@@ -112,10 +124,11 @@ def _tenant_tables() -> frozenset[str]:
 
 def _written(connection, table: str) -> tuple[int, ...] | None:
     """Whose data a write to `table` changed: the organizations of the work's scope when the
-    table is a tenant's (row-level security holds a write to them on PostgreSQL, the access
-    policy everywhere), else everyone's (None): a table of no organization (a person's name),
-    or work in every organization's scope or in none named."""
-    if table not in _tenant_tables():
+    table is a tenant's, on PostgreSQL (where row-level security holds every write to the
+    scope, and each request and task puts the scope back when it ends); else everyone's
+    (None): a table of no organization (a person's name), work in every organization's scope
+    or in none named, or SQLite, where the scope is not enforced and nothing restores it."""
+    if not rls.enforced(connection) or table not in _tenant_tables():
         return None
     organizations = getattr(connection, "switchboard_scope", rls.NOBODY).organizations
     if not organizations or organizations == rls.ALL:
@@ -173,12 +186,17 @@ def remember[T](
     organization's data (or to everyone's). The parts must name everything else the result
     depends on (the member, the filters, the minute when the result depends on the time)."""
     digest = hashlib.blake2b(repr((organization_id, parts)).encode(), digest_size=16)
-    key = f"tenancy:remembered:{current(organization_id)}:{digest.hexdigest()}"
-    found = cache.get(key)
+    try:
+        key = f"tenancy:remembered:{current(organization_id)}:{digest.hexdigest()}"
+        found = cache.get(key)
+    except CACHE_ERRORS:
+        logger.warning("Computed without remembering: the cache is unreachable.")
+        return compute()
     if found is not None:
         return found
     value = compute()
-    cache.set(key, value, lifetime)
+    with contextlib.suppress(*CACHE_ERRORS):
+        cache.set(key, value, lifetime)
     return value
 
 

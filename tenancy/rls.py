@@ -137,6 +137,12 @@ def _enabled(connection) -> bool:
     return connection.vendor == "postgresql"
 
 
+def enforced(connection) -> bool:
+    """Whether the database holds the work to its scope (PostgreSQL; on SQLite the scope is
+    only a note on the connection)."""
+    return _enabled(connection)
+
+
 def current(using: str = DEFAULT_DB_ALIAS) -> Scope:
     """The scope of the work running on this thread's connection."""
     return getattr(connections[using], "switchboard_scope", NOBODY)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection, transaction
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from accounts.models import User
 from health.models import Alert, AlertKind
@@ -135,6 +136,13 @@ def test_a_lost_token_is_replaced_by_a_new_one(db):
     assert generation.current() not in ("", before)
 
 
+needs_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the scope is enforced (and so trusted) on PostgreSQL only",
+)
+
+
+@needs_postgresql
 def test_a_write_in_one_organizations_scope_leaves_the_others_remembered(
     org_a, org_b, partnership, outsider_partnership
 ):
@@ -165,6 +173,7 @@ def test_a_write_to_a_table_of_no_organization_changes_every_one(org_a, org_b, a
     assert generation.current(org_b.pk) != b
 
 
+@needs_postgresql
 @pytest.mark.django_db(transaction=True)
 def test_the_commit_changes_the_organizations_the_transaction_wrote_to(org_a, org_b, partnership):
     with rls.scoped(rls.Scope.of([org_a.pk])), transaction.atomic():
@@ -172,3 +181,36 @@ def test_the_commit_changes_the_organizations_the_transaction_wrote_to(org_a, or
         a, b = generation.current(org_a.pk), generation.current(org_b.pk)
     assert generation.current(org_a.pk) != a
     assert generation.current(org_b.pk) == b
+
+
+class UnreachableCache:
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise RedisConnectionError("Connection refused")
+
+        return fail
+
+
+def test_on_sqlite_a_scoped_write_changes_every_organizations(org_a, org_b, partnership):
+    """SQLite enforces no scope, and nothing puts a narrowed one back: it is not trusted."""
+    if connection.vendor == "postgresql":
+        pytest.skip("on PostgreSQL the scope is enforced")
+    b = generation.current(org_b.pk)
+    with rls.scoped(rls.Scope.of([org_a.pk])):
+        Partnership.objects.filter(pk=partnership.pk).update(name="Renamed in A")
+    assert generation.current(org_b.pk) != b
+
+
+def test_an_unreachable_cache_neither_fails_a_write_nor_a_page(org_a, partnership, monkeypatch):
+    """Redis away: the write stands and the page is computed, not remembered."""
+    monkeypatch.setattr(generation, "cache", UnreachableCache())
+    Partnership.objects.filter(pk=partnership.pk).update(name="Written anyway")
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return Partnership.objects.get(pk=partnership.pk).name
+
+    assert generation.remember(org_a.pk, ("test",), compute) == "Written anyway"
+    assert generation.remember(org_a.pk, ("test",), compute) == "Written anyway"
+    assert len(calls) == 2
