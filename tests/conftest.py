@@ -31,7 +31,7 @@ from rest_framework.test import APIClient
 
 from accounts import twofactor
 from partnerships.models import PartnershipStatus
-from tenancy import generation, rls
+from tenancy import generation
 from tenancy.audit import Actor
 from tenancy.models import Role
 from tests.factories import (
@@ -370,20 +370,14 @@ def as_owner(db):
 # After pytest-django's `_django_db_marker` (private, but what opens a marked test's database).
 @pytest.fixture(autouse=True)
 def _fresh_data_generation():
-    """Each test starts with no scope on the connection and from a new data generation.
-
-    - The scope: a test that calls a view without the middleware (a request factory) narrows
-      the connection's scope to its organization with nothing to put the previous one back,
-      and the next test on the worker would work in it.
-    - The generation: a test's rollback undoes its writes without a commit, so what a page
-      remembered in one test (`tenancy.generation`) must not answer the next, whose rows may
-      reuse the same ids."""
-    rls.narrow(rls.NOBODY)
+    """Each test starts from a new data generation: a test's rollback undoes its writes
+    without a commit, so what a page remembered in one test (`tenancy.generation`) must not
+    answer the next, whose rows may reuse the same ids."""
     generation.bump()
 
 
 @pytest.fixture(autouse=True)
-def _suite_as_app_role(request, _django_db_marker, _fresh_data_generation):
+def _suite_as_app_role(request, _django_db_marker):
     """With SWITCHBOARD_TEST_APP_ROLE=1 on PostgreSQL, every test that uses the database runs
     as the application role under row-level security: its own code (fixtures, direct service
     calls) in every organization's scope, as a shell or a migration would, and every request
