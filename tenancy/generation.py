@@ -14,6 +14,12 @@ application (psql) is not, which the short lifetime of what is remembered bounds
 Tables that no remembered result reads and that are written while pages are read (sessions,
 sign-in records, the audit trail, notifications, job progress) do not change the token.
 
+There is a token for everything and one per organization: on PostgreSQL, where row-level
+security holds a write to its scope, a write to a tenant table in one organization's scope
+changes that organization's token only; any other write (a table of no organization, work in
+every organization's scope or in none, anything on SQLite) changes the token of everything.
+`remember` keys on both.
+
 The token is random, not a counter: a lost or evicted token is replaced by a new one, never
 by one that was used before. With Redis the token is shared by every process (the web
 workers and Celery); with the local-memory cache of development without Redis it is per
